@@ -1,0 +1,210 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef DPI_H
+#define DPI_H 1
+
+/* libdpi: deep packet inspection engine.
+ *
+ * libdpi classifies bidirectional connections by application.  It knows
+ * nothing of Open vSwitch: the offline tools, the unit tests and the OVS
+ * datapath glue (datapath-dpi/) all use it through this header alone.
+ *
+ * Objects
+ * =======
+ *
+ * struct dpi_engine: the signature database (one Hyperscan database compiled
+ * from a signature file), the configuration and the connection table.  One
+ * per process (or per datapath).
+ *
+ * struct dpi_worker: what one thread needs to inspect packets: Hyperscan
+ * scratch space and statistics.  One per thread that calls dpi_process().
+ *
+ * Life of a connection
+ * ====================
+ *
+ * The first packet of a 5-tuple creates a connection entry (evicting the
+ * oldest idle one if the table holds 'max_flows').  Its state is
+ * DPI_STATE_TRK | DPI_STATE_PEND while the payload of its first
+ * 'inspect_packets' payload-carrying packets is inspected.  It becomes
+ * DPI_STATE_DONE once an application is known for sure, or DPI_STATE_UNK
+ * when the window ends without one.  The inspection state (partial
+ * reassembly buffers, parser state) is freed at the final verdict; the
+ * verdict, counters and extracted metadata stay until the connection expires
+ * after 'idle_timeout_ms' without packets.
+ *
+ * Thread-safety
+ * =============
+ *
+ * dpi_process() may be called concurrently from any number of threads, each
+ * with its own dpi_worker, including for the two directions of one
+ * connection.  dpi_engine_dump(), dpi_engine_get_stats() and
+ * dpi_engine_expire() may be called concurrently with dpi_process().
+ * dpi_engine_create() and dpi_engine_destroy() must not race with anything
+ * else on the same engine; a worker must be destroyed before its engine. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dpi-app.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dpi_engine;
+struct dpi_worker;
+
+/* Engine configuration. */
+struct dpi_config {
+    uint32_t max_flows;         /* Connection table capacity. */
+    uint32_t inspect_packets;   /* Payload packets inspected per connection
+                                 * before giving up with DPI_STATE_UNK. */
+    uint32_t idle_timeout_ms;   /* Expiry of connections without traffic. */
+    const char *signatures;     /* Signature file; NULL for the default. */
+};
+
+#define DPI_DEFAULT_MAX_FLOWS 262144
+#define DPI_DEFAULT_INSPECT_PACKETS 16
+#define DPI_DEFAULT_IDLE_TIMEOUT_MS 120000
+
+void dpi_config_init(struct dpi_config *);
+
+int dpi_engine_create(const struct dpi_config *, struct dpi_engine **,
+                      char **errorp);
+void dpi_engine_destroy(struct dpi_engine *);
+void dpi_engine_set_limits(struct dpi_engine *, uint32_t max_flows,
+                           uint32_t inspect_packets);
+const char *dpi_engine_signatures(const struct dpi_engine *);
+
+struct dpi_worker *dpi_worker_create(struct dpi_engine *);
+void dpi_worker_destroy(struct dpi_worker *);
+
+/* An address: IPv4 addresses are stored as IPv4-mapped IPv6 addresses
+ * (::ffff:a.b.c.d). */
+struct dpi_addr {
+    uint8_t b[16];
+};
+
+/* A packet's connection key, in the packet's own direction. */
+struct dpi_key {
+    struct dpi_addr src;        /* Source address. */
+    struct dpi_addr dst;        /* Destination address. */
+    uint16_t sport;             /* Source port (host order); 0 if none. */
+    uint16_t dport;             /* Destination port (host order). */
+    uint16_t vlan;              /* Innermost VLAN id; 0 if untagged. */
+    uint8_t proto;              /* IP protocol number. */
+    uint8_t ipv6;               /* 1 if an IPv6 flow, else 0. */
+};
+
+/* A parsed packet.  'payload' points into the caller's buffer, which must
+ * stay valid and unchanged during dpi_process(). */
+struct dpi_pkt {
+    struct dpi_key key;         /* Connection key, packet direction. */
+    const uint8_t *payload;     /* L4 payload (TCP/UDP), may be NULL. */
+    uint32_t payload_len;       /* Bytes at 'payload' (as captured). */
+    uint32_t frame_len;         /* Frame length counted in statistics. */
+    uint32_t tcp_seq;           /* TCP sequence number (host order). */
+    uint32_t tcp_ack;           /* TCP acknowledgement (host order). */
+    uint8_t tcp_flags;          /* TCP flags; 0 if not TCP. */
+    uint8_t is_fragment;        /* Non-first IP fragment: no L4 header. */
+};
+
+/* Result of dpi_parse_*(). */
+enum dpi_parse_result {
+    DPI_PARSE_OK = 0,           /* 'pkt' is filled in. */
+    DPI_PARSE_NOT_IP,           /* Not an IPv4/IPv6 packet. */
+    DPI_PARSE_TRUNCATED,        /* A header is cut short. */
+    DPI_PARSE_MALFORMED,        /* A header field is invalid. */
+};
+
+enum dpi_parse_result dpi_parse_eth(const void *frame, size_t len,
+                                    struct dpi_pkt *);
+enum dpi_parse_result dpi_parse_l3(const void *l3, size_t len,
+                                   bool is_ipv6, struct dpi_pkt *);
+const char *dpi_parse_result_str(enum dpi_parse_result);
+
+/* The verdict for one packet. */
+struct dpi_verdict {
+    uint16_t app_id;            /* Most specific application, or 0. */
+    uint16_t app_proto;         /* L7 protocol, or 0. */
+    uint8_t state;              /* DPI_STATE_* bits. */
+};
+
+void dpi_process(struct dpi_worker *, const struct dpi_pkt *,
+                 uint64_t now_ms, struct dpi_verdict *);
+
+size_t dpi_engine_expire(struct dpi_engine *, uint64_t now_ms);
+
+/* Metadata extracted from a connection.  Strings are NUL-terminated, empty
+ * when absent. */
+struct dpi_metadata {
+    char http_method[16];
+    char http_host[128];
+    char http_uri[256];
+    char http_user_agent[128];
+    char tls_sni[128];
+    char dns_qname[128];
+    char ssh_client[64];        /* SSH client banner, without CR LF. */
+    char ssh_server[64];        /* SSH server banner, without CR LF. */
+};
+
+/* A snapshot of one connection, as passed to a dpi_engine_dump()
+ * callback. */
+struct dpi_flow_info {
+    struct dpi_key key;         /* Client to server direction. */
+    struct dpi_verdict verdict; /* Current verdict. */
+    uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */
+    uint64_t bytes[2];          /* Same, in frame bytes. */
+    uint64_t first_ms;          /* Time of the first packet. */
+    uint64_t last_ms;           /* Time of the latest packet. */
+    const struct dpi_metadata *md;  /* Extracted metadata, never NULL. */
+};
+
+typedef void dpi_dump_cb(const struct dpi_flow_info *, void *aux);
+void dpi_engine_dump(struct dpi_engine *, dpi_dump_cb *, void *aux);
+
+/* Per-application counters, as passed to dpi_engine_get_stats(). */
+struct dpi_app_stats {
+    uint16_t app_id;            /* Application. */
+    uint64_t flows;             /* Connections classified as 'app_id'. */
+    uint64_t packets;           /* Packets of those connections. */
+    uint64_t bytes;             /* Frame bytes of those connections. */
+};
+
+/* Engine-wide counters. */
+struct dpi_stats {
+    uint64_t n_flows;           /* Connections in the table now. */
+    uint64_t max_flows;         /* Table capacity. */
+    uint64_t created;           /* Connections created. */
+    uint64_t evicted;           /* Connections evicted because full. */
+    uint64_t expired;           /* Connections expired when idle. */
+    uint64_t packets;           /* Packets processed. */
+    uint64_t bad_packets;       /* Packets that did not parse. */
+    size_t n_apps;              /* Number of elements in 'apps'. */
+    struct dpi_app_stats *apps; /* Per-application counters, malloc()ed:
+                                 * the caller frees it. */
+};
+
+void dpi_engine_get_stats(struct dpi_engine *, struct dpi_stats *);
+void dpi_stats_destroy(struct dpi_stats *);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* dpi.h */
