@@ -7,9 +7,20 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-app.h \
 	lib/dpi-apps.def \
 	lib/dpi-categories.def \
+	lib/dpi-classify.c \
 	lib/dpi-classify.h \
+	lib/dpi-conn.c \
+	lib/dpi-conn.h \
+	lib/dpi-engine.c \
+	lib/dpi-packet.c \
 	lib/dpi-proto.h \
-	lib/dpi.h
+	lib/dpi-sig.c \
+	lib/dpi-sig-private.h \
+	lib/dpi.h \
+	lib/proto/dns.c \
+	lib/proto/http.c \
+	lib/proto/ssh.c \
+	lib/proto/tls.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
 EXTRA_DIST += lib/signatures/ovs-dpi.sig

@@ -148,6 +148,10 @@ struct dpi_verdict {
 void dpi_process(struct dpi_worker *, const struct dpi_pkt *,
                  uint64_t now_ms, struct dpi_verdict *);
 
+/* Counts, in the 'bad_packets' statistic, a packet that the caller could
+ * not parse with dpi_parse_*() and so did not pass to dpi_process(). */
+void dpi_worker_count_bad_packet(struct dpi_worker *);
+
 size_t dpi_engine_expire(struct dpi_engine *, uint64_t now_ms);
 
 /* Metadata extracted from a connection.  Strings are NUL-terminated, empty

@@ -8,6 +8,54 @@ check_PROGRAMS += tests/test-app
 tests_test_app_SOURCES = tests/test-app.c
 tests_test_app_CFLAGS = $(TEST_CFLAGS) $(NDPI_CFLAGS)
 tests_test_app_LDADD = $(TEST_LDADD) $(NDPI_LIBS)
+
+check_PROGRAMS += tests/test-packet
+tests_test_packet_SOURCES = tests/test-packet.c
+tests_test_packet_CFLAGS = $(TEST_CFLAGS)
+tests_test_packet_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test-conn
+tests_test_conn_SOURCES = tests/test-conn.c
+tests_test_conn_CFLAGS = $(TEST_CFLAGS)
+tests_test_conn_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test-engine
+tests_test_engine_SOURCES = tests/test-engine.c
+tests_test_engine_CFLAGS = $(TEST_CFLAGS)
+tests_test_engine_LDADD = $(TEST_LDADD)
+
+# Parser, signature and classifier tests.  The corpus tests read
+# $DPI_CORPUS_DIR and skip without it.
+check_PROGRAMS += tests/test-proto
+tests_test_proto_SOURCES = tests/test-proto.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_proto_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test-sig
+tests_test_sig_SOURCES = tests/test-sig.c
+tests_test_sig_CFLAGS = $(TEST_CFLAGS)
+tests_test_sig_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test-classify
+tests_test_classify_SOURCES = tests/test-classify.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_classify_CFLAGS = $(TEST_CFLAGS)
+tests_test_classify_LDADD = $(TEST_LDADD)
 endif
 
 TESTS += $(check_PROGRAMS)
+
+# The project's own captures (tests/captures/README.md) and their tools.
+EXTRA_DIST += \
+	tests/captures/EXPECTED.tsv \
+	tests/captures/README.md \
+	tests/captures/check-pcap2hex.py \
+	tests/captures/demo.pcap \
+	tests/captures/dns.pcap \
+	tests/captures/http.pcap \
+	tests/captures/make-captures.sh \
+	tests/captures/make-expected.py \
+	tests/captures/ssh.pcap \
+	tests/captures/tls.pcap \
+	tests/pcap2hex.py

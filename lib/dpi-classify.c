@@ -1,0 +1,577 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Per-connection classification.
+ *
+ * Detection and parsing
+ * =====================
+ *
+ * Each direction of a connection has its own candidate protocols.  For
+ * every payload packet the classifier scans, with the signature database's
+ * payload patterns, the start of the direction (TCP: the in-order stream
+ * prefix, at most DPI_SIG_SCAN_MAX bytes; UDP: the datagram), so that a
+ * signature split over segments still matches; it adds the protocols whose
+ * port hints name either port; then it runs, lowest slot first, the parser
+ * of each candidate that has not said NO on this direction.  A parser's YES
+ * identifies the protocol; a protocol without a parser is identified by its
+ * payload pattern alone.  Once a protocol is known, the other direction
+ * only runs that protocol's parser, for its metadata.
+ *
+ * The service is then looked up from the host name the parser extracted
+ * (HTTP Host, TLS SNI, DNS query name): app_id is the service if the name
+ * belongs to one, else the protocol.
+ *
+ * TCP stream prefix
+ * =================
+ *
+ * The engine only passes packets that carry payload, so the first payload
+ * packet seen in a direction fixes offset 0 of its stream.  A segment that
+ * arrives later with a lower sequence number (reordering) moves offset 0
+ * back and the direction is evaluated afresh, unless the direction was
+ * already decided (a YES, or given up: 64 bytes or more matching no
+ * candidate).  Segments are stored at their
+ * offsets in a buffer allocated only when a parser needs more than one
+ * segment (the first segment is parsed in place), up to DPI_PROTO_MAX_STREAM
+ * bytes; up to DPI_INSPECT_MAX_RANGES disjoint byte ranges are held, so
+ * that out-of-order segments wait for the gap to fill; where segments
+ * overlap the bytes seen first are kept.  Parsers see only the contiguous
+ * prefix from offset 0.  A parser still saying MORE on a full buffer counts
+ * as YES without (complete) metadata: 16 kB consistent with the protocol is
+ * evidence enough.
+ *
+ * Final verdicts
+ * ==============
+ *
+ * - HTTP and TLS: the client's request / ClientHello parsed; or the server's
+ *   response / ServerHello recognised when the client direction cannot give
+ *   more (no payload seen, or its parser said NO).
+ * - DNS: any query or response parsed.
+ * - SSH: both identification strings seen (or one, and the other direction
+ *   failed the parser).
+ * - Protocols identified by a pattern alone: at once.
+ * - Unknown: both directions have run out of candidates. */
+
+#include "dpi-sig-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dpi-proto.h"
+
+/* Most disjoint byte ranges held per direction. */
+#define DPI_INSPECT_MAX_RANGES 4
+
+/* A direction with no candidate protocol is given up once its prefix holds
+ * this many bytes (signatures look at the first bytes). */
+#define DPI_INSPECT_GIVE_UP_LEN 64
+
+/* Marks an unused parameter. */
+#define DPI_UNUSED __attribute__((unused))
+
+/* IP protocol numbers. */
+#define DPI_INSPECT_TCP 6
+#define DPI_INSPECT_UDP 17
+
+/* When a protocol's verdict is final. */
+enum dpi_final_rule {
+    DPI_FINAL_ANY,              /* On its first YES. */
+    DPI_FINAL_CLIENT,           /* On the client's YES (see above). */
+    DPI_FINAL_BOTH,             /* On both directions' YES. */
+};
+
+/* A protocol parser, as the classifier calls it. */
+typedef enum dpi_proto_result dpi_parse_func(const uint8_t *, size_t,
+                                             bool to_server, bool is_tcp,
+                                             struct dpi_metadata *);
+
+/* A protocol with a parser. */
+struct dpi_parser {
+    uint16_t app;               /* Protocol id. */
+    dpi_parse_func *parse;      /* Its parser. */
+    enum dpi_final_rule final;  /* When its verdict is final. */
+    size_t host_ofs;            /* Offset of its host name field in
+                                 * struct dpi_metadata, or SIZE_MAX. */
+};
+
+/* A byte range [start, end) of a stream. */
+struct dpi_range {
+    uint32_t start;             /* First byte. */
+    uint32_t end;               /* One past the last byte. */
+};
+
+/* Inspection state of one direction. */
+struct dpi_inspect_dir {
+    uint8_t *buf;               /* Stream bytes by offset, or NULL. */
+    uint32_t allocated;         /* Bytes allocated at 'buf'. */
+    uint32_t base_seq;          /* TCP sequence number of offset 0. */
+    uint8_t n_ranges;           /* Elements used in 'ranges'. */
+    struct dpi_range ranges[DPI_INSPECT_MAX_RANGES]; /* Bytes held, sorted,
+                                                      * disjoint. */
+    bool started;               /* 'base_seq' is set. */
+    bool seen;                  /* Some payload went this way. */
+    bool done;                  /* The protocol's parser said YES here. */
+    bool dead;                  /* No candidate protocol left here. */
+    uint64_t no;                /* Slots whose parser said NO here. */
+    uint64_t patterns;          /* Slots matched by payload patterns. */
+    uint32_t scanned;           /* Prefix length at the last scan. */
+};
+
+/* Inspection state of a connection. */
+struct dpi_inspect {
+    struct dpi_inspect_dir dir[2]; /* [0]: to server, [1]: to client. */
+    int slot;                   /* Identified protocol's slot, or -1. */
+    bool final;                 /* Verdict is final. */
+};
+
+/* The parsers' common signature for the classifier. */
+
+static enum dpi_proto_result
+dpi_parse_http(const uint8_t *data, size_t len, bool to_server,
+               bool is_tcp, struct dpi_metadata *md)
+{
+    return is_tcp ? dpi_http_parse(data, len, to_server, md) : DPI_PROTO_NO;
+}
+
+static enum dpi_proto_result
+dpi_parse_tls(const uint8_t *data, size_t len, bool to_server,
+              bool is_tcp, struct dpi_metadata *md)
+{
+    return is_tcp ? dpi_tls_parse(data, len, to_server, md) : DPI_PROTO_NO;
+}
+
+static enum dpi_proto_result
+dpi_parse_dns(const uint8_t *data, size_t len, bool to_server DPI_UNUSED,
+              bool is_tcp, struct dpi_metadata *md)
+{
+    return dpi_dns_parse(data, len, is_tcp, md);
+}
+
+static enum dpi_proto_result
+dpi_parse_ssh(const uint8_t *data, size_t len, bool to_server,
+              bool is_tcp, struct dpi_metadata *md)
+{
+    return is_tcp ? dpi_ssh_parse(data, len, to_server, md) : DPI_PROTO_NO;
+}
+
+/* The protocols with a parser. */
+static const struct dpi_parser dpi_parsers[] = {
+    { DPI_APP_http, dpi_parse_http, DPI_FINAL_CLIENT,
+      offsetof(struct dpi_metadata, http_host) },
+    { DPI_APP_tls, dpi_parse_tls, DPI_FINAL_CLIENT,
+      offsetof(struct dpi_metadata, tls_sni) },
+    { DPI_APP_dns, dpi_parse_dns, DPI_FINAL_ANY,
+      offsetof(struct dpi_metadata, dns_qname) },
+    { DPI_APP_ssh, dpi_parse_ssh, DPI_FINAL_BOTH, SIZE_MAX },
+};
+
+/* Returns the parser of protocol 'app', or NULL. */
+static const struct dpi_parser *
+dpi_parser_find(uint16_t app)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof dpi_parsers / sizeof dpi_parsers[0]; i++) {
+        if (dpi_parsers[i].app == app) {
+            return &dpi_parsers[i];
+        }
+    }
+    return NULL;
+}
+
+/* Returns true if libdpi has a parser for protocol 'app'. */
+bool
+dpi_classify_has_parser(uint16_t app)
+{
+    return dpi_parser_find(app) != NULL;
+}
+
+/* Creates the inspection state of a new connection.  Returns NULL if memory
+ * is short. */
+struct dpi_inspect *
+dpi_inspect_create(void)
+{
+    struct dpi_inspect *in = calloc(1, sizeof *in);
+
+    if (in) {
+        in->slot = -1;
+    }
+    return in;
+}
+
+/* Frees the stream buffer of 'd'. */
+static void
+dpi_dir_release(struct dpi_inspect_dir *d)
+{
+    free(d->buf);
+    d->buf = NULL;
+    d->allocated = 0;
+    d->n_ranges = 0;
+}
+
+/* Frees 'in' (which may be NULL). */
+void
+dpi_inspect_destroy(struct dpi_inspect *in)
+{
+    if (in) {
+        dpi_dir_release(&in->dir[0]);
+        dpi_dir_release(&in->dir[1]);
+        free(in);
+    }
+}
+
+/* Returns the length of the contiguous prefix held by 'd'. */
+static uint32_t
+dpi_dir_prefix(const struct dpi_inspect_dir *d)
+{
+    return d->n_ranges && !d->ranges[0].start ? d->ranges[0].end : 0;
+}
+
+/* Makes room for offsets below 'end' in 'd->buf'. */
+static bool
+dpi_dir_reserve(struct dpi_inspect_dir *d, uint32_t end)
+{
+    uint32_t n;
+    uint8_t *buf;
+
+    if (end <= d->allocated) {
+        return true;
+    }
+    n = d->allocated ? d->allocated : 2048;
+    while (n < end) {
+        n *= 2;
+    }
+    if (n > DPI_PROTO_MAX_STREAM) {
+        n = DPI_PROTO_MAX_STREAM;
+    }
+    buf = realloc(d->buf, n);
+    if (!buf) {
+        return false;
+    }
+    d->buf = buf;
+    d->allocated = n;
+    return true;
+}
+
+/* Stores 'n' bytes at 'data' at stream offset 'off' (clipped to
+ * DPI_PROTO_MAX_STREAM), keeping the bytes already held where they
+ * overlap.  Returns false if the segment had to be dropped (too many
+ * ranges or no memory). */
+static bool
+dpi_dir_store(struct dpi_inspect_dir *d, uint32_t off, const uint8_t *data,
+              uint32_t n)
+{
+    struct dpi_range merged[DPI_INSPECT_MAX_RANGES + 1];
+    uint32_t start = off, end, pos;
+    size_t i, m = 0;
+    bool placed = false;
+
+    if (off >= DPI_PROTO_MAX_STREAM || !n) {
+        return true;
+    }
+    end = n > DPI_PROTO_MAX_STREAM - off ? DPI_PROTO_MAX_STREAM : off + n;
+
+    /* Compute the new range list first, so that nothing changes if the
+     * segment cannot be held. */
+    for (i = 0; i < d->n_ranges; i++) {
+        struct dpi_range r = d->ranges[i];
+
+        if (r.end < start) {
+            merged[m++] = r;
+        } else if (r.start > end) {
+            if (!placed) {
+                merged[m++] = (struct dpi_range) { start, end };
+                placed = true;
+            }
+            merged[m++] = r;
+        } else {
+            start = r.start < start ? r.start : start;
+            end = r.end > end ? r.end : end;
+        }
+    }
+    if (!placed) {
+        merged[m++] = (struct dpi_range) { start, end };
+    }
+    if (m > DPI_INSPECT_MAX_RANGES || !dpi_dir_reserve(d, end)) {
+        return false;
+    }
+
+    /* Copy the bytes of the segment that fall into gaps. */
+    end = n > DPI_PROTO_MAX_STREAM - off ? DPI_PROTO_MAX_STREAM : off + n;
+    pos = off;
+    for (i = 0; i <= d->n_ranges && pos < end; i++) {
+        uint32_t gap_end = i < d->n_ranges ? d->ranges[i].start : end;
+
+        if (gap_end > end) {
+            gap_end = end;
+        }
+        if (gap_end > pos) {
+            memcpy(d->buf + pos, data + (pos - off), gap_end - pos);
+            pos = gap_end;
+        }
+        if (i < d->n_ranges && d->ranges[i].end > pos) {
+            pos = d->ranges[i].end;
+        }
+    }
+
+    memcpy(d->ranges, merged, m * sizeof merged[0]);
+    d->n_ranges = (uint8_t) m;
+    return true;
+}
+
+/* Moves offset 0 of 'd' back by 'delta' bytes, dropping what no longer
+ * fits.  Returns false if memory is short (then 'd' is emptied). */
+static bool
+dpi_dir_rebase(struct dpi_inspect_dir *d, uint32_t delta)
+{
+    size_t i, m = 0;
+
+    d->base_seq -= delta;
+    if (!d->n_ranges) {
+        return true;
+    }
+    if (delta >= DPI_PROTO_MAX_STREAM
+        || !dpi_dir_reserve(d, DPI_PROTO_MAX_STREAM)) {
+        d->n_ranges = 0;
+        return delta >= DPI_PROTO_MAX_STREAM;
+    }
+    memmove(d->buf + delta, d->buf, DPI_PROTO_MAX_STREAM - delta);
+    for (i = 0; i < d->n_ranges; i++) {
+        struct dpi_range r = d->ranges[i];
+
+        if (r.start + delta >= DPI_PROTO_MAX_STREAM) {
+            break;
+        }
+        r.start += delta;
+        r.end = (r.end + delta > DPI_PROTO_MAX_STREAM
+                 ? DPI_PROTO_MAX_STREAM : r.end + delta);
+        d->ranges[m++] = r;
+    }
+    d->n_ranges = (uint8_t) m;
+    return true;
+}
+
+/* Returns true if direction 'd' has shown that it cannot be protocol
+ * 'slot'. */
+static bool
+dpi_dir_failed(const struct dpi_inspect_dir *d, int slot)
+{
+    return d->dead || (d->no & (UINT64_C(1) << slot));
+}
+
+/* Decides whether the verdict for identified protocol 'p' is final. */
+static bool
+dpi_is_final(const struct dpi_inspect *in, const struct dpi_parser *p)
+{
+    const struct dpi_inspect_dir *c = &in->dir[0], *s = &in->dir[1];
+
+    switch (p ? p->final : DPI_FINAL_ANY) {
+    case DPI_FINAL_ANY:
+        return true;
+    case DPI_FINAL_CLIENT:
+        return c->done || (s->done && (!c->seen
+                                       || dpi_dir_failed(c, in->slot)));
+    case DPI_FINAL_BOTH:
+        return ((c->done || dpi_dir_failed(c, in->slot))
+                && (s->done || dpi_dir_failed(s, in->slot)));
+    }
+    return true;
+}
+
+/* Sets 'v' from the identified protocol and the host name in 'md'. */
+static void
+dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
+                const struct dpi_inspect *in, const struct dpi_metadata *md,
+                struct dpi_verdict *v)
+{
+    uint16_t app = dpi_sig_slot_app(db, (unsigned int) in->slot);
+    const struct dpi_parser *p = dpi_parser_find(app);
+    uint16_t service = 0;
+
+    if (p && p->host_ofs != SIZE_MAX) {
+        service = dpi_sig_match_host(db, scratch,
+                                     (const char *) md + p->host_ofs);
+    }
+    v->app_proto = app;
+    v->app_id = service ? service : app;
+}
+
+/* Runs detection on 'data' (of 'len' bytes), the prefix of direction
+ * 'to_server' or a datagram, and updates 'in', 'md' and 'v'. */
+static void
+dpi_inspect_data(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
+                 struct dpi_inspect *in, const uint8_t *data, size_t len,
+                 bool to_server, bool is_tcp, const struct dpi_key *client,
+                 struct dpi_metadata *md, struct dpi_verdict *v)
+{
+    struct dpi_inspect_dir *d = &in->dir[to_server ? 0 : 1];
+    uint8_t l4 = is_tcp ? DPI_INSPECT_TCP : DPI_INSPECT_UDP;
+    uint64_t cand;
+    bool more = false;
+    int found = -1;
+    size_t slot;
+
+    if (in->slot >= 0) {
+        cand = UINT64_C(1) << in->slot;
+    } else {
+        if (!is_tcp || d->scanned < DPI_SIG_SCAN_MAX || len < d->scanned) {
+            d->patterns = dpi_sig_match_payload(db, scratch, l4, data, len);
+            d->scanned = (uint32_t) len;
+        }
+        cand = d->patterns | dpi_sig_match_ports(db, l4, client->sport,
+                                                 client->dport);
+    }
+    cand &= ~d->no;
+
+    for (slot = 0; slot < dpi_sig_n_slots(db) && cand; slot++) {
+        uint64_t bit = UINT64_C(1) << slot;
+        const struct dpi_parser *p;
+        enum dpi_proto_result r;
+
+        if (!(cand & bit)) {
+            continue;
+        }
+        cand &= ~bit;
+        p = dpi_parser_find(dpi_sig_slot_app(db, (unsigned int) slot));
+        if (!p) {
+            if (d->patterns & bit) {
+                found = (int) slot;
+                break;
+            }
+            continue;
+        }
+        r = p->parse(data, len, to_server, is_tcp, md);
+        if (r == DPI_PROTO_MORE
+            && (!is_tcp || len >= DPI_PROTO_MAX_STREAM)) {
+            r = is_tcp ? DPI_PROTO_YES : DPI_PROTO_NO;
+        }
+        if (r == DPI_PROTO_YES) {
+            found = (int) slot;
+            break;
+        } else if (r == DPI_PROTO_NO) {
+            d->no |= bit;
+        } else {
+            more = true;
+        }
+    }
+
+    if (found >= 0) {
+        if (in->slot < 0) {
+            in->slot = found;
+        }
+        d->done = true;
+        dpi_dir_release(d);
+    } else if (!more && in->slot < 0
+               && (!is_tcp || len >= DPI_INSPECT_GIVE_UP_LEN)) {
+        d->dead = true;
+        dpi_dir_release(d);
+    } else if (!more && in->slot >= 0) {
+        dpi_dir_release(d);
+    }
+
+    if (in->slot >= 0) {
+        dpi_set_verdict(db, scratch, in, md, v);
+        in->final = dpi_is_final(
+            in, dpi_parser_find(dpi_sig_slot_app(db,
+                                                 (unsigned int) in->slot)));
+    } else if (in->dir[0].dead && in->dir[1].dead) {
+        in->final = true;
+    }
+}
+
+/* Adds TCP segment 'pkt' to direction 'd'.  Returns the contiguous prefix
+ * to inspect in '*datap' and '*lenp' (pointing into the packet when the
+ * segment is the stream's first), or false if there is nothing new to
+ * inspect.  '*in_place' tells whether '*datap' is the packet. */
+static bool
+dpi_dir_add_segment(struct dpi_inspect_dir *d, const struct dpi_pkt *pkt,
+                    const uint8_t **datap, size_t *lenp, bool *in_place)
+{
+    uint32_t before = dpi_dir_prefix(d);
+    int32_t off;
+
+    if (!d->started) {
+        d->started = true;
+        d->base_seq = pkt->tcp_seq;
+    }
+    off = (int32_t) (pkt->tcp_seq - d->base_seq);
+    if (off < 0) {
+        /* An earlier segment: start the stream from it and look again. */
+        if (!dpi_dir_rebase(d, (uint32_t) -off)) {
+            return false;
+        }
+        d->no = 0;
+        d->scanned = 0;
+        before = 0;
+        off = 0;
+    }
+
+    if (!d->n_ranges && off == 0) {
+        *datap = pkt->payload;
+        *lenp = (pkt->payload_len > DPI_PROTO_MAX_STREAM
+                 ? DPI_PROTO_MAX_STREAM : pkt->payload_len);
+        *in_place = true;
+        return true;
+    }
+    if (!dpi_dir_store(d, (uint32_t) off, pkt->payload, pkt->payload_len)
+        || dpi_dir_prefix(d) == before) {
+        return false;
+    }
+    *datap = d->buf;
+    *lenp = dpi_dir_prefix(d);
+    *in_place = false;
+    return true;
+}
+
+/* See dpi-classify.h. */
+bool
+dpi_classify_packet(const struct dpi_sigdb *db,
+                    struct dpi_sig_scratch *scratch, struct dpi_inspect *in,
+                    const struct dpi_pkt *pkt, bool to_server,
+                    const struct dpi_key *client, struct dpi_metadata *md,
+                    struct dpi_verdict *v)
+{
+    struct dpi_inspect_dir *d = &in->dir[to_server ? 0 : 1];
+    bool is_tcp = pkt->key.proto == DPI_INSPECT_TCP;
+    const uint8_t *data;
+    size_t len;
+
+    if (in->final || !pkt->payload || !pkt->payload_len
+        || pkt->is_fragment || d->done || d->dead
+        || (in->slot >= 0 && (d->no & (UINT64_C(1) << in->slot)))
+        || (!is_tcp && pkt->key.proto != DPI_INSPECT_UDP)) {
+        return in->final;
+    }
+    d->seen = true;
+
+    if (is_tcp) {
+        bool in_place;
+
+        if (!dpi_dir_add_segment(d, pkt, &data, &len, &in_place)) {
+            return in->final;
+        }
+        dpi_inspect_data(db, scratch, in, data, len, to_server, true,
+                         client, md, v);
+        if (in_place && !d->done && !d->dead && !in->final
+            && !(in->slot >= 0 && (d->no & (UINT64_C(1) << in->slot)))) {
+            /* Keep the first segment for the parsers that want more. */
+            dpi_dir_store(d, 0, data, (uint32_t) len);
+        }
+    } else {
+        dpi_inspect_data(db, scratch, in, pkt->payload, pkt->payload_len,
+                         to_server, false, client, md, v);
+    }
+    return in->final;
+}

@@ -1,0 +1,706 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Connection table: see dpi-conn.h for the design and its thread-safety
+ * rules. */
+
+#include "dpi-conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dpi-classify.h"
+
+_Static_assert(DPI_CONN_N_STRIPES > 0
+               && !(DPI_CONN_N_STRIPES & (DPI_CONN_N_STRIPES - 1)),
+               "DPI_CONN_N_STRIPES must be a power of 2");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 144,
+               "struct dpi_conn changed size: update dpi-conn.h");
+
+/* Initial number of hash buckets of a stripe. */
+#define DPI_CONN_MIN_BUCKETS 16
+
+/* A TCP connection that saw a RST, or a FIN from both sides, expires after
+ * this long without packets (or 'idle_ms', if shorter): late
+ * retransmissions and the last ACK still find it. */
+#define DPI_CONN_CLOSED_TIMEOUT_MS 10000
+
+/* Number of bits of DPI_CONN_N_STRIPES. */
+#define DPI_CONN_STRIPE_BITS (__builtin_ctz(DPI_CONN_N_STRIPES))
+
+/* Returns the connection whose 'lru' member is 'node'. */
+static inline struct dpi_conn *
+dpi_conn_from_lru(struct dpi_conn_lru *node)
+{
+    return (struct dpi_conn *) ((char *) node
+                                - offsetof(struct dpi_conn, lru));
+}
+
+/* Unlinks 'node' from its LRU list. */
+static inline void
+dpi_lru_remove(struct dpi_conn_lru *node)
+{
+    node->prev->next = node->next;
+    node->next->prev = node->prev;
+}
+
+/* Inserts 'node' at the front of the LRU list whose head is 'head'. */
+static inline void
+dpi_lru_push_front(struct dpi_conn_lru *head, struct dpi_conn_lru *node)
+{
+    node->prev = head;
+    node->next = head->next;
+    head->next->prev = node;
+    head->next = node;
+}
+
+/* Rotates 'x' left by 'n' bits (0 < n < 32). */
+static inline uint32_t
+dpi_rotl32(uint32_t x, int n)
+{
+    return (x << n) | (x >> (32 - n));
+}
+
+/* Adds the 32-bit word 'k' to the hash 'h' (the MurmurHash3 block step). */
+static inline uint32_t
+dpi_hash_add(uint32_t h, uint32_t k)
+{
+    k *= 0xcc9e2d51;
+    k = dpi_rotl32(k, 15);
+    k *= 0x1b873593;
+    h ^= k;
+    h = dpi_rotl32(h, 13);
+    return h * 5 + 0xe6546b64;
+}
+
+/* Finishes hash 'h' (the MurmurHash3 finaliser). */
+static inline uint32_t
+dpi_hash_finish(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85ebca6b;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35;
+    return h ^ (h >> 16);
+}
+
+/* Adds the 16 bytes of 'addr' to hash 'h'. */
+static inline uint32_t
+dpi_hash_addr(uint32_t h, const struct dpi_addr *addr)
+{
+    for (int i = 0; i < 16; i += 4) {
+        uint32_t w;
+
+        memcpy(&w, &addr->b[i], 4);
+        h = dpi_hash_add(h, w);
+    }
+    return h;
+}
+
+/* Returns a hash of 'key' that is the same in both directions: the two
+ * endpoints are hashed in a canonical order. */
+static uint32_t
+dpi_key_hash(const struct dpi_key *key, uint32_t basis)
+{
+    const struct dpi_addr *a = &key->src, *b = &key->dst;
+    uint16_t pa = key->sport, pb = key->dport;
+    int cmp = memcmp(a, b, sizeof *a);
+    uint32_t h = basis;
+
+    if (cmp > 0 || (cmp == 0 && pa > pb)) {
+        const struct dpi_addr *t = a;
+        uint16_t tp = pa;
+
+        a = b;
+        b = t;
+        pa = pb;
+        pb = tp;
+    }
+    h = dpi_hash_addr(h, a);
+    h = dpi_hash_addr(h, b);
+    h = dpi_hash_add(h, ((uint32_t) pa << 16) | pb);
+    h = dpi_hash_add(h, ((uint32_t) key->vlan << 16)
+                        | ((uint32_t) key->proto << 8) | key->ipv6);
+    return dpi_hash_finish(h);
+}
+
+/* How a packet's key relates to a connection's key. */
+enum dpi_key_match {
+    DPI_KEY_NO_MATCH,           /* Another connection. */
+    DPI_KEY_SAME_DIR,           /* Same connection, client to server. */
+    DPI_KEY_REVERSE_DIR,        /* Same connection, server to client. */
+};
+
+/* Compares the connection key 'ck' with the packet key 'pk'. */
+static enum dpi_key_match
+dpi_key_match(const struct dpi_key *ck, const struct dpi_key *pk)
+{
+    if (ck->proto != pk->proto || ck->vlan != pk->vlan
+        || ck->ipv6 != pk->ipv6) {
+        return DPI_KEY_NO_MATCH;
+    }
+    if (ck->sport == pk->sport && ck->dport == pk->dport
+        && !memcmp(&ck->src, &pk->src, sizeof ck->src)
+        && !memcmp(&ck->dst, &pk->dst, sizeof ck->dst)) {
+        return DPI_KEY_SAME_DIR;
+    }
+    if (ck->sport == pk->dport && ck->dport == pk->sport
+        && !memcmp(&ck->src, &pk->dst, sizeof ck->src)
+        && !memcmp(&ck->dst, &pk->src, sizeof ck->dst)) {
+        return DPI_KEY_REVERSE_DIR;
+    }
+    return DPI_KEY_NO_MATCH;
+}
+
+/* Stores in 'out' the key 'in' with source and destination swapped. */
+static void
+dpi_key_reverse(struct dpi_key *out, const struct dpi_key *in)
+{
+    *out = *in;
+    out->src = in->dst;
+    out->dst = in->src;
+    out->sport = in->dport;
+    out->dport = in->sport;
+}
+
+/* Returns a random 32-bit hash basis. */
+static uint32_t
+dpi_random_basis(void)
+{
+    uint32_t basis;
+
+    if (getrandom(&basis, sizeof basis, GRND_NONBLOCK) != sizeof basis) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        basis = (uint32_t) ts.tv_nsec ^ (uint32_t) ts.tv_sec
+                ^ ((uint32_t) getpid() << 16);
+    }
+    return basis;
+}
+
+/* Creates an empty connection table of capacity 'max_flows'.  Returns NULL
+ * if memory is short. */
+struct dpi_conn_table *
+dpi_conn_table_create(uint32_t max_flows)
+{
+    struct dpi_conn_table *t;
+
+    if (posix_memalign((void **) &t, 64, sizeof *t)) {
+        return NULL;
+    }
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+
+        pthread_mutex_init(&s->mutex, NULL);
+        s->buckets = calloc(DPI_CONN_MIN_BUCKETS, sizeof *s->buckets);
+        if (!s->buckets) {
+            for (size_t j = 0; j <= i; j++) {
+                pthread_mutex_destroy(&t->stripes[j].mutex);
+                free(t->stripes[j].buckets);
+            }
+            free(t);
+            return NULL;
+        }
+        s->mask = DPI_CONN_MIN_BUCKETS - 1;
+        s->lru.prev = s->lru.next = &s->lru;
+    }
+    t->hash_basis = dpi_random_basis();
+    t->max_flows = max_flows;
+    return t;
+}
+
+/* Frees 'conn' and what it owns.  It must already be out of its stripe. */
+static void
+dpi_conn_free(struct dpi_conn_table *t, struct dpi_conn *conn)
+{
+    dpi_conn_inspect_end(t, conn);
+    free(conn->md);
+    free(conn);
+}
+
+/* Destroys 't' and every connection in it.  Nothing else may use 't'
+ * concurrently. */
+void
+dpi_conn_table_destroy(struct dpi_conn_table *t)
+{
+    if (!t) {
+        return;
+    }
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+
+        while (s->lru.next != &s->lru) {
+            struct dpi_conn *conn = dpi_conn_from_lru(s->lru.next);
+
+            dpi_lru_remove(&conn->lru);
+            dpi_conn_free(t, conn);
+        }
+        free(s->buckets);
+        pthread_mutex_destroy(&s->mutex);
+    }
+    free(t);
+}
+
+/* Removes 'conn' from stripe 's' (whose mutex the caller holds) without
+ * freeing it or touching the table-wide counters. */
+static void
+dpi_conn_unlink(struct dpi_conn_stripe *s, struct dpi_conn *conn)
+{
+    struct dpi_conn **p = &s->buckets[conn->hash & s->mask];
+
+    while (*p != conn) {
+        p = &(*p)->hnext;
+    }
+    *p = conn->hnext;
+    dpi_lru_remove(&conn->lru);
+    s->n--;
+}
+
+/* Removes and frees the least recently used connection of stripe 's',
+ * whose mutex the caller holds.  's' must not be empty.  The table-wide
+ * 'n_flows' is left alone: the caller decides what to do with the slot. */
+static void
+dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
+{
+    struct dpi_conn *conn = dpi_conn_from_lru(s->lru.prev);
+
+    dpi_conn_unlink(s, conn);
+    dpi_conn_free(t, conn);
+    __atomic_add_fetch(&t->evicted, 1, __ATOMIC_RELAXED);
+}
+
+/* Tries to evict one connection from a stripe other than 'own' (whose
+ * mutex the caller may hold), taking stripes in turn and skipping busy or
+ * empty ones.  Returns true if it evicted one; 'n_flows' is unchanged. */
+static bool
+dpi_conn_evict_other(struct dpi_conn_table *t, struct dpi_conn_stripe *own)
+{
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        uint32_t idx = __atomic_fetch_add(&t->evict_cursor, 1,
+                                          __ATOMIC_RELAXED);
+        struct dpi_conn_stripe *s = &t->stripes[idx % DPI_CONN_N_STRIPES];
+        bool done = false;
+
+        if (s == own || pthread_mutex_trylock(&s->mutex)) {
+            continue;
+        }
+        if (s->n) {
+            dpi_conn_evict_lru(t, s);
+            done = true;
+        }
+        pthread_mutex_unlock(&s->mutex);
+        if (done) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Obtains a slot for a new connection in stripe 's', whose mutex the caller
+ * holds: a free one if the table is not full, otherwise that of an evicted
+ * connection.  Returns false if no slot can be had. */
+static bool
+dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
+{
+    uint32_t n = __atomic_load_n(&t->n_flows, __ATOMIC_RELAXED);
+
+    for (;;) {
+        uint32_t max = __atomic_load_n(&t->max_flows, __ATOMIC_RELAXED);
+
+        if (n >= max) {
+            if (!max) {
+                return false;
+            }
+            break;
+        }
+        if (__atomic_compare_exchange_n(&t->n_flows, &n, n + 1, true,
+                                        __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED)) {
+            return true;
+        }
+    }
+
+    /* The table is full: take over the slot of an evicted connection. */
+    if (s->n) {
+        dpi_conn_evict_lru(t, s);
+        return true;
+    }
+    return dpi_conn_evict_other(t, s);
+}
+
+/* Doubles the number of buckets of stripe 's', whose mutex the caller
+ * holds.  On allocation failure, keeps the old buckets (chains just get
+ * longer). */
+static void
+dpi_conn_stripe_grow(struct dpi_conn_stripe *s)
+{
+    uint32_t n_buckets = (s->mask + 1) * 2;
+    struct dpi_conn **buckets;
+
+    if (n_buckets > (UINT32_C(1) << 30)) {
+        return;
+    }
+    buckets = calloc(n_buckets, sizeof *buckets);
+    if (!buckets) {
+        return;
+    }
+    for (uint32_t i = 0; i <= s->mask; i++) {
+        struct dpi_conn *conn, *next;
+
+        for (conn = s->buckets[i]; conn; conn = next) {
+            struct dpi_conn **b = &buckets[conn->hash & (n_buckets - 1)];
+
+            next = conn->hnext;
+            conn->hnext = *b;
+            *b = conn;
+        }
+    }
+    free(s->buckets);
+    s->buckets = buckets;
+    s->mask = n_buckets - 1;
+}
+
+/* Initialises the new connection 'conn' for the first packet 'pkt' seen at
+ * 'now_ms', choosing its client (see dpi-conn.h). */
+static void
+dpi_conn_init(struct dpi_conn *conn, const struct dpi_pkt *pkt,
+              uint32_t hash, uint64_t now_ms)
+{
+    const struct dpi_key *k = &pkt->key;
+    bool syn_only = (k->proto == 6
+                     && (pkt->tcp_flags & 0x12) == 0x02);
+
+    memset(conn, 0, sizeof *conn);
+    if (!syn_only && (k->proto == 6 || k->proto == 17)
+        && k->sport < 1024 && k->dport >= 1024) {
+        dpi_key_reverse(&conn->key, k);
+    } else {
+        conn->key = *k;
+    }
+    if (syn_only) {
+        conn->flags |= DPI_CONN_SYN_DIR;
+    }
+    conn->hash = hash;
+    conn->state = DPI_STATE_TRK | DPI_STATE_PEND;
+    conn->first_ms = conn->last_ms = now_ms;
+}
+
+/* Finds the connection of 'pkt' or, if there is none, creates it (setting
+ * '*created' to true).  On success returns the connection with its stripe
+ * locked and the stripe in '*stripep': the caller must release it with
+ * dpi_conn_table_unlock().  The connection becomes the most recently used
+ * of its stripe; its counters are not updated.  Returns NULL, with nothing
+ * locked, if the connection is new and cannot be created (table full with
+ * nothing evictable, or out of memory). */
+struct dpi_conn *
+dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
+                      uint64_t now_ms, bool *created,
+                      struct dpi_conn_stripe **stripep)
+{
+    uint32_t hash = dpi_key_hash(&pkt->key, t->hash_basis);
+    struct dpi_conn_stripe *s
+        = &t->stripes[hash >> (32 - DPI_CONN_STRIPE_BITS)];
+    struct dpi_conn *conn;
+
+    pthread_mutex_lock(&s->mutex);
+    for (conn = s->buckets[hash & s->mask]; conn; conn = conn->hnext) {
+        if (conn->hash == hash
+            && dpi_key_match(&conn->key, &pkt->key) != DPI_KEY_NO_MATCH) {
+            dpi_lru_remove(&conn->lru);
+            dpi_lru_push_front(&s->lru, &conn->lru);
+            *created = false;
+            *stripep = s;
+            return conn;
+        }
+    }
+
+    if (!dpi_conn_reserve_slot(t, s)) {
+        pthread_mutex_unlock(&s->mutex);
+        return NULL;
+    }
+    conn = malloc(sizeof *conn);
+    if (!conn) {
+        __atomic_sub_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
+        pthread_mutex_unlock(&s->mutex);
+        return NULL;
+    }
+    dpi_conn_init(conn, pkt, hash, now_ms);
+
+    if (s->n >= s->mask + 1) {
+        dpi_conn_stripe_grow(s);
+    }
+    conn->hnext = s->buckets[hash & s->mask];
+    s->buckets[hash & s->mask] = conn;
+    dpi_lru_push_front(&s->lru, &conn->lru);
+    s->n++;
+    __atomic_add_fetch(&t->created, 1, __ATOMIC_RELAXED);
+
+    *created = true;
+    *stripep = s;
+    return conn;
+}
+
+/* Releases the stripe that dpi_conn_table_lookup() locked. */
+void
+dpi_conn_table_unlock(struct dpi_conn_stripe *s)
+{
+    pthread_mutex_unlock(&s->mutex);
+}
+
+/* Returns true if 'pkt' travels from client to server on 'conn' (the
+ * caller holds the connection's stripe). */
+bool
+dpi_conn_to_server(const struct dpi_conn *conn, const struct dpi_pkt *pkt)
+{
+    return dpi_key_match(&conn->key, &pkt->key) == DPI_KEY_SAME_DIR;
+}
+
+/* Makes sure 'conn' (whose stripe the caller holds) has metadata and
+ * inspection state.  Returns false if memory is short. */
+bool
+dpi_conn_inspect_begin(struct dpi_conn_table *t, struct dpi_conn *conn)
+{
+    if (!conn->md) {
+        conn->md = calloc(1, sizeof *conn->md);
+        if (!conn->md) {
+            return false;
+        }
+    }
+    if (!conn->inspect) {
+        conn->inspect = dpi_inspect_create();
+        if (!conn->inspect) {
+            return false;
+        }
+        __atomic_add_fetch(&t->n_inspecting, 1, __ATOMIC_RELAXED);
+    }
+    return true;
+}
+
+/* Frees the inspection state of 'conn', if any (the caller holds the
+ * connection's stripe, or owns 'conn' outright). */
+void
+dpi_conn_inspect_end(struct dpi_conn_table *t, struct dpi_conn *conn)
+{
+    if (conn->inspect) {
+        dpi_inspect_destroy(conn->inspect);
+        conn->inspect = NULL;
+        __atomic_sub_fetch(&t->n_inspecting, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* Changes the capacity of 't' to 'max_flows'.  If the table holds more
+ * connections than that, evicts least recently used ones, stripe by stripe
+ * in turn, until it does not: the new limit holds when this returns
+ * (connections created meanwhile by other threads respect it too, since
+ * they take over evicted slots). */
+void
+dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
+{
+    size_t idle_rounds = 0;
+
+    __atomic_store_n(&t->max_flows, max_flows, __ATOMIC_RELAXED);
+    while (__atomic_load_n(&t->n_flows, __ATOMIC_RELAXED) > max_flows
+           && idle_rounds < DPI_CONN_N_STRIPES) {
+        uint32_t idx = __atomic_fetch_add(&t->evict_cursor, 1,
+                                          __ATOMIC_RELAXED);
+        struct dpi_conn_stripe *s = &t->stripes[idx % DPI_CONN_N_STRIPES];
+        bool evicted = false;
+
+        pthread_mutex_lock(&s->mutex);
+        if (s->n) {
+            uint32_t n = __atomic_load_n(&t->n_flows, __ATOMIC_RELAXED);
+
+            /* Decrement 'n_flows' only if it is still over the limit, so
+             * that a concurrent creator's slot is never taken away. */
+            while (n > max_flows
+                   && !__atomic_compare_exchange_n(&t->n_flows, &n, n - 1,
+                                                   true, __ATOMIC_RELAXED,
+                                                   __ATOMIC_RELAXED)) {
+                continue;
+            }
+            if (n > max_flows) {
+                dpi_conn_evict_lru(t, s);
+                evicted = true;
+            }
+        }
+        pthread_mutex_unlock(&s->mutex);
+        idle_rounds = evicted ? 0 : idle_rounds + 1;
+    }
+}
+
+/* Returns true if 'conn', last seen at 'conn->last_ms', should expire at
+ * 'now_ms' given the idle timeout 'idle_ms'. */
+static bool
+dpi_conn_is_expired(const struct dpi_conn *conn, uint64_t now_ms,
+                    uint64_t idle_ms)
+{
+    uint64_t idle;
+
+    if (conn->last_ms > now_ms) {
+        return false;
+    }
+    idle = now_ms - conn->last_ms;
+    if (idle >= idle_ms) {
+        return true;
+    }
+    return (idle >= DPI_CONN_CLOSED_TIMEOUT_MS
+            && (conn->flags & DPI_CONN_RST
+                || (conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))
+                   == (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C)));
+}
+
+/* Removes from 't' every connection that has been idle for 'idle_ms' or
+ * more at 'now_ms', and closed TCP connections idle for
+ * DPI_CONN_CLOSED_TIMEOUT_MS (or 'idle_ms' if less).  Returns the number
+ * removed.
+ *
+ * Each stripe is walked from its least recently used end and only as far as
+ * connections idle long enough to possibly expire; connections are freed
+ * after the stripe's mutex is released. */
+size_t
+dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
+                      uint64_t idle_ms)
+{
+    uint64_t min_idle = (idle_ms < DPI_CONN_CLOSED_TIMEOUT_MS
+                         ? idle_ms : DPI_CONN_CLOSED_TIMEOUT_MS);
+    size_t total = 0;
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+        struct dpi_conn *dead = NULL;
+        struct dpi_conn_lru *node;
+        size_t n = 0;
+
+        pthread_mutex_lock(&s->mutex);
+        for (node = s->lru.prev; node != &s->lru;) {
+            struct dpi_conn *conn = dpi_conn_from_lru(node);
+
+            node = node->prev;
+            if (conn->last_ms <= now_ms && now_ms - conn->last_ms < min_idle) {
+                break;
+            }
+            if (dpi_conn_is_expired(conn, now_ms, idle_ms)) {
+                dpi_conn_unlink(s, conn);
+                conn->hnext = dead;
+                dead = conn;
+                n++;
+            }
+        }
+        pthread_mutex_unlock(&s->mutex);
+
+        if (n) {
+            __atomic_sub_fetch(&t->n_flows, n, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&t->expired, n, __ATOMIC_RELAXED);
+            total += n;
+        }
+        while (dead) {
+            struct dpi_conn *next = dead->hnext;
+
+            dpi_conn_free(t, dead);
+            dead = next;
+        }
+    }
+    return total;
+}
+
+/* A copy of one connection taken by dpi_conn_table_dump(). */
+struct dpi_conn_snap {
+    struct dpi_flow_info info;  /* What the callback gets. */
+    struct dpi_metadata md;     /* Copy of the metadata. */
+};
+
+/* Metadata of a connection that has none. */
+static const struct dpi_metadata dpi_conn_empty_md;
+
+/* Calls 'cb' with a snapshot of each connection in 't', and 'aux'.  Each
+ * stripe is copied under its mutex and the callbacks run after releasing
+ * it, so 'cb' may take as long as it likes (and may not use 't'). */
+void
+dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
+{
+    struct dpi_conn_snap *snaps = NULL;
+    size_t allocated = 0;
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+        struct dpi_conn_lru *node;
+        size_t n = 0;
+
+        pthread_mutex_lock(&s->mutex);
+        while (s->n > allocated) {
+            size_t want = s->n + s->n / 4 + 16;
+            struct dpi_conn_snap *p;
+
+            pthread_mutex_unlock(&s->mutex);
+            p = realloc(snaps, want * sizeof *snaps);
+            if (!p) {
+                free(snaps);
+                return;
+            }
+            snaps = p;
+            allocated = want;
+            pthread_mutex_lock(&s->mutex);
+        }
+        for (node = s->lru.next; node != &s->lru; node = node->next) {
+            const struct dpi_conn *conn = dpi_conn_from_lru(node);
+            struct dpi_conn_snap *snap = &snaps[n++];
+            struct dpi_flow_info *info = &snap->info;
+
+            info->key = conn->key;
+            info->verdict.app_id = conn->app_id;
+            info->verdict.app_proto = conn->app_proto;
+            info->verdict.state = conn->state;
+            memcpy(info->packets, conn->packets, sizeof info->packets);
+            memcpy(info->bytes, conn->bytes, sizeof info->bytes);
+            info->first_ms = conn->first_ms;
+            info->last_ms = conn->last_ms;
+            if (conn->md) {
+                snap->md = *conn->md;
+                info->md = &snap->md;
+            } else {
+                info->md = &dpi_conn_empty_md;
+            }
+        }
+        pthread_mutex_unlock(&s->mutex);
+
+        for (size_t j = 0; j < n; j++) {
+            cb(&snaps[j].info, aux);
+        }
+    }
+    free(snaps);
+}
+
+/* Returns the number of connections in 't'. */
+uint32_t
+dpi_conn_table_n_flows(const struct dpi_conn_table *t)
+{
+    return __atomic_load_n(&t->n_flows, __ATOMIC_RELAXED);
+}
+
+/* Returns the number of connections of 't' that hold inspection state.
+ * The unit tests use it to check that the state is freed at the final
+ * verdict. */
+uint64_t
+dpi_conn_table_n_inspecting(const struct dpi_conn_table *t)
+{
+    return __atomic_load_n(&t->n_inspecting, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,192 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef DPI_CONN_H
+#define DPI_CONN_H 1
+
+/* Connection table (libdpi internal).
+ *
+ * The connection table maps a packet's 5-tuple (plus VLAN) to the
+ * bidirectional connection it belongs to: a packet and its reply find the
+ * same struct dpi_conn.  The table holds at most 'max_flows' connections;
+ * when it is full, creating a connection first evicts an old one.
+ * Connections that see no packet for a while are removed by
+ * dpi_conn_table_expire().
+ *
+ * Layout
+ * ======
+ *
+ * The table is DPI_CONN_N_STRIPES independent stripes.  A connection lives
+ * in the stripe chosen by the high bits of its hash, which is computed over
+ * the key with its two endpoints in a canonical order, so both directions
+ * hash alike.  Each stripe has:
+ *
+ *   - a mutex,
+ *   - a chained hash table that grows (doubles) when it holds more
+ *     connections than buckets,
+ *   - an LRU list: a connection moves to the front whenever it sees a
+ *     packet, so the back is the connection idle the longest,
+ *   - its number of connections.
+ *
+ * A single atomic counter 'n_flows' counts the connections of all stripes
+ * and enforces 'max_flows': a new connection first reserves a slot by
+ * incrementing it with compare-and-swap, never beyond 'max_flows'.  If
+ * that fails it takes over the slot of an evicted connection: the back of
+ * its own stripe's LRU list if the stripe is not empty, otherwise the back
+ * of other stripes taken in turn (round robin).  Eviction is thus LRU
+ * within a stripe and approximately LRU over the table, which is what
+ * matters under a flood of new connections.  If nothing can be evicted
+ * (max_flows is 0, or every other stripe is busy or empty), the packet is
+ * not tracked and dpi_conn_table_lookup() returns NULL.
+ *
+ * A connection's key is stored in the client-to-server direction.  The
+ * client is the sender of a TCP SYN without ACK; without one, the first
+ * sender, unless it sent from a port below 1024 to a port of 1024 or above,
+ * in which case it is taken for the server.  A SYN without ACK that arrives
+ * later from the side taken for the server turns the connection around
+ * (once).
+ *
+ * Memory
+ * ======
+ *
+ * A struct dpi_conn is 144 bytes on LP64 (checked by a build assertion in
+ * dpi-conn.c).  While a connection is inspected it also owns a struct
+ * dpi_inspect (the classifier's, freed at the final verdict) and, from its
+ * first inspected payload packet, a struct dpi_metadata (kept until the
+ * connection goes away).
+ *
+ * Thread-safety
+ * =============
+ *
+ * Every function here may be called concurrently from any thread, except
+ * dpi_conn_table_create() and dpi_conn_table_destroy().
+ *
+ * A stripe's mutex protects the stripe and every connection in it, all
+ * fields included, along with the connection's inspection state and
+ * metadata.  dpi_conn_table_lookup() returns with the connection's stripe
+ * locked, so the caller may read and update the connection (and run the
+ * classifier on it) until it calls dpi_conn_table_unlock().  The two
+ * directions of a connection, processed on two threads, are therefore
+ * serialised.
+ *
+ * Lock order: a thread holds at most one stripe mutex at a time and blocks
+ * only to acquire that one.  The single exception is eviction, where a
+ * thread holding its own stripe's mutex may try to lock another stripe
+ * with pthread_mutex_trylock() and skips that stripe if it is busy; since
+ * it never blocks while holding a mutex, there is no deadlock.  No other
+ * lock of libdpi (the engine's worker-list mutex) is ever taken with a
+ * stripe mutex held, nor vice versa.
+ *
+ * The counters (n_flows, created, evicted, expired, n_inspecting) are
+ * atomics, read without locks. */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dpi.h"
+
+struct dpi_inspect;
+
+/* Number of stripes of a connection table: a power of 2. */
+#define DPI_CONN_N_STRIPES 256
+
+/* Connection flags (struct dpi_conn's 'flags'). */
+enum dpi_conn_flags {
+    DPI_CONN_SYN_DIR = 1 << 0,  /* Client chosen by a SYN: fixed. */
+    DPI_CONN_FIN_C2S = 1 << 1,  /* FIN seen from the client. */
+    DPI_CONN_FIN_S2C = 1 << 2,  /* FIN seen from the server. */
+    DPI_CONN_RST = 1 << 3,      /* RST seen. */
+};
+
+/* Links of a doubly linked LRU list. */
+struct dpi_conn_lru {
+    struct dpi_conn_lru *prev;  /* Toward the front (most recent). */
+    struct dpi_conn_lru *next;  /* Toward the back (least recent). */
+};
+
+/* One bidirectional connection.  Every member is protected by the mutex of
+ * the connection's stripe. */
+struct dpi_conn {
+    struct dpi_conn *hnext;     /* Next in the same hash bucket. */
+    struct dpi_conn_lru lru;    /* In the stripe's LRU list. */
+    struct dpi_key key;         /* Client to server. */
+    uint32_t hash;              /* Direction-independent hash of 'key'. */
+    uint16_t app_id;            /* Verdict: application, or 0. */
+    uint16_t app_proto;         /* Verdict: L7 protocol, or 0. */
+    uint8_t state;              /* Verdict: DPI_STATE_* bits. */
+    uint8_t flags;              /* DPI_CONN_* flags. */
+    uint16_t n_inspected;       /* Payload packets fed to the classifier. */
+    uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */
+    uint64_t bytes[2];          /* Same, in frame bytes. */
+    uint64_t first_ms;          /* Time of the first packet. */
+    uint64_t last_ms;           /* Time of the latest packet. */
+    struct dpi_inspect *inspect; /* Classifier state while inspecting. */
+    struct dpi_metadata *md;    /* Extracted metadata, or NULL if none. */
+};
+
+/* A stripe of the table (see "Layout" above), padded to avoid false
+ * sharing between stripes. */
+struct dpi_conn_stripe {
+    pthread_mutex_t mutex;      /* Protects everything below. */
+    struct dpi_conn **buckets;  /* Hash buckets, 'mask' + 1 of them. */
+    uint32_t mask;              /* Number of buckets minus 1. */
+    uint32_t n;                 /* Number of connections in the stripe. */
+    struct dpi_conn_lru lru;    /* LRU list head: 'next' is the front. */
+} __attribute__((aligned(64)));
+
+/* The connection table. */
+struct dpi_conn_table {
+    struct dpi_conn_stripe stripes[DPI_CONN_N_STRIPES]; /* The stripes. */
+    uint32_t hash_basis;        /* Random seed of the hash. */
+    uint32_t max_flows;         /* Capacity (atomic). */
+    uint32_t n_flows;           /* Connections in the table (atomic). */
+    uint32_t evict_cursor;      /* Next stripe to evict from (atomic). */
+    uint64_t created;           /* Connections created (atomic). */
+    uint64_t evicted;           /* Connections evicted (atomic). */
+    uint64_t expired;           /* Connections expired (atomic). */
+    uint64_t n_inspecting;      /* Live dpi_inspect objects (atomic). */
+};
+
+struct dpi_conn_table *dpi_conn_table_create(uint32_t max_flows);
+void dpi_conn_table_destroy(struct dpi_conn_table *);
+void dpi_conn_table_set_max(struct dpi_conn_table *, uint32_t max_flows);
+
+struct dpi_conn *dpi_conn_table_lookup(struct dpi_conn_table *,
+                                       const struct dpi_pkt *,
+                                       uint64_t now_ms, bool *created,
+                                       struct dpi_conn_stripe **);
+void dpi_conn_table_unlock(struct dpi_conn_stripe *);
+
+bool dpi_conn_to_server(const struct dpi_conn *, const struct dpi_pkt *);
+bool dpi_conn_inspect_begin(struct dpi_conn_table *, struct dpi_conn *);
+void dpi_conn_inspect_end(struct dpi_conn_table *, struct dpi_conn *);
+
+size_t dpi_conn_table_expire(struct dpi_conn_table *, uint64_t now_ms,
+                             uint64_t idle_ms);
+void dpi_conn_table_dump(struct dpi_conn_table *, dpi_dump_cb *, void *aux);
+
+/* Counters (approximate while packets are being processed). */
+uint32_t dpi_conn_table_n_flows(const struct dpi_conn_table *);
+uint64_t dpi_conn_table_n_inspecting(const struct dpi_conn_table *);
+
+/* For unit tests: the number of connections of an engine that hold
+ * inspection state (implemented in dpi-engine.c). */
+struct dpi_engine;
+uint64_t dpi_engine_n_inspecting(const struct dpi_engine *);
+
+#endif /* dpi-conn.h */

@@ -1,0 +1,668 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The engine: configuration, workers, per-packet processing and
+ * statistics, on top of the connection table (dpi-conn.h) and the
+ * classifier (dpi-classify.h).
+ *
+ * Verdicts
+ * ========
+ *
+ * A TCP or UDP connection is DPI_STATE_PEND until its payload-carrying
+ * packets (pure ACKs and other empty segments do not count) have given the
+ * classifier enough to decide, then DPI_STATE_DONE if an application or L7
+ * protocol was found, else DPI_STATE_UNK.  It is also DPI_STATE_UNK once
+ * 'inspect_packets' payload packets were inspected without a final answer
+ * (any app_id/app_proto found so far is kept), when a TCP connection is
+ * reset or closed from both sides while still pending, or when memory for
+ * its inspection state is short.
+ *
+ * Connections of other IP protocols (ICMP, ESP, ...) and the port-less
+ * connections that non-first IP fragments map to are tracked and counted,
+ * but never inspected: their first packet gets DPI_STATE_UNK.  (Non-first
+ * fragments are not yet matched with their datagram's first fragment, so
+ * they are not counted with its connection.)
+ *
+ * A packet whose connection cannot be tracked (the table is full and
+ * nothing can be evicted, e.g. max_flows is 0) gets DPI_STATE_TRK |
+ * DPI_STATE_UNK and no connection.
+ *
+ * Statistics
+ * ==========
+ *
+ * Packet and per-application counters live in each worker and are written
+ * only by the worker's thread (relaxed atomic stores, so that readers see
+ * whole values); dpi_engine_get_stats() sums them over the workers plus
+ * what destroyed workers left behind.  A new connection counts one flow
+ * for application 0 ("unknown"); each of its packets counts for its
+ * current app_id; when its app_id changes, the worker that sees the change
+ * moves the connection's flow, packets and bytes so far from the old
+ * application to the new one.  One worker's counter may thus go "negative"
+ * (wrap around); the sums are exact. */
+
+#include "dpi.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dpi-classify.h"
+#include "dpi-conn.h"
+
+/* IP protocol numbers. */
+#define DPI_IPPROTO_TCP 6
+#define DPI_IPPROTO_UDP 17
+
+/* TCP flags. */
+#define DPI_TCP_FIN 0x01
+#define DPI_TCP_SYN 0x02
+#define DPI_TCP_RST 0x04
+#define DPI_TCP_ACK 0x10
+
+/* Largest inspection window: struct dpi_conn counts inspected packets in
+ * 16 bits. */
+#define DPI_MAX_INSPECT_PACKETS UINT16_MAX
+
+/* Counters of one application. */
+struct dpi_app_counters {
+    uint64_t flows;             /* Connections. */
+    uint64_t packets;           /* Their packets. */
+    uint64_t bytes;             /* Their frame bytes. */
+};
+
+/* The engine. */
+struct dpi_engine {
+    struct dpi_conn_table *conns; /* Connection table. */
+    struct dpi_sigdb *sigdb;    /* Signature database. */
+    char *signatures;           /* Signature file name, or NULL. */
+    uint32_t inspect_packets;   /* Inspection window (atomic). */
+    uint32_t idle_timeout_ms;   /* Idle expiry. */
+
+    /* Registered applications: 'app_ids[i]' is counted in slot 'i' of
+     * each worker's 'apps'.  Sorted; 'app_ids[0]' is 0. */
+    uint16_t *app_ids;          /* Application ids. */
+    size_t n_apps;              /* Number of elements in 'app_ids'. */
+
+    pthread_mutex_t mutex;      /* Protects the members below. */
+    struct dpi_worker *workers; /* List of live workers. */
+    uint64_t retired_packets;   /* 'packets' of destroyed workers. */
+    uint64_t retired_bad;       /* 'bad_packets' of destroyed workers. */
+    struct dpi_app_counters *retired_apps; /* Same for 'apps'. */
+};
+
+/* A worker: what one thread needs to process packets. */
+struct dpi_worker {
+    struct dpi_engine *engine;  /* Owning engine. */
+    struct dpi_sig_scratch *scratch; /* Hyperscan scratch space. */
+    struct dpi_worker *prev;    /* In engine's 'workers' list. */
+    struct dpi_worker *next;    /* In engine's 'workers' list. */
+
+    /* Statistics, written only by the worker's thread. */
+    uint64_t packets;           /* Packets processed. */
+    uint64_t bad_packets;       /* Packets that did not parse. */
+    struct dpi_app_counters *apps; /* Indexed like engine's 'app_ids'. */
+};
+
+/* Initialises 'config' to the defaults. */
+void
+dpi_config_init(struct dpi_config *config)
+{
+    config->max_flows = DPI_DEFAULT_MAX_FLOWS;
+    config->inspect_packets = DPI_DEFAULT_INSPECT_PACKETS;
+    config->idle_timeout_ms = DPI_DEFAULT_IDLE_TIMEOUT_MS;
+    config->signatures = NULL;
+}
+
+/* Adds 'delta' to the counter '*c', which only the calling thread writes.
+ * Other threads may read it concurrently with __atomic_load_n(). */
+static inline void
+dpi_counter_add(uint64_t *c, uint64_t delta)
+{
+    __atomic_store_n(c, *c + delta, __ATOMIC_RELAXED);
+}
+
+/* Returns the index in 'e->app_ids' of application 'app_id', or 0 (the
+ * "unknown" slot) if it is not registered. */
+static size_t
+dpi_app_index(const struct dpi_engine *e, uint16_t app_id)
+{
+    size_t lo = 0, hi = e->n_apps;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (e->app_ids[mid] == app_id) {
+            return mid;
+        } else if (e->app_ids[mid] < app_id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return 0;
+}
+
+/* Fills in 'e->app_ids' from the application registry.  Returns false if
+ * memory is short. */
+static bool
+dpi_engine_init_apps(struct dpi_engine *e)
+{
+    size_t n = 1;
+
+    for (uint16_t id = dpi_app_next(0); id; id = dpi_app_next(id)) {
+        n++;
+    }
+    e->app_ids = malloc(n * sizeof *e->app_ids);
+    e->retired_apps = calloc(n, sizeof *e->retired_apps);
+    if (!e->app_ids || !e->retired_apps) {
+        return false;
+    }
+    e->n_apps = 0;
+    e->app_ids[e->n_apps++] = 0;
+    for (uint16_t id = dpi_app_next(0); id; id = dpi_app_next(id)) {
+        e->app_ids[e->n_apps++] = id;
+    }
+    return true;
+}
+
+/* Frees 'e' and what it owns; 'e' may be partly built. */
+static void
+dpi_engine_free(struct dpi_engine *e)
+{
+    dpi_conn_table_destroy(e->conns);
+    if (e->sigdb) {
+        dpi_sigdb_destroy(e->sigdb);
+    }
+    free(e->signatures);
+    free(e->app_ids);
+    free(e->retired_apps);
+    pthread_mutex_destroy(&e->mutex);
+    free(e);
+}
+
+/* Creates an engine configured by 'config' (the defaults if 'config' is
+ * NULL) into '*enginep'.  Loads the signature file 'config->signatures',
+ * or the built-in signatures if it is NULL.
+ *
+ * Returns 0 on success, with '*errorp' (if 'errorp' is nonnull) set to
+ * NULL.  On failure returns a positive errno value, sets '*enginep' to
+ * NULL and '*errorp' to a malloc()ed message (file, line and reason for a
+ * bad signature file) that the caller must free(). */
+int
+dpi_engine_create(const struct dpi_config *config,
+                  struct dpi_engine **enginep, char **errorp)
+{
+    struct dpi_config defaults;
+    struct dpi_engine *e;
+    char *error = NULL;
+    int err;
+
+    *enginep = NULL;
+    if (errorp) {
+        *errorp = NULL;
+    }
+    if (!config) {
+        dpi_config_init(&defaults);
+        config = &defaults;
+    }
+
+    e = calloc(1, sizeof *e);
+    if (!e) {
+        err = ENOMEM;
+        goto error;
+    }
+    pthread_mutex_init(&e->mutex, NULL);
+    e->inspect_packets = (config->inspect_packets > DPI_MAX_INSPECT_PACKETS
+                          ? DPI_MAX_INSPECT_PACKETS
+                          : config->inspect_packets);
+    e->idle_timeout_ms = config->idle_timeout_ms;
+    if (!dpi_engine_init_apps(e)) {
+        err = ENOMEM;
+        goto error;
+    }
+    if (config->signatures) {
+        e->signatures = strdup(config->signatures);
+        if (!e->signatures) {
+            err = ENOMEM;
+            goto error;
+        }
+        err = dpi_sigdb_create(config->signatures, &e->sigdb, &error);
+    } else {
+        err = dpi_sigdb_create_from_string(dpi_sig_builtin, "builtin",
+                                           &e->sigdb, &error);
+    }
+    if (err) {
+        e->sigdb = NULL;
+        goto error;
+    }
+    e->conns = dpi_conn_table_create(config->max_flows);
+    if (!e->conns) {
+        err = ENOMEM;
+        goto error;
+    }
+    *enginep = e;
+    return 0;
+
+error:
+    if (e) {
+        dpi_engine_free(e);
+    }
+    if (!error) {
+        error = strdup(err == ENOMEM ? "out of memory"
+                       : "cannot create DPI engine");
+    }
+    if (errorp) {
+        *errorp = error;
+    } else {
+        free(error);
+    }
+    return err ? err : EINVAL;
+}
+
+/* Destroys 'e' and its connections.  Its workers must already be
+ * destroyed, and nothing may use 'e' concurrently. */
+void
+dpi_engine_destroy(struct dpi_engine *e)
+{
+    if (e) {
+        dpi_engine_free(e);
+    }
+}
+
+/* Sets the connection table capacity to 'max_flows' and the inspection
+ * window to 'inspect_packets'.  A smaller 'max_flows' takes effect at once:
+ * least recently used connections are evicted (and counted in 'evicted')
+ * before this returns.  The new window applies to connections still being
+ * inspected, from their next payload packet: one that already inspected as
+ * many packets as the new window gets DPI_STATE_UNK then.  May be called
+ * concurrently with dpi_process(). */
+void
+dpi_engine_set_limits(struct dpi_engine *e, uint32_t max_flows,
+                      uint32_t inspect_packets)
+{
+    if (inspect_packets > DPI_MAX_INSPECT_PACKETS) {
+        inspect_packets = DPI_MAX_INSPECT_PACKETS;
+    }
+    __atomic_store_n(&e->inspect_packets, inspect_packets, __ATOMIC_RELAXED);
+    dpi_conn_table_set_max(e->conns, max_flows);
+}
+
+/* Returns the name of the signature file 'e' loaded, or "builtin" for the
+ * built-in signatures. */
+const char *
+dpi_engine_signatures(const struct dpi_engine *e)
+{
+    return e->signatures ? e->signatures : "builtin";
+}
+
+/* Creates a worker for 'e', for use by a single thread at a time.  Returns
+ * NULL if memory is short. */
+struct dpi_worker *
+dpi_worker_create(struct dpi_engine *e)
+{
+    struct dpi_worker *w = calloc(1, sizeof *w);
+
+    if (!w) {
+        return NULL;
+    }
+    w->engine = e;
+    w->apps = calloc(e->n_apps, sizeof *w->apps);
+    w->scratch = dpi_sig_scratch_create(e->sigdb);
+    if (!w->apps || !w->scratch) {
+        if (w->scratch) {
+            dpi_sig_scratch_destroy(w->scratch);
+        }
+        free(w->apps);
+        free(w);
+        return NULL;
+    }
+
+    pthread_mutex_lock(&e->mutex);
+    w->next = e->workers;
+    if (e->workers) {
+        e->workers->prev = w;
+    }
+    e->workers = w;
+    pthread_mutex_unlock(&e->mutex);
+    return w;
+}
+
+/* Destroys 'w'.  Its statistics stay in its engine's totals. */
+void
+dpi_worker_destroy(struct dpi_worker *w)
+{
+    struct dpi_engine *e;
+
+    if (!w) {
+        return;
+    }
+    e = w->engine;
+    pthread_mutex_lock(&e->mutex);
+    if (w->prev) {
+        w->prev->next = w->next;
+    } else {
+        e->workers = w->next;
+    }
+    if (w->next) {
+        w->next->prev = w->prev;
+    }
+    e->retired_packets += w->packets;
+    e->retired_bad += w->bad_packets;
+    for (size_t i = 0; i < e->n_apps; i++) {
+        e->retired_apps[i].flows += w->apps[i].flows;
+        e->retired_apps[i].packets += w->apps[i].packets;
+        e->retired_apps[i].bytes += w->apps[i].bytes;
+    }
+    pthread_mutex_unlock(&e->mutex);
+
+    dpi_sig_scratch_destroy(w->scratch);
+    free(w->apps);
+    free(w);
+}
+
+/* Counts a packet that the caller could not parse (see dpi_parse_eth()) in
+ * the statistics of 'w's engine. */
+void
+dpi_worker_count_bad_packet(struct dpi_worker *w)
+{
+    dpi_counter_add(&w->bad_packets, 1);
+}
+
+/* Moves 'conn's flow, packets and bytes in 'w's statistics from its current
+ * application to 'app_id', and makes 'app_id' its application.  The caller
+ * holds the connection's stripe. */
+static void
+dpi_conn_set_app(struct dpi_worker *w, struct dpi_conn *conn,
+                 uint16_t app_id)
+{
+    const struct dpi_engine *e = w->engine;
+    struct dpi_app_counters *from, *to;
+    uint64_t packets, bytes;
+
+    if (app_id == conn->app_id) {
+        return;
+    }
+    from = &w->apps[dpi_app_index(e, conn->app_id)];
+    to = &w->apps[dpi_app_index(e, app_id)];
+    conn->app_id = app_id;
+    if (from == to) {
+        return;
+    }
+    packets = conn->packets[0] + conn->packets[1];
+    bytes = conn->bytes[0] + conn->bytes[1];
+    dpi_counter_add(&from->flows, -1);
+    dpi_counter_add(&from->packets, -packets);
+    dpi_counter_add(&from->bytes, -bytes);
+    dpi_counter_add(&to->flows, 1);
+    dpi_counter_add(&to->packets, packets);
+    dpi_counter_add(&to->bytes, bytes);
+}
+
+/* Gives 'conn' its final verdict 'state' (DPI_STATE_DONE or DPI_STATE_UNK)
+ * and frees its inspection state. */
+static void
+dpi_conn_finish(struct dpi_engine *e, struct dpi_conn *conn, uint8_t state)
+{
+    conn->state = DPI_STATE_TRK | state;
+    dpi_conn_inspect_end(e->conns, conn);
+}
+
+/* Updates the direction, counters and TCP flags of 'conn' for 'pkt', seen
+ * at 'now_ms'.  Returns true if 'pkt' goes from client to server.  The
+ * caller holds the connection's stripe. */
+static bool
+dpi_conn_account(struct dpi_worker *w, struct dpi_conn *conn,
+                 const struct dpi_pkt *pkt, uint64_t now_ms)
+{
+    struct dpi_app_counters *app;
+    bool to_server = dpi_conn_to_server(conn, pkt);
+    int dir;
+
+    if (pkt->key.proto == DPI_IPPROTO_TCP
+        && (pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK)) == DPI_TCP_SYN
+        && !(conn->flags & DPI_CONN_SYN_DIR)) {
+        /* The first SYN without ACK decides who the client is, even if
+         * other packets came first. */
+        conn->flags |= DPI_CONN_SYN_DIR;
+        if (!to_server) {
+            struct dpi_key key = conn->key;
+            uint64_t tmp;
+            uint8_t fin;
+
+            conn->key.src = key.dst;
+            conn->key.dst = key.src;
+            conn->key.sport = key.dport;
+            conn->key.dport = key.sport;
+            tmp = conn->packets[0];
+            conn->packets[0] = conn->packets[1];
+            conn->packets[1] = tmp;
+            tmp = conn->bytes[0];
+            conn->bytes[0] = conn->bytes[1];
+            conn->bytes[1] = tmp;
+            fin = conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C);
+            conn->flags &= ~fin;
+            if (fin & DPI_CONN_FIN_C2S) {
+                conn->flags |= DPI_CONN_FIN_S2C;
+            }
+            if (fin & DPI_CONN_FIN_S2C) {
+                conn->flags |= DPI_CONN_FIN_C2S;
+            }
+
+            /* The classifier's per-direction state is now the wrong way
+             * round: start over. */
+            dpi_conn_inspect_end(w->engine->conns, conn);
+            to_server = true;
+        }
+    }
+
+    dir = to_server ? 0 : 1;
+    conn->packets[dir]++;
+    conn->bytes[dir] += pkt->frame_len;
+    if (now_ms > conn->last_ms) {
+        conn->last_ms = now_ms;
+    }
+    if (pkt->tcp_flags & DPI_TCP_FIN) {
+        conn->flags |= to_server ? DPI_CONN_FIN_C2S : DPI_CONN_FIN_S2C;
+    }
+    if (pkt->tcp_flags & DPI_TCP_RST) {
+        conn->flags |= DPI_CONN_RST;
+    }
+
+    app = &w->apps[dpi_app_index(w->engine, conn->app_id)];
+    dpi_counter_add(&app->packets, 1);
+    dpi_counter_add(&app->bytes, pkt->frame_len);
+    return to_server;
+}
+
+/* Feeds 'pkt' (going to the server if 'to_server') to the classifier for
+ * 'conn', which is being inspected, and updates its verdict.  The caller
+ * holds the connection's stripe. */
+static void
+dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
+                 const struct dpi_pkt *pkt, bool to_server)
+{
+    struct dpi_engine *e = w->engine;
+    uint32_t window = __atomic_load_n(&e->inspect_packets, __ATOMIC_RELAXED);
+    struct dpi_verdict v;
+    bool final;
+
+    if (conn->n_inspected >= window
+        || !dpi_conn_inspect_begin(e->conns, conn)) {
+        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        return;
+    }
+
+    memset(&v, 0, sizeof v);
+    v.app_id = conn->app_id;
+    v.app_proto = conn->app_proto;
+    v.state = conn->state;
+    final = dpi_classify_packet(e->sigdb, w->scratch, conn->inspect, pkt,
+                                to_server, &conn->key, conn->md, &v);
+    conn->n_inspected++;
+    dpi_conn_set_app(w, conn, v.app_id);
+    conn->app_proto = v.app_proto;
+
+    if (final) {
+        dpi_conn_finish(e, conn, (conn->app_id || conn->app_proto
+                                  ? DPI_STATE_DONE : DPI_STATE_UNK));
+    } else if (conn->n_inspected >= window) {
+        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+    }
+}
+
+/* Processes the parsed packet 'pkt', seen at 'now_ms', on worker 'w':
+ * finds or creates its connection, counts it, inspects its payload if the
+ * connection is still being inspected, and stores the connection's verdict
+ * in '*verdict'.  See the comment at the top of this file for the
+ * verdicts. */
+void
+dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
+            uint64_t now_ms, struct dpi_verdict *verdict)
+{
+    struct dpi_engine *e = w->engine;
+    struct dpi_conn_stripe *stripe;
+    struct dpi_conn *conn;
+    bool created, to_server;
+
+    dpi_counter_add(&w->packets, 1);
+    conn = dpi_conn_table_lookup(e->conns, pkt, now_ms, &created, &stripe);
+    if (!conn) {
+        verdict->app_id = 0;
+        verdict->app_proto = 0;
+        verdict->state = DPI_STATE_TRK | DPI_STATE_UNK;
+        return;
+    }
+    if (created) {
+        dpi_counter_add(&w->apps[0].flows, 1);
+    }
+    to_server = dpi_conn_account(w, conn, pkt, now_ms);
+
+    if (conn->state & DPI_STATE_PEND) {
+        if ((pkt->key.proto != DPI_IPPROTO_TCP
+             && pkt->key.proto != DPI_IPPROTO_UDP) || pkt->is_fragment) {
+            dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        } else if (pkt->payload_len && pkt->payload) {
+            dpi_conn_inspect(w, conn, pkt, to_server);
+        }
+    }
+    if (conn->state & DPI_STATE_PEND
+        && (conn->flags & DPI_CONN_RST
+            || (conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))
+               == (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))) {
+        /* No more payload will come. */
+        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+    }
+
+    verdict->app_id = conn->app_id;
+    verdict->app_proto = conn->app_proto;
+    verdict->state = conn->state;
+    dpi_conn_table_unlock(stripe);
+}
+
+/* Removes the connections of 'e' idle for the configured timeout at
+ * 'now_ms' (and closed TCP connections idle for a shorter time; see
+ * dpi_conn_table_expire()).  Returns the number removed. */
+size_t
+dpi_engine_expire(struct dpi_engine *e, uint64_t now_ms)
+{
+    return dpi_conn_table_expire(e->conns, now_ms, e->idle_timeout_ms);
+}
+
+/* Calls 'cb' with a snapshot of each connection of 'e' and 'aux'.  The
+ * callback runs with no lock of 'e' held and must not call back into
+ * 'e'. */
+void
+dpi_engine_dump(struct dpi_engine *e, dpi_dump_cb *cb, void *aux)
+{
+    dpi_conn_table_dump(e->conns, cb, aux);
+}
+
+/* Stores the counters of 'e' into 'stats'.  'stats->apps' lists, in
+ * increasing order of id, the applications with a nonzero counter; the
+ * caller frees it with dpi_stats_destroy(). */
+void
+dpi_engine_get_stats(struct dpi_engine *e, struct dpi_stats *stats)
+{
+    const struct dpi_conn_table *t = e->conns;
+    struct dpi_app_counters *sum;
+
+    memset(stats, 0, sizeof *stats);
+    stats->n_flows = dpi_conn_table_n_flows(t);
+    stats->max_flows = __atomic_load_n(&t->max_flows, __ATOMIC_RELAXED);
+    stats->created = __atomic_load_n(&t->created, __ATOMIC_RELAXED);
+    stats->evicted = __atomic_load_n(&t->evicted, __ATOMIC_RELAXED);
+    stats->expired = __atomic_load_n(&t->expired, __ATOMIC_RELAXED);
+
+    sum = calloc(e->n_apps, sizeof *sum);
+    pthread_mutex_lock(&e->mutex);
+    stats->packets = e->retired_packets;
+    stats->bad_packets = e->retired_bad;
+    if (sum) {
+        memcpy(sum, e->retired_apps, e->n_apps * sizeof *sum);
+    }
+    for (const struct dpi_worker *w = e->workers; w; w = w->next) {
+        stats->packets += __atomic_load_n(&w->packets, __ATOMIC_RELAXED);
+        stats->bad_packets += __atomic_load_n(&w->bad_packets,
+                                              __ATOMIC_RELAXED);
+        for (size_t i = 0; sum && i < e->n_apps; i++) {
+            const struct dpi_app_counters *c = &w->apps[i];
+
+            sum[i].flows += __atomic_load_n(&c->flows, __ATOMIC_RELAXED);
+            sum[i].packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+            sum[i].bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+        }
+    }
+    pthread_mutex_unlock(&e->mutex);
+
+    if (!sum) {
+        return;
+    }
+    stats->apps = malloc(e->n_apps * sizeof *stats->apps);
+    if (stats->apps) {
+        for (size_t i = 0; i < e->n_apps; i++) {
+            if (sum[i].flows || sum[i].packets || sum[i].bytes) {
+                struct dpi_app_stats *as = &stats->apps[stats->n_apps++];
+
+                as->app_id = e->app_ids[i];
+                as->flows = sum[i].flows;
+                as->packets = sum[i].packets;
+                as->bytes = sum[i].bytes;
+            }
+        }
+    }
+    free(sum);
+}
+
+/* Frees the memory that dpi_engine_get_stats() allocated in 'stats'. */
+void
+dpi_stats_destroy(struct dpi_stats *stats)
+{
+    if (stats) {
+        free(stats->apps);
+        stats->apps = NULL;
+        stats->n_apps = 0;
+    }
+}
+
+/* Returns the number of connections of 'e' that currently hold inspection
+ * state (for unit tests: it drops when a connection reaches its final
+ * verdict). */
+uint64_t
+dpi_engine_n_inspecting(const struct dpi_engine *e)
+{
+    return dpi_conn_table_n_inspecting(e->conns);
+}

@@ -1,0 +1,61 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef DPI_SIG_PRIVATE_H
+#define DPI_SIG_PRIVATE_H 1
+
+/* Signature database internals shared by dpi-sig.c (which builds and
+ * queries the database) and dpi-classify.c (which drives the parsers).
+ *
+ * Every L7 protocol named by the signature file gets a "slot", 0 to
+ * DPI_SIG_MAX_SLOTS - 1, in order of first appearance in the file; a set of
+ * candidate protocols is a 64-bit mask of slots, and lower slots are tried
+ * first.
+ *
+ * Thread-safety
+ * =============
+ *
+ * Same as dpi-classify.h: the database is immutable, the scratch belongs
+ * to one thread. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dpi-classify.h"
+
+/* Most distinct protocols in one signature file. */
+#define DPI_SIG_MAX_SLOTS 64
+
+/* Payload patterns see at most this many bytes at the start of each
+ * direction (or of each datagram). */
+#define DPI_SIG_SCAN_MAX 1024
+
+size_t dpi_sig_n_slots(const struct dpi_sigdb *);
+uint16_t dpi_sig_slot_app(const struct dpi_sigdb *, unsigned int slot);
+uint64_t dpi_sig_match_payload(const struct dpi_sigdb *,
+                               struct dpi_sig_scratch *, uint8_t l4_proto,
+                               const uint8_t *data, size_t len);
+uint64_t dpi_sig_match_ports(const struct dpi_sigdb *, uint8_t l4_proto,
+                             uint16_t port_a, uint16_t port_b);
+uint16_t dpi_sig_match_host(const struct dpi_sigdb *,
+                            struct dpi_sig_scratch *, const char *host);
+
+/* Implemented in dpi-classify.c: whether libdpi has a parser for
+ * protocol 'app'. */
+bool dpi_classify_has_parser(uint16_t app);
+
+#endif /* dpi-sig-private.h */

@@ -1,0 +1,1072 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Signature database: parses a signature file (the format is documented at
+ * the top of lib/signatures/ovs-dpi.sig and in doc/signatures.md) and
+ * compiles it into two Hyperscan block-mode databases:
+ *
+ *   - payload patterns, each proposing one protocol slot, scanned once per
+ *     payload packet over the first DPI_SIG_SCAN_MAX bytes;
+ *
+ *   - host patterns, each naming one service, scanned over a host name.  A
+ *     "host" suffix becomes the anchored expression (?:^|\.)SUFFIX$, so it
+ *     matches the name itself and its subdomains only.  Patterns are
+ *     compiled with HS_FLAG_SOM_LEFTMOST: of several matches the one that
+ *     starts leftmost, i.e. the longest suffix, wins, so that a specific
+ *     entry ("instagram.fbcdn.net") beats a general one ("fbcdn.net")
+ *     whatever their order in the file; ties go to the earlier pattern.
+ *
+ * Hyperscan rather than a sorted suffix table for hosts because the file
+ * can then also say "host-regex" for the names a suffix cannot express
+ * (google.com, google.fr, google.co.uk ...) with one engine and one scan. */
+
+#include "dpi-sig-private.h"
+
+#include <errno.h>
+#include <hs.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dpi-app.h"
+
+/* Largest signature file accepted, in bytes. */
+#define DPI_SIG_MAX_FILE (4 * 1024 * 1024)
+
+/* Most ports on one protocol line. */
+#define DPI_SIG_MAX_PORTS 16
+
+/* Marks an unused parameter. */
+#define DPI_SIG_UNUSED __attribute__((unused))
+
+/* IP protocol numbers of the transports a protocol line may name. */
+#define DPI_SIG_TCP 6
+#define DPI_SIG_UDP 17
+
+/* One "protocol" line. */
+struct dpi_sig_proto {
+    uint16_t app;               /* Protocol's application id. */
+    uint8_t l4_proto;           /* DPI_SIG_TCP or DPI_SIG_UDP. */
+    uint8_t slot;               /* Protocol's slot. */
+    size_t n_ports;             /* Number of elements in 'ports'. */
+    uint16_t ports[DPI_SIG_MAX_PORTS]; /* Port hints. */
+};
+
+/* A compiled signature file. */
+struct dpi_sigdb {
+    struct dpi_sig_proto *protos;  /* Protocol lines, in file order. */
+    size_t n_protos;               /* Number of elements in 'protos'. */
+    uint16_t slot_app[DPI_SIG_MAX_SLOTS]; /* Application of each slot. */
+    size_t n_slots;                /* Slots in use. */
+    hs_database_t *payload_db;     /* Payload patterns, or NULL if none. */
+    size_t *payload_proto;         /* Pattern id -> index in 'protos'. */
+    hs_database_t *host_db;        /* Host patterns, or NULL if none. */
+    uint16_t *host_app;            /* Pattern id -> service. */
+};
+
+/* Per-thread scratch space. */
+struct dpi_sig_scratch {
+    hs_scratch_t *hs;           /* Scratch for both databases, or NULL if
+                                 * the database has no pattern. */
+};
+
+/* A pattern waiting to be compiled. */
+struct dpi_sig_pattern {
+    char *expr;                 /* Hyperscan expression, malloc()ed. */
+    unsigned int flags;         /* HS_FLAG_*. */
+    int line;                   /* Line of the file that gave it. */
+    size_t target;              /* Index in 'protos', or service id. */
+};
+
+/* A growable array of patterns. */
+struct dpi_sig_patterns {
+    struct dpi_sig_pattern *p;  /* Elements. */
+    size_t n;                   /* Elements in use. */
+    size_t allocated;           /* Elements allocated. */
+};
+
+/* Kinds of declaration. */
+enum dpi_sig_decl {
+    DPI_SIG_DECL_NONE,          /* None in progress. */
+    DPI_SIG_DECL_PROTOCOL,      /* A "protocol" declaration. */
+    DPI_SIG_DECL_SERVICE,       /* A "service" declaration. */
+};
+
+/* State of one parse. */
+struct dpi_sig_parser {
+    const char *name;           /* File name for messages. */
+    int line;                   /* Current line number, from 1. */
+    char *error;                /* First error message, malloc()ed. */
+    int errnum;                 /* Its errno value. */
+    struct dpi_sigdb *db;       /* Database being built. */
+    size_t allocated_protos;    /* Elements allocated in 'db->protos'. */
+    struct dpi_sig_patterns payload;  /* Payload patterns. */
+    struct dpi_sig_patterns host;     /* Host patterns. */
+    enum dpi_sig_decl decl;     /* Declaration in progress. */
+    int decl_line;              /* Its first line. */
+    size_t n_decl_patterns;     /* Patterns it has given. */
+    bool nocase_ok;             /* The last keyword was a payload. */
+    struct dpi_sig_proto proto; /* The protocol being declared. */
+    uint16_t service;           /* The service being declared. */
+};
+
+/* Formats an error message, prefixed by 'prefix' when it is not NULL, into
+ * a malloc()ed string.  Returns NULL only if memory is short. */
+static char * __attribute__((format(printf, 2, 0)))
+dpi_sig_vformat(const char *prefix, const char *fmt, va_list args)
+{
+    char msg[512];
+    char *s;
+    int n;
+
+    vsnprintf(msg, sizeof msg, fmt, args);
+    n = snprintf(NULL, 0, "%s%s", prefix ? prefix : "", msg);
+    s = n >= 0 ? malloc((size_t) n + 1) : NULL;
+    if (s) {
+        snprintf(s, (size_t) n + 1, "%s%s", prefix ? prefix : "", msg);
+    }
+    return s;
+}
+
+/* Records error 'errnum' with a message "NAME:LINE: ..." in 'p', unless an
+ * error is already recorded.  Always returns false. */
+static bool __attribute__((format(printf, 3, 4)))
+dpi_sig_error(struct dpi_sig_parser *p, int errnum, const char *fmt, ...)
+{
+    char prefix[256];
+    va_list args;
+
+    if (p->errnum) {
+        return false;
+    }
+    if (p->line > 0) {
+        snprintf(prefix, sizeof prefix, "%s:%d: ", p->name, p->line);
+    } else {
+        snprintf(prefix, sizeof prefix, "%s: ", p->name);
+    }
+    va_start(args, fmt);
+    p->error = dpi_sig_vformat(prefix, fmt, args);
+    va_end(args);
+    p->errnum = errnum;
+    return false;
+}
+
+/* Appends a pattern to 'ps'; takes ownership of 'expr'. */
+static bool
+dpi_sig_add_pattern(struct dpi_sig_parser *p, struct dpi_sig_patterns *ps,
+                    char *expr, unsigned int flags, size_t target)
+{
+    if (!expr) {
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    if (ps->n == ps->allocated) {
+        size_t n = ps->allocated ? 2 * ps->allocated : 16;
+        struct dpi_sig_pattern *np = realloc(ps->p, n * sizeof *np);
+
+        if (!np) {
+            free(expr);
+            return dpi_sig_error(p, ENOMEM, "out of memory");
+        }
+        ps->p = np;
+        ps->allocated = n;
+    }
+    ps->p[ps->n++] = (struct dpi_sig_pattern) {
+        .expr = expr, .flags = flags, .line = p->line, .target = target,
+    };
+    return true;
+}
+
+/* Frees the patterns in 'ps'. */
+static void
+dpi_sig_patterns_destroy(struct dpi_sig_patterns *ps)
+{
+    size_t i;
+
+    for (i = 0; i < ps->n; i++) {
+        free(ps->p[i].expr);
+    }
+    free(ps->p);
+}
+
+/* Token kinds. */
+enum dpi_sig_token_type {
+    DPI_SIG_TOK_END,            /* End of line (or comment). */
+    DPI_SIG_TOK_WORD,           /* A bare word. */
+    DPI_SIG_TOK_STRING,         /* A quoted string. */
+    DPI_SIG_TOK_ERROR,          /* Bad token; error recorded. */
+};
+
+/* Reads the next token of the line at '*cursor' into 'tok' (of 'size'
+ * bytes), advancing '*cursor'.  In a quoted string \" stands for a quote
+ * and every other backslash sequence is kept as is, for Hyperscan. */
+static enum dpi_sig_token_type
+dpi_sig_token(struct dpi_sig_parser *p, const char **cursor, char *tok,
+              size_t size)
+{
+    const char *s = *cursor;
+    size_t n = 0;
+
+    while (*s == ' ' || *s == '\t' || *s == '\r') {
+        s++;
+    }
+    if (!*s || *s == '#') {
+        *cursor = s;
+        return DPI_SIG_TOK_END;
+    }
+    if (*s == '"') {
+        for (s++; *s != '"'; s++) {
+            if (!*s) {
+                dpi_sig_error(p, EINVAL, "missing closing quote");
+                return DPI_SIG_TOK_ERROR;
+            }
+            if (s[0] == '\\' && s[1] == '"') {
+                s++;
+            } else if (s[0] == '\\' && s[1]) {
+                if (n + 1 < size) {
+                    tok[n++] = *s;
+                }
+                s++;
+            }
+            if (n + 1 < size) {
+                tok[n++] = *s;
+            }
+        }
+        s++;
+        if (n + 1 >= size) {
+            dpi_sig_error(p, EINVAL, "string too long (at most %zu bytes)",
+                          size - 2);
+            return DPI_SIG_TOK_ERROR;
+        }
+        if (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '#') {
+            dpi_sig_error(p, EINVAL, "missing blank after closing quote");
+            return DPI_SIG_TOK_ERROR;
+        }
+        tok[n] = '\0';
+        *cursor = s;
+        return DPI_SIG_TOK_STRING;
+    }
+    while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '#') {
+        if (*s == '"') {
+            dpi_sig_error(p, EINVAL, "unexpected quote");
+            return DPI_SIG_TOK_ERROR;
+        }
+        if (n + 1 < size) {
+            tok[n++] = *s;
+        }
+        s++;
+    }
+    if (n + 1 >= size) {
+        dpi_sig_error(p, EINVAL, "word too long");
+        return DPI_SIG_TOK_ERROR;
+    }
+    tok[n] = '\0';
+    *cursor = s;
+    return DPI_SIG_TOK_WORD;
+}
+
+/* Reads the quoted argument of keyword 'kw' into 'tok'. */
+static bool
+dpi_sig_string_arg(struct dpi_sig_parser *p, const char **cursor,
+                   const char *kw, char *tok, size_t size)
+{
+    enum dpi_sig_token_type t = dpi_sig_token(p, cursor, tok, size);
+
+    if (t == DPI_SIG_TOK_ERROR) {
+        return false;
+    } else if (t != DPI_SIG_TOK_STRING) {
+        return dpi_sig_error(p, EINVAL, "'%s' needs a quoted argument", kw);
+    } else if (!tok[0]) {
+        return dpi_sig_error(p, EINVAL, "empty '%s' argument", kw);
+    }
+    return true;
+}
+
+/* Parses the comma-separated port list 's' into 'proto'. */
+static bool
+dpi_sig_parse_ports(struct dpi_sig_parser *p, const char *s,
+                    struct dpi_sig_proto *proto)
+{
+    const char *start = s;
+
+    for (;;) {
+        unsigned long port = 0;
+        const char *digits = s;
+
+        while (*s >= '0' && *s <= '9' && port <= 65535) {
+            port = port * 10 + (unsigned long) (*s++ - '0');
+        }
+        if (s == digits || port < 1 || port > 65535
+            || (*s && *s != ',')) {
+            return dpi_sig_error(p, EINVAL, "bad port list '%s'", start);
+        }
+        if (proto->n_ports >= DPI_SIG_MAX_PORTS) {
+            return dpi_sig_error(p, EINVAL, "more than %d ports",
+                                 DPI_SIG_MAX_PORTS);
+        }
+        proto->ports[proto->n_ports++] = (uint16_t) port;
+        if (!*s) {
+            return true;
+        }
+        s++;
+    }
+}
+
+/* Looks up application 'name', which must be a protocol if 'protocol',
+ * else a service. */
+static bool
+dpi_sig_app(struct dpi_sig_parser *p, const char *name, bool protocol,
+            uint16_t *app)
+{
+    if (!dpi_app_from_name(name, app) || !*app) {
+        return dpi_sig_error(p, EINVAL, "unknown application '%s'", name);
+    }
+    if (protocol && !dpi_app_is_protocol(*app)) {
+        return dpi_sig_error(p, EINVAL, "'%s' is a service, not a protocol",
+                             name);
+    }
+    if (!protocol && dpi_app_is_protocol(*app)) {
+        return dpi_sig_error(p, EINVAL, "'%s' is a protocol, not a service",
+                             name);
+    }
+    return true;
+}
+
+/* Returns the slot of protocol 'app', allocating one if needed; -1 if all
+ * slots are taken (error recorded). */
+static int
+dpi_sig_slot(struct dpi_sig_parser *p, uint16_t app)
+{
+    struct dpi_sigdb *db = p->db;
+    size_t i;
+
+    for (i = 0; i < db->n_slots; i++) {
+        if (db->slot_app[i] == app) {
+            return (int) i;
+        }
+    }
+    if (db->n_slots >= DPI_SIG_MAX_SLOTS) {
+        dpi_sig_error(p, EINVAL, "more than %d protocols",
+                      DPI_SIG_MAX_SLOTS);
+        return -1;
+    }
+    db->slot_app[db->n_slots] = app;
+    return (int) db->n_slots++;
+}
+
+/* Checks that 's' is a host name suffix: labels of letters, digits, '-'
+ * and '_', separated by single dots. */
+static bool
+dpi_sig_is_host_suffix(const char *s)
+{
+    size_t label = 0;
+
+    for (; *s; s++) {
+        if (*s == '.') {
+            if (!label) {
+                return false;
+            }
+            label = 0;
+        } else if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+                   || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_') {
+            label++;
+        } else {
+            return false;
+        }
+    }
+    return label > 0;
+}
+
+/* Returns the Hyperscan expression for host suffix 's', malloc()ed. */
+static char *
+dpi_sig_suffix_expr(const char *s)
+{
+    static const char head[] = "(?:^|\\.)";
+    size_t n = strlen(s), i;
+    char *e = malloc(sizeof head + 2 * n + 1);
+    char *q;
+
+    if (!e) {
+        return NULL;
+    }
+    q = e + (sizeof head - 1);
+    memcpy(e, head, sizeof head - 1);
+    for (i = 0; i < n; i++) {
+        if (s[i] == '.') {
+            *q++ = '\\';
+        }
+        *q++ = s[i];
+    }
+    *q++ = '$';
+    *q = '\0';
+    return e;
+}
+
+
+/* Handles keyword 'kw' of a "protocol" declaration, reading its
+ * arguments from '*cursor'. */
+static bool
+dpi_sig_protocol_keyword(struct dpi_sig_parser *p, const char *kw,
+                         const char **cursor, char *tok, size_t size)
+{
+    if (!strcmp(kw, "payload")) {
+        if (!dpi_sig_string_arg(p, cursor, "payload", tok, size)
+            || !dpi_sig_add_pattern(p, &p->payload, strdup(tok),
+                                    HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH,
+                                    p->db->n_protos)) {
+            return false;
+        }
+        p->n_decl_patterns++;
+        p->nocase_ok = true;
+        return true;
+    } else if (!strcmp(kw, "nocase")) {
+        if (!p->nocase_ok) {
+            return dpi_sig_error(p, EINVAL,
+                                 "'nocase' must follow a payload pattern");
+        }
+        p->payload.p[p->payload.n - 1].flags |= HS_FLAG_CASELESS;
+        p->nocase_ok = false;
+        return true;
+    } else if (!strcmp(kw, "ports")) {
+        p->nocase_ok = false;
+        if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
+            return dpi_sig_error(p, EINVAL, "'ports' needs a list of ports");
+        }
+        return dpi_sig_parse_ports(p, tok, &p->proto);
+    }
+    return dpi_sig_error(p, EINVAL, "unknown keyword '%s'", kw);
+}
+
+/* Handles keyword 'kw' of a "service" declaration, reading its arguments
+ * from '*cursor'. */
+static bool
+dpi_sig_service_keyword(struct dpi_sig_parser *p, const char *kw,
+                        const char **cursor, char *tok, size_t size)
+{
+    char *expr;
+
+    if (!strcmp(kw, "host")) {
+        if (!dpi_sig_string_arg(p, cursor, "host", tok, size)) {
+            return false;
+        }
+        if (!dpi_sig_is_host_suffix(tok)) {
+            return dpi_sig_error(p, EINVAL, "bad host suffix \"%s\"", tok);
+        }
+        expr = dpi_sig_suffix_expr(tok);
+    } else if (!strcmp(kw, "host-regex")) {
+        if (!dpi_sig_string_arg(p, cursor, "host-regex", tok, size)) {
+            return false;
+        }
+        expr = strdup(tok);
+    } else {
+        return dpi_sig_error(p, EINVAL, "unknown keyword '%s'", kw);
+    }
+    p->n_decl_patterns++;
+    return dpi_sig_add_pattern(p, &p->host, expr,
+                               HS_FLAG_CASELESS | HS_FLAG_DOTALL
+                               | HS_FLAG_SOM_LEFTMOST, p->service);
+}
+
+/* Handles the keywords at '*cursor' up to the end of the line, for the
+ * declaration in progress. */
+static bool
+dpi_sig_keywords(struct dpi_sig_parser *p, const char **cursor, char *tok,
+                 size_t size)
+{
+    for (;;) {
+        enum dpi_sig_token_type t = dpi_sig_token(p, cursor, tok, size);
+        bool ok;
+
+        if (t == DPI_SIG_TOK_END) {
+            return true;
+        } else if (t == DPI_SIG_TOK_ERROR) {
+            return false;
+        } else if (t == DPI_SIG_TOK_STRING) {
+            return dpi_sig_error(p, EINVAL, "unexpected string \"%s\"", tok);
+        }
+        ok = (p->decl == DPI_SIG_DECL_PROTOCOL
+              ? dpi_sig_protocol_keyword(p, tok, cursor, tok, size)
+              : dpi_sig_service_keyword(p, tok, cursor, tok, size));
+        if (!ok) {
+            return false;
+        }
+    }
+}
+
+/* Checks and records the declaration in progress, if any.  Errors name the
+ * declaration's first line. */
+static bool
+dpi_sig_end_decl(struct dpi_sig_parser *p)
+{
+    struct dpi_sigdb *db = p->db;
+    enum dpi_sig_decl decl = p->decl;
+    int line = p->line;
+    bool ok = true;
+
+    p->decl = DPI_SIG_DECL_NONE;
+    p->line = p->decl_line;
+    if (decl == DPI_SIG_DECL_PROTOCOL) {
+        uint16_t app = p->proto.app;
+
+        if (!p->n_decl_patterns && !p->proto.n_ports) {
+            ok = dpi_sig_error(p, EINVAL, "protocol %s has neither a "
+                               "payload pattern nor ports",
+                               dpi_app_name(app));
+        } else if (!p->n_decl_patterns && !dpi_classify_has_parser(app)) {
+            ok = dpi_sig_error(p, EINVAL, "protocol %s has no parser, so it "
+                               "needs a payload pattern", dpi_app_name(app));
+        } else if (db->n_protos == p->allocated_protos) {
+            size_t n = p->allocated_protos ? 2 * p->allocated_protos : 8;
+            struct dpi_sig_proto *np = realloc(db->protos, n * sizeof *np);
+
+            if (!np) {
+                ok = dpi_sig_error(p, ENOMEM, "out of memory");
+            } else {
+                db->protos = np;
+                p->allocated_protos = n;
+            }
+        }
+        if (ok) {
+            db->protos[db->n_protos++] = p->proto;
+        }
+    } else if (decl == DPI_SIG_DECL_SERVICE && !p->n_decl_patterns) {
+        ok = dpi_sig_error(p, EINVAL, "service %s has no host pattern",
+                           dpi_app_name(p->service));
+    }
+    p->line = line;
+    return ok;
+}
+
+/* Starts a "protocol" declaration: reads its name and transport. */
+static bool
+dpi_sig_begin_protocol(struct dpi_sig_parser *p, const char **cursor,
+                       char *tok, size_t size)
+{
+    uint16_t app;
+    int slot;
+
+    if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
+        return dpi_sig_error(p, EINVAL, "'protocol' needs a protocol name");
+    }
+    if (!dpi_sig_app(p, tok, true, &app)) {
+        return false;
+    }
+    slot = dpi_sig_slot(p, app);
+    if (slot < 0) {
+        return false;
+    }
+    memset(&p->proto, 0, sizeof p->proto);
+    p->proto.app = app;
+    p->proto.slot = (uint8_t) slot;
+
+    if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
+        return dpi_sig_error(p, EINVAL, "'protocol %s' needs a transport "
+                             "(tcp or udp)", dpi_app_name(app));
+    }
+    if (!strcmp(tok, "tcp")) {
+        p->proto.l4_proto = DPI_SIG_TCP;
+    } else if (!strcmp(tok, "udp")) {
+        p->proto.l4_proto = DPI_SIG_UDP;
+    } else {
+        return dpi_sig_error(p, EINVAL, "unknown transport '%s' (expected "
+                             "tcp or udp)", tok);
+    }
+    p->decl = DPI_SIG_DECL_PROTOCOL;
+    return true;
+}
+
+/* Starts a "service" declaration: reads its name. */
+static bool
+dpi_sig_begin_service(struct dpi_sig_parser *p, const char **cursor,
+                      char *tok, size_t size)
+{
+    if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
+        return dpi_sig_error(p, EINVAL, "'service' needs a service name");
+    }
+    if (!dpi_sig_app(p, tok, false, &p->service)) {
+        return false;
+    }
+    p->decl = DPI_SIG_DECL_SERVICE;
+    return true;
+}
+
+/* Parses one line, NUL-terminated, without its LF.  A line that starts
+ * with a blank continues the declaration in progress. */
+static bool
+dpi_sig_parse_line(struct dpi_sig_parser *p, const char *line)
+{
+    size_t size = strlen(line) + 2;
+    const char *cursor = line;
+    enum dpi_sig_token_type t;
+    char *tok = malloc(size);
+    bool ok;
+
+    if (!tok) {
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    t = dpi_sig_token(p, &cursor, tok, size);
+    if (t == DPI_SIG_TOK_END) {
+        ok = true;
+    } else if (t == DPI_SIG_TOK_ERROR) {
+        ok = false;
+    } else if (line[0] == ' ' || line[0] == '\t') {
+        if (p->decl == DPI_SIG_DECL_NONE) {
+            ok = dpi_sig_error(p, EINVAL, "indented line continues no "
+                               "declaration");
+        } else {
+            cursor = line;
+            ok = dpi_sig_keywords(p, &cursor, tok, size);
+        }
+    } else if (!dpi_sig_end_decl(p)) {
+        ok = false;
+    } else {
+        p->decl_line = p->line;
+        p->n_decl_patterns = 0;
+        p->nocase_ok = false;
+        if (t == DPI_SIG_TOK_WORD && !strcmp(tok, "protocol")) {
+            ok = dpi_sig_begin_protocol(p, &cursor, tok, size);
+        } else if (t == DPI_SIG_TOK_WORD && !strcmp(tok, "service")) {
+            ok = dpi_sig_begin_service(p, &cursor, tok, size);
+        } else {
+            ok = dpi_sig_error(p, EINVAL, "expected 'protocol' or "
+                               "'service', not '%s'", tok);
+        }
+        ok = ok && dpi_sig_keywords(p, &cursor, tok, size);
+    }
+    free(tok);
+    return ok;
+}
+
+/* Compiles 'ps' into '*dbp' (left NULL if 'ps' is empty).  'what' names the
+ * kind of pattern in error messages. */
+static bool
+dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
+                const char *what, hs_database_t **dbp)
+{
+    const char **exprs;
+    unsigned int *flags, *ids;
+    hs_compile_error_t *cerr = NULL;
+    hs_error_t err;
+    size_t i;
+
+    *dbp = NULL;
+    if (!ps->n) {
+        return true;
+    }
+    if (ps->n > UINT_MAX) {
+        return dpi_sig_error(p, EINVAL, "too many %s patterns", what);
+    }
+    exprs = calloc(ps->n, sizeof *exprs);
+    flags = calloc(ps->n, sizeof *flags);
+    ids = calloc(ps->n, sizeof *ids);
+    if (!exprs || !flags || !ids) {
+        free(exprs);
+        free(flags);
+        free(ids);
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    for (i = 0; i < ps->n; i++) {
+        exprs[i] = ps->p[i].expr;
+        flags[i] = ps->p[i].flags;
+        ids[i] = (unsigned int) i;
+    }
+    err = hs_compile_multi(exprs, flags, ids, (unsigned int) ps->n,
+                           HS_MODE_BLOCK, NULL, dbp, &cerr);
+    free(exprs);
+    free(flags);
+    free(ids);
+    if (err != HS_SUCCESS) {
+        const char *msg = cerr && cerr->message ? cerr->message : "unknown";
+
+        *dbp = NULL;
+        if (cerr && cerr->expression >= 0
+            && (size_t) cerr->expression < ps->n) {
+            const struct dpi_sig_pattern *pat = &ps->p[cerr->expression];
+
+            p->line = pat->line;
+            dpi_sig_error(p, EINVAL, "bad %s pattern \"%s\": %s", what,
+                          pat->expr, msg);
+        } else {
+            p->line = 0;
+            dpi_sig_error(p, err == HS_NOMEM ? ENOMEM : EINVAL,
+                          "cannot compile %s patterns: %s", what, msg);
+        }
+        hs_free_compile_error(cerr);
+        return false;
+    }
+    return true;
+}
+
+/* Moves the targets of 'ps' into a new array of 'elem_size'-byte elements
+ * ('size_t' or 'uint16_t') at '*arrayp'. */
+static bool
+dpi_sig_targets(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
+                size_t elem_size, void **arrayp)
+{
+    size_t i;
+
+    *arrayp = NULL;
+    if (!ps->n) {
+        return true;
+    }
+    *arrayp = calloc(ps->n, elem_size);
+    if (!*arrayp) {
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    for (i = 0; i < ps->n; i++) {
+        if (elem_size == sizeof(size_t)) {
+            ((size_t *) *arrayp)[i] = ps->p[i].target;
+        } else {
+            ((uint16_t *) *arrayp)[i] = (uint16_t) ps->p[i].target;
+        }
+    }
+    return true;
+}
+
+/* Builds a database from signature text 'text' (NUL-terminated), calling
+ * it 'name' in error messages.  On success stores it in '*dbp' and returns
+ * 0; on failure stores NULL in '*dbp' and a malloc()ed message
+ * "NAME:LINE: reason" in '*errorp' (if 'errorp' is not NULL; the caller
+ * frees it) and returns an errno value. */
+int
+dpi_sigdb_create_from_string(const char *text, const char *name,
+                             struct dpi_sigdb **dbp, char **errorp)
+{
+    struct dpi_sig_parser p;
+    const char *s = text;
+    void *payload_proto = NULL, *host_app = NULL;
+
+    memset(&p, 0, sizeof p);
+    p.name = name ? name : "signatures";
+    *dbp = NULL;
+    if (errorp) {
+        *errorp = NULL;
+    }
+    p.db = calloc(1, sizeof *p.db);
+    if (!p.db) {
+        if (errorp) {
+            *errorp = strdup("out of memory");
+        }
+        return ENOMEM;
+    }
+
+    while (*s && !p.errnum) {
+        const char *eol = strchr(s, '\n');
+        size_t n = eol ? (size_t) (eol - s) : strlen(s);
+        char *line = malloc(n + 1);
+
+        p.line++;
+        if (!line) {
+            dpi_sig_error(&p, ENOMEM, "out of memory");
+            break;
+        }
+        memcpy(line, s, n);
+        line[n] = '\0';
+        dpi_sig_parse_line(&p, line);
+        free(line);
+        s += n + (eol ? 1 : 0);
+    }
+    if (!p.errnum) {
+        dpi_sig_end_decl(&p);
+    }
+
+    if (!p.errnum
+        && dpi_sig_compile(&p, &p.payload, "payload", &p.db->payload_db)
+        && dpi_sig_compile(&p, &p.host, "host", &p.db->host_db)
+        && dpi_sig_targets(&p, &p.payload, sizeof(size_t), &payload_proto)
+        && dpi_sig_targets(&p, &p.host, sizeof(uint16_t), &host_app)) {
+        p.db->payload_proto = payload_proto;
+        p.db->host_app = host_app;
+    } else {
+        free(payload_proto);
+        free(host_app);
+    }
+
+    dpi_sig_patterns_destroy(&p.payload);
+    dpi_sig_patterns_destroy(&p.host);
+    if (p.errnum) {
+        dpi_sigdb_destroy(p.db);
+        if (errorp) {
+            *errorp = p.error;
+        } else {
+            free(p.error);
+        }
+        return p.errnum;
+    }
+    *dbp = p.db;
+    return 0;
+}
+
+/* Reads file 'path' into a malloc()ed NUL-terminated string.  Returns 0 or
+ * an errno value, with a message in '*errorp'. */
+static int
+dpi_sig_read_file(const char *path, char **textp, char **errorp)
+{
+    struct dpi_sig_parser p = { .name = path };
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t n = 0;
+
+    *textp = NULL;
+    if (!f) {
+        dpi_sig_error(&p, errno, "%s", strerror(errno));
+        goto out;
+    }
+    text = malloc(DPI_SIG_MAX_FILE + 1);
+    if (!text) {
+        dpi_sig_error(&p, ENOMEM, "out of memory");
+        goto out;
+    }
+    n = fread(text, 1, DPI_SIG_MAX_FILE + 1, f);
+    if (ferror(f)) {
+        dpi_sig_error(&p, EIO, "read error");
+    } else if (n > DPI_SIG_MAX_FILE) {
+        dpi_sig_error(&p, EFBIG, "file larger than %d bytes",
+                      DPI_SIG_MAX_FILE);
+    } else if (memchr(text, '\0', n)) {
+        const char *nul = memchr(text, '\0', n);
+        const char *c;
+
+        p.line = 1;
+        for (c = text; c < nul; c++) {
+            p.line += *c == '\n';
+        }
+        dpi_sig_error(&p, EINVAL, "NUL byte in file");
+    }
+
+out:
+    if (f) {
+        fclose(f);
+    }
+    if (p.errnum) {
+        free(text);
+        *errorp = p.error;
+        return p.errnum;
+    }
+    text[n] = '\0';
+    *textp = text;
+    return 0;
+}
+
+/* Builds a database from the signature file at 'path'.  Same contract as
+ * dpi_sigdb_create_from_string(), with 'path' as the name in messages. */
+int
+dpi_sigdb_create(const char *path, struct dpi_sigdb **dbp, char **errorp)
+{
+    char *text, *error = NULL;
+    int err;
+
+    *dbp = NULL;
+    err = dpi_sig_read_file(path, &text, &error);
+    if (!err) {
+        err = dpi_sigdb_create_from_string(text, path, dbp, &error);
+        free(text);
+    }
+    if (errorp) {
+        *errorp = error;
+    } else {
+        free(error);
+    }
+    return err;
+}
+
+/* Frees 'db' (which may be NULL). */
+void
+dpi_sigdb_destroy(struct dpi_sigdb *db)
+{
+    if (db) {
+        hs_free_database(db->payload_db);
+        hs_free_database(db->host_db);
+        free(db->payload_proto);
+        free(db->host_app);
+        free(db->protos);
+        free(db);
+    }
+}
+
+/* Creates scratch space for scanning 'db' from one thread.  Returns NULL if
+ * memory is short. */
+struct dpi_sig_scratch *
+dpi_sig_scratch_create(const struct dpi_sigdb *db)
+{
+    struct dpi_sig_scratch *s = calloc(1, sizeof *s);
+
+    if (!s) {
+        return NULL;
+    }
+    if ((db->payload_db
+         && hs_alloc_scratch(db->payload_db, &s->hs) != HS_SUCCESS)
+        || (db->host_db
+            && hs_alloc_scratch(db->host_db, &s->hs) != HS_SUCCESS)) {
+        hs_free_scratch(s->hs);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Frees 's' (which may be NULL). */
+void
+dpi_sig_scratch_destroy(struct dpi_sig_scratch *s)
+{
+    if (s) {
+        hs_free_scratch(s->hs);
+        free(s);
+    }
+}
+
+/* Returns the number of protocol slots in 'db'. */
+size_t
+dpi_sig_n_slots(const struct dpi_sigdb *db)
+{
+    return db->n_slots;
+}
+
+/* Returns the protocol of 'slot' ('slot' < dpi_sig_n_slots(db)). */
+uint16_t
+dpi_sig_slot_app(const struct dpi_sigdb *db, unsigned int slot)
+{
+    return slot < db->n_slots ? db->slot_app[slot] : 0;
+}
+
+/* Context of a payload scan. */
+struct dpi_sig_payload_ctx {
+    const struct dpi_sigdb *db; /* Database scanned. */
+    uint8_t l4_proto;           /* Transport of the packet. */
+    uint64_t slots;             /* Slots matched so far. */
+};
+
+/* Hyperscan callback of a payload scan: adds the pattern's slot if the
+ * transport agrees. */
+static int
+dpi_sig_payload_match(unsigned int id, unsigned long long from DPI_SIG_UNUSED,
+                      unsigned long long to DPI_SIG_UNUSED,
+                      unsigned int flags DPI_SIG_UNUSED, void *ctx_)
+{
+    struct dpi_sig_payload_ctx *ctx = ctx_;
+    const struct dpi_sig_proto *proto
+        = &ctx->db->protos[ctx->db->payload_proto[id]];
+
+    if (proto->l4_proto == ctx->l4_proto) {
+        ctx->slots |= UINT64_C(1) << proto->slot;
+    }
+    return 0;
+}
+
+/* Returns the slots whose payload patterns over transport 'l4_proto' match
+ * the first DPI_SIG_SCAN_MAX bytes of 'data'. */
+uint64_t
+dpi_sig_match_payload(const struct dpi_sigdb *db,
+                      struct dpi_sig_scratch *scratch, uint8_t l4_proto,
+                      const uint8_t *data, size_t len)
+{
+    struct dpi_sig_payload_ctx ctx = { .db = db, .l4_proto = l4_proto };
+
+    if (!db->payload_db || !scratch || !scratch->hs || !len) {
+        return 0;
+    }
+    if (len > DPI_SIG_SCAN_MAX) {
+        len = DPI_SIG_SCAN_MAX;
+    }
+    hs_scan(db->payload_db, (const char *) data, (unsigned int) len, 0,
+            scratch->hs, dpi_sig_payload_match, &ctx);
+    return ctx.slots;
+}
+
+/* Returns the slots of the protocols over 'l4_proto' that list 'port_a' or
+ * 'port_b' among their ports. */
+uint64_t
+dpi_sig_match_ports(const struct dpi_sigdb *db, uint8_t l4_proto,
+                    uint16_t port_a, uint16_t port_b)
+{
+    uint64_t slots = 0;
+    size_t i, j;
+
+    for (i = 0; i < db->n_protos; i++) {
+        const struct dpi_sig_proto *proto = &db->protos[i];
+
+        if (proto->l4_proto != l4_proto) {
+            continue;
+        }
+        for (j = 0; j < proto->n_ports; j++) {
+            if (proto->ports[j] == port_a || proto->ports[j] == port_b) {
+                slots |= UINT64_C(1) << proto->slot;
+                break;
+            }
+        }
+    }
+    return slots;
+}
+
+/* Context of a host scan. */
+struct dpi_sig_host_ctx {
+    unsigned long long from;    /* Start of the best match so far. */
+    unsigned int id;            /* Its pattern id. */
+    bool found;                 /* Whether there is a match. */
+};
+
+/* Hyperscan callback of a host scan: keeps the leftmost-starting match,
+ * the earliest pattern on ties. */
+static int
+dpi_sig_host_match(unsigned int id, unsigned long long from,
+                   unsigned long long to DPI_SIG_UNUSED,
+                   unsigned int flags DPI_SIG_UNUSED, void *ctx_)
+{
+    struct dpi_sig_host_ctx *ctx = ctx_;
+
+    if (!ctx->found || from < ctx->from
+        || (from == ctx->from && id < ctx->id)) {
+        ctx->found = true;
+        ctx->from = from;
+        ctx->id = id;
+    }
+    return 0;
+}
+
+/* Returns the service that host name 'host' belongs to, or 0 if none.  An
+ * HTTP Host value may carry a port (host:port, [v6]:port) and a name may
+ * end in a dot: both are ignored. */
+uint16_t
+dpi_sig_match_host(const struct dpi_sigdb *db,
+                   struct dpi_sig_scratch *scratch, const char *host)
+{
+    struct dpi_sig_host_ctx ctx = { .found = false };
+    const char *colon;
+    size_t len;
+
+    if (!db->host_db || !scratch || !scratch->hs || !host[0]
+        || host[0] == '[') {
+        return 0;
+    }
+    len = strlen(host);
+    colon = memchr(host, ':', len);
+    if (colon) {
+        if (memchr(colon + 1, ':', len - (size_t) (colon - host) - 1)) {
+            return 0;           /* A bare IPv6 address. */
+        }
+        len = (size_t) (colon - host);
+    }
+    if (len && host[len - 1] == '.') {
+        len--;
+    }
+    if (!len) {
+        return 0;
+    }
+    hs_scan(db->host_db, host, (unsigned int) len, 0, scratch->hs,
+            dpi_sig_host_match, &ctx);
+    return ctx.found ? db->host_app[ctx.id] : 0;
+}

@@ -1,0 +1,273 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* DNS parser: the header and the first question of a query or response.
+ *
+ * Over TCP the message follows a 2-byte length prefix (RFC 1035 4.2.2); the
+ * parser reads the message as far as the stream goes and says MORE when
+ * the question lies beyond the bytes given but within the message.  A
+ * question name may use compression pointers; each must point before the
+ * start of the run of labels that leads to it (so the runs start ever
+ * earlier and cannot loop) and at most DNS_MAX_POINTERS are followed; in
+ * a well-formed message the first question has none.  Extended label types
+ * (0x40, 0x80) are NO.
+ *
+ * The name is written the way tshark prints dns.qry.name: labels joined by
+ * '.', "<Root>" for the root, printable ASCII and UTF-8 sequences copied,
+ * invalid UTF-8 replaced by U+FFFD (see dns_put_utf8()), and ASCII control
+ * characters escaped C-style (\t, \n, ... or \ooo in octal). */
+
+#include "dpi-proto.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Size of the DNS header. */
+#define DNS_HEADER_LEN 12
+
+/* Compression pointers followed in one name, at most. */
+#define DNS_MAX_POINTERS 16
+
+/* Longest name on the wire (RFC 1035 2.3.4). */
+#define DNS_MAX_NAME 255
+
+/* Most questions accepted in a message: real queries hold one; mDNS may
+ * ask several. */
+#define DNS_MAX_QUESTIONS 64
+
+/* A bounded output string. */
+struct dns_out {
+    char *buf;                  /* Output buffer. */
+    size_t size;                /* Bytes at 'buf'. */
+    size_t len;                 /* Bytes written, without the NUL. */
+};
+
+/* Appends 'n' bytes at 's' to 'out' if they fit whole, otherwise marks
+ * 'out' full so that no later character is appended after a gap. */
+static void
+dns_put(struct dns_out *out, const char *s, size_t n)
+{
+    if (out->len + n < out->size) {
+        memcpy(out->buf + out->len, s, n);
+        out->len += n;
+    } else {
+        out->size = out->len + 1;
+    }
+}
+
+/* Appends code point 'cp' to 'out' in UTF-8, or as \uXXXX if it is a
+ * control character. */
+static void
+dns_put_code_point(struct dns_out *out, uint32_t cp)
+{
+    char tmp[8];
+    size_t n;
+
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+        n = (size_t) snprintf(tmp, sizeof tmp, "\\u%04x", (unsigned) cp);
+    } else if (cp < 0x80) {
+        tmp[0] = (char) cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        tmp[0] = (char) (0xc0 | (cp >> 6));
+        tmp[1] = (char) (0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        tmp[0] = (char) (0xe0 | (cp >> 12));
+        tmp[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        tmp[2] = (char) (0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        tmp[0] = (char) (0xf0 | (cp >> 18));
+        tmp[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
+        tmp[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        tmp[3] = (char) (0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    dns_put(out, tmp, n);
+}
+
+/* Decodes the multi-byte sequence at 'p' (of 'n' bytes, n >= 1,
+ * p[0] >= 0x80) the way tshark does and appends it to 'out'.  Returns the
+ * number of bytes used.  As in tshark, a lead byte announces 2 to 6 bytes,
+ * over-long forms are decoded, and an incomplete sequence, a stray
+ * continuation byte, a surrogate or a value above U+10FFFF becomes one
+ * U+FFFD. */
+static size_t
+dns_put_utf8(struct dns_out *out, const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t need, i;
+    uint32_t cp;
+
+    if (c < 0xc0 || c >= 0xfe) {
+        dns_put(out, "\xef\xbf\xbd", 3);
+        return 1;
+    }
+    need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : c < 0xfc ? 5 : 6;
+    cp = c & (0x7f >> need);
+    for (i = 1; i < need && i < n && (p[i] & 0xc0) == 0x80; i++) {
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if (i < need || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        dns_put(out, "\xef\xbf\xbd", 3);
+    } else {
+        dns_put_code_point(out, cp);
+    }
+    return i;
+}
+
+/* Appends one label of 'n' bytes at 'p' to 'out', escaped like tshark. */
+static void
+dns_put_label(struct dns_out *out, const uint8_t *p, size_t n)
+{
+    static const char esc[] = "abtnvfr";
+    size_t i = 0;
+
+    while (i < n) {
+        uint8_t c = p[i];
+        char tmp[5];
+
+        if (c >= 0x20 && c < 0x7f) {
+            tmp[0] = (char) c;
+            dns_put(out, tmp, 1);
+            i++;
+        } else if (c >= 0x80) {
+            i += dns_put_utf8(out, p + i, n - i);
+        } else {
+            tmp[0] = '\\';
+            if (c >= 7 && c <= 13) {
+                tmp[1] = esc[c - 7];
+                dns_put(out, tmp, 2);
+            } else {
+                tmp[1] = (char) ('0' + (c >> 6));
+                tmp[2] = (char) ('0' + ((c >> 3) & 7));
+                tmp[3] = (char) ('0' + (c & 7));
+                dns_put(out, tmp, 4);
+            }
+            i++;
+        }
+    }
+}
+
+/* Parses the DNS message 'msg' of 'msg_len' bytes, of which only the first
+ * 'avail' are present. */
+static enum dpi_proto_result
+dns_parse_message(const uint8_t *msg, size_t msg_len, size_t avail,
+                  struct dpi_metadata *md)
+{
+    char name[sizeof md->dns_qname];
+    struct dns_out out = { .buf = name, .size = sizeof name };
+    size_t pos, run, end = 0, wire_len = 0;
+    unsigned int opcode, qdcount, hops = 0;
+
+    if (msg_len < DNS_HEADER_LEN) {
+        return DPI_PROTO_NO;
+    }
+    if (avail < DNS_HEADER_LEN) {
+        return DPI_PROTO_MORE;
+    }
+    opcode = (msg[2] >> 3) & 0xf;
+    qdcount = (unsigned int) msg[4] << 8 | msg[5];
+    if (opcode == 3 || opcode > 6 || !qdcount
+        || qdcount > DNS_MAX_QUESTIONS) {
+        return DPI_PROTO_NO;
+    }
+
+    /* The first question's name. */
+    pos = run = DNS_HEADER_LEN;
+    for (;;) {
+        uint8_t c;
+
+        if (pos >= msg_len) {
+            return DPI_PROTO_NO;
+        } else if (pos >= avail) {
+            return DPI_PROTO_MORE;
+        }
+        c = msg[pos];
+        if (c == 0) {
+            if (!end) {
+                end = pos + 1;
+            }
+            break;
+        } else if ((c & 0xc0) == 0xc0) {
+            size_t target;
+
+            if (pos + 1 >= msg_len) {
+                return DPI_PROTO_NO;
+            } else if (pos + 1 >= avail) {
+                return DPI_PROTO_MORE;
+            }
+            target = (size_t) (c & 0x3f) << 8 | msg[pos + 1];
+            if (target >= run || target < DNS_HEADER_LEN
+                || ++hops > DNS_MAX_POINTERS) {
+                return DPI_PROTO_NO;
+            }
+            if (!end) {
+                end = pos + 2;
+            }
+            pos = run = target;
+        } else if (c & 0xc0) {
+            return DPI_PROTO_NO;
+        } else {
+            wire_len += c + 1;
+            if (wire_len + 1 > DNS_MAX_NAME || pos + 1 + c > msg_len) {
+                return DPI_PROTO_NO;
+            } else if (pos + 1 + c > avail) {
+                return DPI_PROTO_MORE;
+            }
+            if (out.len) {
+                dns_put(&out, ".", 1);
+            }
+            dns_put_label(&out, msg + pos + 1, c);
+            pos += 1 + c;
+        }
+    }
+
+    /* QTYPE and QCLASS. */
+    if (end + 4 > msg_len) {
+        return DPI_PROTO_NO;
+    } else if (end + 4 > avail) {
+        return DPI_PROTO_MORE;
+    }
+
+    if (!wire_len) {
+        dns_put(&out, "<Root>", 6);
+    }
+    out.buf[out.len] = '\0';
+    memcpy(md->dns_qname, name, out.len + 1);
+    return DPI_PROTO_YES;
+}
+
+/* Parses a DNS message: a UDP datagram, or the start of a TCP stream with
+ * its length prefix if 'is_tcp'.  See dpi-proto.h. */
+enum dpi_proto_result
+dpi_dns_parse(const uint8_t *data, size_t len, bool is_tcp,
+              struct dpi_metadata *md)
+{
+    size_t msg_len;
+
+    if (!is_tcp) {
+        return dns_parse_message(data, len, len, md);
+    }
+    if (len < 2) {
+        return DPI_PROTO_MORE;
+    }
+    msg_len = (size_t) data[0] << 8 | data[1];
+    return dns_parse_message(data + 2, msg_len,
+                             len - 2 < msg_len ? len - 2 : msg_len, md);
+}

@@ -1,0 +1,117 @@
+# ovs-dpi signature file.
+#
+# Format (see doc/signatures.md for the full description)
+# ======
+#
+# One declaration per line.  Blanks separate words; '#' starts a comment
+# that runs to the end of the line (outside quotes); empty lines are
+# ignored.  A quoted string "..." is one word: in it \" stands for a quote,
+# and every other backslash sequence is passed unchanged to Hyperscan, so
+# "\x16" is the byte 0x16 and "\." a literal dot.
+#
+#   protocol NAME TRANSPORT [payload "REGEX" [nocase]]... [ports P,P...]
+#
+#       NAME is an L7 protocol of the application registry (lib/dpi-apps.def,
+#       ids below 1024) and TRANSPORT is tcp or udp.  Each payload REGEX
+#       (Hyperscan syntax, '.' matches any byte, 'nocase' makes the pattern
+#       before it case-insensitive) is matched against the first 1024
+#       bytes of each direction of a connection (TCP: of the reassembled
+#       stream; UDP: of each datagram); "^" anchors it at the first byte.
+#       A match, or a port P (1-65535) equal to either port of the
+#       connection, makes NAME a candidate.  A candidate that libdpi has a
+#       parser for (http, tls, dns, ssh) is confirmed by the parser; one
+#       without a parser is identified by its payload match alone, so it
+#       must have a payload pattern.  Several lines may name the same
+#       protocol (e.g. one per transport).  Protocols are tried in order of
+#       first appearance in the file.
+#
+#   service NAME (host "SUFFIX" | host-regex "REGEX")...
+#
+#       NAME is a service of the registry (ids from 1024).  host "SUFFIX"
+#       matches a host name (HTTP Host without its port, TLS SNI, DNS
+#       query name) equal to SUFFIX or ending in "." SUFFIX, ignoring case:
+#       host "youtube.com" matches youtube.com and www.youtube.com, not
+#       notyoutube.com.  host-regex "REGEX" matches where the Hyperscan
+#       REGEX matches (case-insensitively; anchor it yourself).  Where
+#       several patterns match, the one whose match starts leftmost (the
+#       longest suffix) wins, then the one earliest in the file.  Several
+#       lines may name the same service.
+#
+# Errors are reported as "FILE:LINE: reason" and the whole file is
+# rejected.
+#
+# Host names below were checked against the labels nDPI gives the flows of
+# the development corpus (TLS.YouTube, DNS.NetFlix, ...).
+
+# --- L7 protocols --------------------------------------------------------
+
+protocol http tcp
+    payload "^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK|REPORT|SEARCH) "
+    payload "^HTTP/1\.[01] [1-5][0-9][0-9]"
+    ports 80,8080,3128
+
+# A handshake record (content type 22, version 3.0 to 3.4) whose first
+# message is a ClientHello (1) or a ServerHello (2); or a ClientHello for
+# TLS in the SSL 2.0 compatible format.
+protocol tls tcp
+    payload "^\x16\x03[\x00-\x04]..[\x01\x02]"
+    payload "^[\x80-\xff].\x01\x03[\x00-\x03]"
+
+protocol dns udp
+    ports 53
+protocol dns tcp
+    ports 53
+
+# "SSH-" protocol version, e.g. "SSH-2.0-OpenSSH_9.2p1" or "SSH-1.99-...".
+protocol ssh tcp
+    payload "^SSH-[12]\.[0-9]+-"
+
+# QUIC long header packets (first two bits set) of version 1, 2, the IETF
+# drafts (0xff0000xx) and Facebook's mvfst (0xfaceb00x); Google QUIC long
+# headers (Q046, Q050, T050, T051) and public headers with a version
+# (flags 0x09 or 0x0d, 8-byte connection id, "Q0xx").  No parser: the
+# pattern alone identifies QUIC.
+protocol quic udp
+    payload "^[\xc0-\xff]\x00\x00\x00\x01"
+    payload "^[\xc0-\xff]\x6b\x33\x43\xcf"
+    payload "^[\xc0-\xff]\xff\x00\x00[\x01-\x22]"
+    payload "^[\xc0-\xff]\xfa\xce\xb0\x0[0-2]"
+    payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
+    payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
+
+# --- Services --------------------------------------------------------------
+
+# Google: its own domains, the country domains google.TLD and google.co.TLD
+# / google.com.TLD, static content, ads and analytics.
+service google
+    host "google.com" host "googleapis.com" host "gstatic.com"
+    host "googleusercontent.com" host "googlesyndication.com"
+    host "googleadservices.com" host "googletagmanager.com"
+    host "googletagservices.com" host "google-analytics.com"
+    host "doubleclick.net" host "app-measurement.com" host "gvt1.com"
+    host "gvt2.com" host "goog" host "ampproject.org" host "android.com"
+    host "gmail.com" host "withgoogle.com"
+    host-regex "(^|\.)google\.(co\.|com\.)?[a-z]{2,3}$"
+
+# YouTube, including its video (googlevideo.com) and image (ytimg.com,
+# ggpht.com) servers.
+service youtube
+    host "youtube.com" host "youtu.be" host "youtube-nocookie.com"
+    host "ytimg.com" host "googlevideo.com" host "ggpht.com"
+    host "youtubei.googleapis.com" host "youtube.googleapis.com"
+
+# Facebook and its CDN.  Instagram's names on the same CDN are longer
+# suffixes, so they win (see service instagram).
+service facebook
+    host "facebook.com" host "facebook.net" host "fb.com" host "fbcdn.net"
+    host "fbsbx.com" host "fb.me"
+
+service netflix
+    host "netflix.com" host "netflix.net" host "nflximg.net"
+    host "nflximg.com" host "nflxvideo.net" host "nflxext.com"
+    host "nflxso.net"
+
+service instagram
+    host "instagram.com" host "cdninstagram.com" host "ig.me"
+    host-regex "^instagram\.[^.]+\.fna\.fbcdn\.net$"
+    host-regex "^igcdn-photos-[^.]+\.akamaihd\.net$"

@@ -1,0 +1,894 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Unit tests of the connection table and of dpi_process() verdicts
+ * (lib/dpi-conn.c, lib/dpi-engine.c), through the public engine API on
+ * hand-built packets.  Each test creates its own engine with the built-in
+ * signatures. */
+
+#include <config.h>
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dpi.h"
+#include "dpi-conn.h"
+
+/* TCP flags. */
+#define FIN 0x01
+#define SYN 0x02
+#define RST 0x04
+#define PSH 0x08
+#define ACK 0x10
+
+/* Payload that no protocol signature should recognise. */
+static const char garbage[] = "\x01\x7f zq9 \x02\x03 xx \xee\xfe";
+
+#define HTTP_GET "GET /index.html HTTP/1.1\r\nHost: example.org\r\n" \
+                 "User-Agent: test\r\n\r\n"
+
+/* An engine and one worker. */
+struct fixture {
+    struct dpi_engine *engine;  /* The engine. */
+    struct dpi_worker *worker;  /* Its worker. */
+};
+
+/* Creates 'fx' with capacity 'max_flows', inspection window
+ * 'inspect_packets' and idle timeout 'idle_ms'. */
+static void
+fixture_init(struct fixture *fx, uint32_t max_flows,
+             uint32_t inspect_packets, uint32_t idle_ms)
+{
+    struct dpi_config cfg;
+    char *error = NULL;
+
+    dpi_config_init(&cfg);
+    cfg.max_flows = max_flows;
+    cfg.inspect_packets = inspect_packets;
+    cfg.idle_timeout_ms = idle_ms;
+    assert_int_equal(dpi_engine_create(&cfg, &fx->engine, &error), 0);
+    assert_null(error);
+    fx->worker = dpi_worker_create(fx->engine);
+    assert_non_null(fx->worker);
+}
+
+/* Destroys 'fx'. */
+static void
+fixture_destroy(struct fixture *fx)
+{
+    dpi_worker_destroy(fx->worker);
+    dpi_engine_destroy(fx->engine);
+}
+
+/* Sets 'a' to IPv4 address 10.0.'x'.'y' as IPv4-mapped IPv6. */
+static void
+set_ip(struct dpi_addr *a, uint8_t x, uint8_t y)
+{
+    memset(a, 0, sizeof *a);
+    a->b[10] = a->b[11] = 0xff;
+    a->b[12] = 10;
+    a->b[14] = x;
+    a->b[15] = y;
+}
+
+/* Returns a packet of protocol 'proto' from 10.0.0.'src':'sport' to
+ * 10.0.0.'dst':'dport' with TCP flags 'flags' and payload 'payload' of
+ * 'len' bytes.  The frame length is headers plus payload. */
+static struct dpi_pkt
+make_pkt(uint8_t proto, uint8_t src, uint16_t sport, uint8_t dst,
+         uint16_t dport, uint8_t flags, const void *payload, size_t len)
+{
+    struct dpi_pkt pkt;
+
+    memset(&pkt, 0, sizeof pkt);
+    set_ip(&pkt.key.src, 0, src);
+    set_ip(&pkt.key.dst, 0, dst);
+    pkt.key.sport = sport;
+    pkt.key.dport = dport;
+    pkt.key.proto = proto;
+    pkt.tcp_flags = proto == 6 ? flags : 0;
+    pkt.payload = len ? payload : NULL;
+    pkt.payload_len = len;
+    pkt.frame_len = 14 + 20 + (proto == 6 ? 20 : 8) + len;
+    return pkt;
+}
+
+/* Asserts that 'state' holds DPI_STATE_TRK and exactly one of PEND, DONE
+ * and UNK. */
+static void
+assert_state_valid(uint8_t state)
+{
+    int n = !!(state & DPI_STATE_PEND) + !!(state & DPI_STATE_DONE)
+            + !!(state & DPI_STATE_UNK);
+
+    assert_true(state & DPI_STATE_TRK);
+    assert_int_equal(n, 1);
+    assert_int_equal(state & ~DPI_STATE_MASK, 0);
+}
+
+/* Runs 'pkt' through 'fx' at 'now' and returns the verdict, checking that
+ * its state is valid. */
+static struct dpi_verdict
+process(struct fixture *fx, const struct dpi_pkt *pkt, uint64_t now)
+{
+    struct dpi_verdict v;
+
+    memset(&v, 0xff, sizeof v);
+    dpi_process(fx->worker, pkt, now, &v);
+    assert_state_valid(v.state);
+    return v;
+}
+
+/* Connections collected by dump_cb(). */
+struct dump {
+    size_t n;                   /* Number of connections. */
+    struct dpi_flow_info flows[64]; /* The first of them. */
+    struct dpi_metadata mds[64]; /* Their metadata. */
+};
+
+/* dpi_engine_dump() callback: appends 'info' to the struct dump 'aux'. */
+static void
+dump_cb(const struct dpi_flow_info *info, void *aux)
+{
+    struct dump *d = aux;
+
+    assert_non_null(info->md);
+    if (d->n < 64) {
+        d->flows[d->n] = *info;
+        d->mds[d->n] = *info->md;
+    }
+    d->n++;
+}
+
+/* Dumps the connections of 'fx' into 'd'. */
+static void
+dump(struct fixture *fx, struct dump *d)
+{
+    memset(d, 0, sizeof *d);
+    dpi_engine_dump(fx->engine, dump_cb, d);
+}
+
+/* Returns the engine statistics of 'fx' (without per-app counters). */
+static struct dpi_stats
+get_stats(struct fixture *fx)
+{
+    struct dpi_stats s;
+
+    dpi_engine_get_stats(fx->engine, &s);
+    dpi_stats_destroy(&s);
+    return s;
+}
+
+/* A SYN and its SYN-ACK find one connection whose client is the SYN's
+ * sender, with one packet counted in each direction. */
+static void
+test_reply_maps_to_same_connection_and_syn_sender_is_client(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt syn = make_pkt(6, 1, 40000, 2, 80, SYN, NULL, 0);
+    struct dpi_pkt synack = make_pkt(6, 2, 80, 1, 40000, SYN | ACK,
+                                     NULL, 0);
+    struct dpi_verdict v;
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 60000);
+    v = process(&fx, &syn, 1000);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    v = process(&fx, &synack, 1001);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+
+    dump(&fx, &d);
+    assert_int_equal(d.n, 1);
+    assert_memory_equal(&d.flows[0].key, &syn.key, sizeof syn.key);
+    assert_int_equal(d.flows[0].packets[0], 1);
+    assert_int_equal(d.flows[0].packets[1], 1);
+    assert_int_equal(d.flows[0].bytes[0], syn.frame_len);
+    assert_int_equal(d.flows[0].bytes[1], synack.frame_len);
+    assert_int_equal(d.flows[0].first_ms, 1000);
+    assert_int_equal(d.flows[0].last_ms, 1001);
+    assert_int_equal(get_stats(&fx).n_flows, 1);
+    assert_int_equal(get_stats(&fx).created, 1);
+    fixture_destroy(&fx);
+}
+
+/* Without a SYN, a first sender using a port below 1024 talking to a port
+ * of 1024 or above is taken for the server. */
+static void
+test_first_sender_from_low_port_is_server(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt resp = make_pkt(17, 2, 53, 1, 40000, 0, garbage, 8);
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 60000);
+    process(&fx, &resp, 5);
+    dump(&fx, &d);
+    assert_int_equal(d.n, 1);
+    assert_memory_equal(&d.flows[0].key.src, &resp.key.dst,
+                        sizeof resp.key.dst);
+    assert_int_equal(d.flows[0].key.sport, 40000);
+    assert_int_equal(d.flows[0].key.dport, 53);
+    assert_int_equal(d.flows[0].packets[0], 0);
+    assert_int_equal(d.flows[0].packets[1], 1);
+    fixture_destroy(&fx);
+}
+
+/* Without a SYN, and unless the port rule applies, the first sender is the
+ * client. */
+static void
+test_first_sender_is_client_without_syn(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt a = make_pkt(17, 1, 5000, 2, 6000, 0, garbage, 8);
+    struct dpi_pkt b = make_pkt(6, 1, 53, 2, 80, ACK, NULL, 0);
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 60000);
+    process(&fx, &a, 5);
+    process(&fx, &b, 6);
+    dump(&fx, &d);
+    assert_int_equal(d.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const struct dpi_pkt *p = d.flows[i].key.proto == 17 ? &a : &b;
+
+        assert_memory_equal(&d.flows[i].key, &p->key, sizeof p->key);
+        assert_int_equal(d.flows[i].packets[0], 1);
+    }
+    fixture_destroy(&fx);
+}
+
+/* A SYN without ACK seen after other packets, from the side first taken
+ * for the server, turns the connection around; a second one does not. */
+static void
+test_late_syn_turns_connection_around(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt ack = make_pkt(6, 2, 5000, 1, 6000, ACK, NULL, 0);
+    struct dpi_pkt syn = make_pkt(6, 1, 6000, 2, 5000, SYN, NULL, 0);
+    struct dpi_pkt syn2 = make_pkt(6, 2, 5000, 1, 6000, SYN, NULL, 0);
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 60000);
+    process(&fx, &ack, 1);
+    process(&fx, &ack, 2);
+    process(&fx, &syn, 3);
+    dump(&fx, &d);
+    assert_int_equal(d.n, 1);
+    assert_memory_equal(&d.flows[0].key, &syn.key, sizeof syn.key);
+    assert_int_equal(d.flows[0].packets[0], 1);
+    assert_int_equal(d.flows[0].packets[1], 2);
+    assert_int_equal(d.flows[0].bytes[1], 2 * ack.frame_len);
+
+    process(&fx, &syn2, 4);
+    dump(&fx, &d);
+    assert_memory_equal(&d.flows[0].key, &syn.key, sizeof syn.key);
+    assert_int_equal(d.flows[0].packets[1], 3);
+    fixture_destroy(&fx);
+}
+
+/* The same 5-tuple on two VLANs is two connections; UDP on the same
+ * addresses and ports is a third. */
+static void
+test_vlan_and_protocol_separate_connections(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt p = make_pkt(6, 1, 40000, 2, 80, ACK, NULL, 0);
+    struct dpi_pkt q = p;
+    struct dpi_pkt u = make_pkt(17, 1, 40000, 2, 80, 0, NULL, 0);
+
+    fixture_init(&fx, 100, 8, 60000);
+    q.key.vlan = 7;
+    process(&fx, &p, 1);
+    process(&fx, &q, 1);
+    process(&fx, &u, 1);
+    assert_int_equal(get_stats(&fx).n_flows, 3);
+    fixture_destroy(&fx);
+}
+
+/* Arguments of direction_thread(). */
+struct thread_arg {
+    struct dpi_engine *engine;  /* Engine to use. */
+    int thread;                 /* 0 or 1. */
+    int n_conns;                /* Connections to interleave. */
+    int n_packets;              /* Packets per connection. */
+};
+
+/* Returns true if packet 'i' of thread 'thread' is a reply (server to
+ * client): the threads alternate directions out of phase, so that both
+ * threads update both directions of each connection at once. */
+static bool
+is_reply(int thread, int i)
+{
+    return (i + thread) % 2;
+}
+
+/* Returns the payload length of packet 'i' of thread 'thread'. */
+static size_t
+payload_len(int thread, int i)
+{
+    return (i * 3 + thread) % 9;
+}
+
+/* Sends 'n_packets' packets on each of 'n_conns' connections, interleaved,
+ * on a worker of its own. */
+static void *
+direction_thread(void *arg_)
+{
+    struct thread_arg *arg = arg_;
+    struct dpi_worker *w = dpi_worker_create(arg->engine);
+
+    for (int i = 0; i < arg->n_packets; i++) {
+        size_t len = payload_len(arg->thread, i);
+
+        for (int c = 0; c < arg->n_conns; c++) {
+            struct dpi_pkt pkt;
+            struct dpi_verdict v;
+
+            pkt = (is_reply(arg->thread, i)
+                   ? make_pkt(6, 2, 80, 1, 40000 + c, ACK, garbage, len)
+                   : make_pkt(6, 1, 40000 + c, 2, 80, ACK, garbage, len));
+            dpi_process(w, &pkt, i, &v);
+        }
+    }
+    dpi_worker_destroy(w);
+    return NULL;
+}
+
+/* Both directions of the same connections, processed at the same time on
+ * two threads, are counted exactly. */
+static void
+test_two_threads_two_directions_keep_counts_exact(void **state)
+{
+    enum { N_CONNS = 2, N_PACKETS = 50000 };
+    struct thread_arg args[2];
+    pthread_t threads[2];
+    struct fixture fx;
+    uint64_t packets[2] = { 0, 0 };
+    uint64_t bytes[2] = { 0, 0 };
+    struct dpi_stats stats;
+    struct dump d;
+
+    fixture_init(&fx, 1000, 16, 60000);
+    for (int t = 0; t < 2; t++) {
+        args[t] = (struct thread_arg) {
+            .engine = fx.engine, .thread = t,
+            .n_conns = N_CONNS, .n_packets = N_PACKETS,
+        };
+        assert_int_equal(pthread_create(&threads[t], NULL, direction_thread,
+                                        &args[t]), 0);
+    }
+    for (int t = 0; t < 2; t++) {
+        pthread_join(threads[t], NULL);
+    }
+
+    for (int t = 0; t < 2; t++) {
+        for (int i = 0; i < N_PACKETS; i++) {
+            int dir = is_reply(t, i);
+
+            packets[dir]++;
+            bytes[dir] += 54 + payload_len(t, i);
+        }
+    }
+    dump(&fx, &d);
+    assert_int_equal(d.n, N_CONNS);
+    for (size_t i = 0; i < d.n; i++) {
+        assert_int_equal(d.flows[i].key.dport, 80);
+        assert_int_equal(d.flows[i].packets[0], packets[0]);
+        assert_int_equal(d.flows[i].packets[1], packets[1]);
+        assert_int_equal(d.flows[i].bytes[0], bytes[0]);
+        assert_int_equal(d.flows[i].bytes[1], bytes[1]);
+    }
+    dpi_engine_get_stats(fx.engine, &stats);
+    assert_int_equal(stats.packets, 2 * N_CONNS * N_PACKETS);
+    assert_int_equal(stats.created, N_CONNS);
+    dpi_stats_destroy(&stats);
+    fixture_destroy(&fx);
+}
+
+/* Creating three times 'max_flows' distinct connections never holds more
+ * than 'max_flows' and counts every eviction. */
+static void
+test_table_never_exceeds_max_flows_and_counts_evictions(void **state)
+{
+    enum { MAX = 64 };
+    struct fixture fx;
+    struct dpi_stats s;
+
+    fixture_init(&fx, MAX, 8, 60000);
+    for (int i = 0; i < 3 * MAX; i++) {
+        struct dpi_pkt p = make_pkt(17, 1, 10000 + i, 2, 20000, 0,
+                                    NULL, 0);
+
+        process(&fx, &p, i);
+        s = get_stats(&fx);
+        assert_true(s.n_flows <= MAX);
+    }
+    s = get_stats(&fx);
+    assert_int_equal(s.n_flows, MAX);
+    assert_int_equal(s.max_flows, MAX);
+    assert_int_equal(s.created, 3 * MAX);
+    assert_int_equal(s.evicted, 2 * MAX);
+    fixture_destroy(&fx);
+}
+
+/* Largest n_flows that a flood_thread() saw (atomic). */
+static uint64_t flood_max_seen;
+
+/* Creates 20000 distinct connections on a worker of its own, recording the
+ * largest number of connections in the table it sees.  (CMocka assertions
+ * are not thread-safe, so the main thread checks.) */
+static void *
+flood_thread(void *engine)
+{
+    struct dpi_worker *w = dpi_worker_create(engine);
+    static int next_port;
+
+    for (int i = 0; i < 20000; i++) {
+        int port = __atomic_fetch_add(&next_port, 1, __ATOMIC_RELAXED);
+        struct dpi_pkt p = make_pkt(17, 1 + port % 200, port % 60000, 2,
+                                    20000, 0, NULL, 0);
+        struct dpi_verdict v;
+        struct dpi_stats s;
+
+        dpi_process(w, &p, i, &v);
+        if (!(i % 64)) {
+            uint64_t seen;
+
+            dpi_engine_get_stats(engine, &s);
+            seen = __atomic_load_n(&flood_max_seen, __ATOMIC_RELAXED);
+            while (s.n_flows > seen
+                   && !__atomic_compare_exchange_n(&flood_max_seen, &seen,
+                                                   s.n_flows, true,
+                                                   __ATOMIC_RELAXED,
+                                                   __ATOMIC_RELAXED)) {
+                continue;
+            }
+            dpi_stats_destroy(&s);
+        }
+    }
+    dpi_worker_destroy(w);
+    return NULL;
+}
+
+/* Two threads creating connections at the same time on a full table never
+ * push it past 'max_flows', and created - evicted = n_flows. */
+static void
+test_concurrent_flood_respects_max_flows(void **state)
+{
+    pthread_t threads[2];
+    struct fixture fx;
+    struct dpi_stats s;
+
+    fixture_init(&fx, 100, 8, 60000);
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(pthread_create(&threads[t], NULL, flood_thread,
+                                        fx.engine), 0);
+    }
+    for (int t = 0; t < 2; t++) {
+        pthread_join(threads[t], NULL);
+    }
+    assert_true(flood_max_seen > 0);
+    assert_true(flood_max_seen <= 100);
+    s = get_stats(&fx);
+    assert_int_equal(s.n_flows, 100);
+    assert_int_equal(s.created - s.evicted, s.n_flows);
+    assert_int_equal(s.created, 40000);
+    assert_int_equal(s.packets, 40000);
+    fixture_destroy(&fx);
+}
+
+/* Lowering max_flows evicts down to the new limit before returning. */
+static void
+test_set_limits_shrinks_table_at_once(void **state)
+{
+    struct fixture fx;
+    struct dpi_stats s;
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 60000);
+    for (int i = 0; i < 50; i++) {
+        struct dpi_pkt p = make_pkt(17, 1, 10000 + i, 2, 20000, 0, NULL, 0);
+
+        process(&fx, &p, i);
+    }
+    dpi_engine_set_limits(fx.engine, 10, 8);
+    s = get_stats(&fx);
+    assert_int_equal(s.n_flows, 10);
+    assert_int_equal(s.max_flows, 10);
+    assert_int_equal(s.evicted, 40);
+    dump(&fx, &d);
+    assert_int_equal(d.n, 10);
+    fixture_destroy(&fx);
+}
+
+/* With max_flows 0 nothing is tracked and every packet is unknown. */
+static void
+test_max_flows_zero_tracks_nothing(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt p = make_pkt(6, 1, 40000, 2, 80, ACK, HTTP_GET,
+                                strlen(HTTP_GET));
+    struct dpi_verdict v;
+
+    fixture_init(&fx, 0, 8, 60000);
+    v = process(&fx, &p, 1);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(get_stats(&fx).n_flows, 0);
+    fixture_destroy(&fx);
+}
+
+/* Expiry removes the connections idle for the timeout and keeps those that
+ * saw a packet since. */
+static void
+test_idle_connections_expire_and_active_ones_stay(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt a = make_pkt(17, 1, 1111, 2, 2222, 0, NULL, 0);
+    struct dpi_pkt b = make_pkt(17, 1, 3333, 2, 4444, 0, NULL, 0);
+    struct dpi_pkt b_reply = make_pkt(17, 2, 4444, 1, 3333, 0, NULL, 0);
+    struct dpi_stats s;
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 1000);
+    process(&fx, &a, 0);
+    process(&fx, &b, 0);
+    process(&fx, &b_reply, 900);
+
+    assert_int_equal(dpi_engine_expire(fx.engine, 999), 0);
+    assert_int_equal(dpi_engine_expire(fx.engine, 1500), 1);
+    dump(&fx, &d);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.flows[0].key.sport, 3333);
+    s = get_stats(&fx);
+    assert_int_equal(s.expired, 1);
+    assert_int_equal(s.n_flows, 1);
+
+    assert_int_equal(dpi_engine_expire(fx.engine, 1900), 1);
+    assert_int_equal(get_stats(&fx).n_flows, 0);
+    fixture_destroy(&fx);
+}
+
+/* A TCP connection closed by FINs from both sides expires after the short
+ * closed timeout (10 s), well before the idle timeout; an open one does
+ * not. */
+static void
+test_closed_tcp_connection_expires_early(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt fin1 = make_pkt(6, 1, 40000, 2, 80, FIN | ACK, NULL, 0);
+    struct dpi_pkt fin2 = make_pkt(6, 2, 80, 1, 40000, FIN | ACK, NULL, 0);
+    struct dpi_pkt open = make_pkt(6, 1, 40001, 2, 80, ACK, NULL, 0);
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 120000);
+    process(&fx, &fin1, 0);
+    process(&fx, &fin2, 1);
+    process(&fx, &open, 1);
+    assert_int_equal(dpi_engine_expire(fx.engine, 5000), 0);
+    assert_int_equal(dpi_engine_expire(fx.engine, 11000), 1);
+    dump(&fx, &d);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.flows[0].key.sport, 40001);
+    fixture_destroy(&fx);
+}
+
+/* A connection whose first 'inspect_packets' payload packets match nothing
+ * ends DPI_STATE_UNK and its inspection state is freed then. */
+static void
+test_inspection_state_freed_when_window_ends(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt p = make_pkt(6, 1, 40000, 2, 7777, PSH | ACK, garbage,
+                                sizeof garbage - 1);
+    struct dpi_pkt r = make_pkt(6, 2, 7777, 1, 40000, PSH | ACK, garbage,
+                                sizeof garbage - 1);
+    struct dpi_verdict v;
+
+    fixture_init(&fx, 100, 3, 60000);
+    v = process(&fx, &p, 1);
+    if (v.state & DPI_STATE_PEND) {
+        assert_int_equal(dpi_engine_n_inspecting(fx.engine), 1);
+        v = process(&fx, &r, 2);
+    }
+    if (v.state & DPI_STATE_PEND) {
+        v = process(&fx, &p, 3);
+    }
+    /* The third payload packet at the latest closes the window. */
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(v.app_id, 0);
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+
+    /* Later packets keep the verdict and allocate nothing. */
+    v = process(&fx, &p, 4);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+    fixture_destroy(&fx);
+}
+
+/* An HTTP request is classified DPI_STATE_DONE as HTTP, the inspection
+ * state is freed at that verdict, and the metadata stays. */
+static void
+test_inspection_state_freed_at_final_verdict(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt syn = make_pkt(6, 1, 40000, 2, 80, SYN, NULL, 0);
+    struct dpi_pkt synack = make_pkt(6, 2, 80, 1, 40000, SYN | ACK,
+                                     NULL, 0);
+    struct dpi_pkt get = make_pkt(6, 1, 40000, 2, 80, PSH | ACK, HTTP_GET,
+                                  strlen(HTTP_GET));
+    struct dpi_verdict v;
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 60000);
+    process(&fx, &syn, 1);
+    process(&fx, &synack, 2);
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+    get.tcp_seq = 1;
+    v = process(&fx, &get, 3);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+    assert_int_equal(v.app_proto, DPI_APP_http);
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+
+    dump(&fx, &d);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.flows[0].verdict.state,
+                     DPI_STATE_TRK | DPI_STATE_DONE);
+    assert_string_equal(d.mds[0].http_method, "GET");
+    fixture_destroy(&fx);
+}
+
+/* Packets without payload (handshake, pure ACKs) do not count toward the
+ * inspection window and allocate no inspection state. */
+static void
+test_pure_acks_do_not_count_toward_window(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt ack = make_pkt(6, 1, 40000, 2, 80, ACK, NULL, 0);
+    struct dpi_pkt get = make_pkt(6, 1, 40000, 2, 80, PSH | ACK, HTTP_GET,
+                                  strlen(HTTP_GET));
+    struct dpi_verdict v;
+
+    fixture_init(&fx, 100, 1, 60000);
+    for (int i = 0; i < 20; i++) {
+        v = process(&fx, &ack, i);
+        assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    }
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+    v = process(&fx, &get, 21);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+    assert_int_equal(v.app_proto, DPI_APP_http);
+    fixture_destroy(&fx);
+}
+
+/* A reset while still inspecting gives up at once: DPI_STATE_UNK and no
+ * inspection state. */
+static void
+test_reset_while_pending_gives_unknown(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt p = make_pkt(6, 1, 40000, 2, 7777, PSH | ACK, garbage,
+                                4);
+    struct dpi_pkt rst = make_pkt(6, 2, 7777, 1, 40000, RST, NULL, 0);
+    struct dpi_verdict v;
+
+    fixture_init(&fx, 100, 8, 60000);
+    v = process(&fx, &p, 1);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    v = process(&fx, &rst, 2);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+    fixture_destroy(&fx);
+}
+
+/* ICMP is tracked and counted but never inspected: DPI_STATE_UNK from the
+ * first packet. */
+static void
+test_non_tcp_udp_connection_is_unknown_at_once(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt echo = make_pkt(1, 1, 0, 2, 0, 0, NULL, 0);
+    struct dpi_pkt reply = make_pkt(1, 2, 0, 1, 0, 0, NULL, 0);
+    struct dpi_verdict v;
+    struct dump d;
+
+    fixture_init(&fx, 100, 8, 60000);
+    v = process(&fx, &echo, 1);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    v = process(&fx, &reply, 2);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    dump(&fx, &d);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.flows[0].packets[0], 1);
+    assert_int_equal(d.flows[0].packets[1], 1);
+    fixture_destroy(&fx);
+}
+
+/* A non-first IP fragment maps to its own port-less connection, which is
+ * not inspected. */
+static void
+test_non_first_fragment_is_unknown(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt frag = make_pkt(17, 1, 0, 2, 0, 0, NULL, 0);
+    struct dpi_verdict v;
+
+    frag.is_fragment = 1;
+    fixture_init(&fx, 100, 8, 60000);
+    v = process(&fx, &frag, 1);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+    assert_int_equal(get_stats(&fx).n_flows, 1);
+    fixture_destroy(&fx);
+}
+
+/* A smaller inspection window applies to connections still inspecting. */
+static void
+test_smaller_window_applies_to_pending_connections(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt p = make_pkt(6, 1, 40000, 2, 7777, PSH | ACK, garbage,
+                                4);
+    struct dpi_verdict v;
+
+    fixture_init(&fx, 100, 10, 60000);
+    v = process(&fx, &p, 1);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    v = process(&fx, &p, 2);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    dpi_engine_set_limits(fx.engine, 100, 2);
+    v = process(&fx, &p, 3);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(dpi_engine_n_inspecting(fx.engine), 0);
+    fixture_destroy(&fx);
+}
+
+/* Per-application statistics attribute a connection's flow, packets and
+ * bytes to its application, including the packets seen before it was
+ * classified, and add up to the engine totals. */
+static void
+test_app_stats_follow_the_verdict(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt syn = make_pkt(6, 1, 40000, 2, 80, SYN, NULL, 0);
+    struct dpi_pkt get = make_pkt(6, 1, 40000, 2, 80, PSH | ACK, HTTP_GET,
+                                  strlen(HTTP_GET));
+    struct dpi_pkt ack = make_pkt(6, 2, 80, 1, 40000, ACK, NULL, 0);
+    struct dpi_pkt other = make_pkt(17, 3, 5000, 4, 6000, 0, garbage, 4);
+    uint64_t http_bytes = syn.frame_len + get.frame_len + ack.frame_len;
+    uint64_t flows = 0, packets = 0, bytes = 0;
+    const struct dpi_app_stats *http = NULL;
+    struct dpi_stats s;
+    struct dpi_verdict v;
+
+    fixture_init(&fx, 100, 8, 60000);
+    process(&fx, &syn, 1);
+    get.tcp_seq = 1;
+    v = process(&fx, &get, 2);
+    process(&fx, &ack, 3);
+    process(&fx, &other, 4);
+
+    dpi_engine_get_stats(fx.engine, &s);
+    for (size_t i = 0; i < s.n_apps; i++) {
+        if (s.apps[i].app_id == v.app_id) {
+            http = &s.apps[i];
+        }
+        if (i) {
+            assert_true(s.apps[i].app_id > s.apps[i - 1].app_id);
+        }
+        flows += s.apps[i].flows;
+        packets += s.apps[i].packets;
+        bytes += s.apps[i].bytes;
+    }
+    assert_int_not_equal(v.app_id, 0);
+    assert_non_null(http);
+    assert_int_equal(http->flows, 1);
+    assert_int_equal(http->packets, 3);
+    assert_int_equal(http->bytes, http_bytes);
+    assert_int_equal(flows, 2);
+    assert_int_equal(packets, 4);
+    assert_int_equal(packets, s.packets);
+    assert_int_equal(bytes, http_bytes + other.frame_len);
+    dpi_stats_destroy(&s);
+    fixture_destroy(&fx);
+}
+
+/* Packets the caller could not parse are counted as bad. */
+static void
+test_bad_packets_are_counted(void **state)
+{
+    struct fixture fx;
+    struct dpi_stats s;
+
+    fixture_init(&fx, 100, 8, 60000);
+    dpi_worker_count_bad_packet(fx.worker);
+    dpi_worker_count_bad_packet(fx.worker);
+    s = get_stats(&fx);
+    assert_int_equal(s.bad_packets, 2);
+    assert_int_equal(s.packets, 0);
+    fixture_destroy(&fx);
+}
+
+/* Statistics survive the destruction of the worker that counted them. */
+static void
+test_stats_survive_worker_destruction(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt p = make_pkt(17, 1, 5000, 2, 6000, 0, NULL, 0);
+    struct dpi_stats s;
+
+    fixture_init(&fx, 100, 8, 60000);
+    process(&fx, &p, 1);
+    process(&fx, &p, 2);
+    dpi_worker_destroy(fx.worker);
+    fx.worker = dpi_worker_create(fx.engine);
+    dpi_engine_get_stats(fx.engine, &s);
+    assert_int_equal(s.packets, 2);
+    assert_int_equal(s.n_apps, 1);
+    assert_int_equal(s.apps[0].app_id, 0);
+    assert_int_equal(s.apps[0].flows, 1);
+    assert_int_equal(s.apps[0].packets, 2);
+    dpi_stats_destroy(&s);
+    fixture_destroy(&fx);
+}
+
+/* The connection struct stays as compact as documented. */
+static void
+test_connection_struct_is_compact(void **state)
+{
+    assert_true(sizeof(struct dpi_conn) <= 144);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            test_reply_maps_to_same_connection_and_syn_sender_is_client),
+        cmocka_unit_test(test_first_sender_from_low_port_is_server),
+        cmocka_unit_test(test_first_sender_is_client_without_syn),
+        cmocka_unit_test(test_late_syn_turns_connection_around),
+        cmocka_unit_test(test_vlan_and_protocol_separate_connections),
+        cmocka_unit_test(test_two_threads_two_directions_keep_counts_exact),
+        cmocka_unit_test(
+            test_table_never_exceeds_max_flows_and_counts_evictions),
+        cmocka_unit_test(test_concurrent_flood_respects_max_flows),
+        cmocka_unit_test(test_set_limits_shrinks_table_at_once),
+        cmocka_unit_test(test_max_flows_zero_tracks_nothing),
+        cmocka_unit_test(test_idle_connections_expire_and_active_ones_stay),
+        cmocka_unit_test(test_closed_tcp_connection_expires_early),
+        cmocka_unit_test(test_inspection_state_freed_when_window_ends),
+        cmocka_unit_test(test_inspection_state_freed_at_final_verdict),
+        cmocka_unit_test(test_pure_acks_do_not_count_toward_window),
+        cmocka_unit_test(test_reset_while_pending_gives_unknown),
+        cmocka_unit_test(test_non_tcp_udp_connection_is_unknown_at_once),
+        cmocka_unit_test(test_non_first_fragment_is_unknown),
+        cmocka_unit_test(test_smaller_window_applies_to_pending_connections),
+        cmocka_unit_test(test_app_stats_follow_the_verdict),
+        cmocka_unit_test(test_bad_packets_are_counted),
+        cmocka_unit_test(test_stats_survive_worker_destruction),
+        cmocka_unit_test(test_connection_struct_is_compact),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

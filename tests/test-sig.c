@@ -1,0 +1,390 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Tests of the signature file parser and the signature database
+ * (lib/dpi-sig.c): what the built-in file says, and the exact error for
+ * each kind of bad file. */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "dpi-sig-private.h"
+
+/* Compiles 'text' and checks that it fails with 'err' and message
+ * 'expected' (exactly). */
+static void
+expect_error(const char *text, int err, const char *expected)
+{
+    struct dpi_sigdb *db = (struct dpi_sigdb *) 1;
+    char *error = NULL;
+
+    assert_int_equal(dpi_sigdb_create_from_string(text, "t.sig", &db,
+                                                  &error), err);
+    assert_null(db);
+    assert_non_null(error);
+    assert_string_equal(error, expected);
+    free(error);
+}
+
+/* Fixture: the built-in database and a scratch for it. */
+struct fixture {
+    struct dpi_sigdb *db;           /* Built-in signatures. */
+    struct dpi_sig_scratch *scratch; /* Scratch for 'db'. */
+};
+
+static int
+setup_builtin(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char *error = NULL;
+
+    assert_non_null(f);
+    assert_int_equal(dpi_sigdb_create_from_string(dpi_sig_builtin,
+                                                  "builtin", &f->db,
+                                                  &error), 0);
+    assert_null(error);
+    f->scratch = dpi_sig_scratch_create(f->db);
+    assert_non_null(f->scratch);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown_builtin(void **state)
+{
+    struct fixture *f = *state;
+
+    dpi_sig_scratch_destroy(f->scratch);
+    dpi_sigdb_destroy(f->db);
+    free(f);
+    return 0;
+}
+
+/* Returns the name of the service the built-in file gives 'host', or
+ * "-". */
+static const char *
+service_of(struct fixture *f, const char *host)
+{
+    uint16_t app = dpi_sig_match_host(f->db, f->scratch, host);
+
+    return app ? dpi_app_name(app) : "-";
+}
+
+/* Returns the bit of protocol 'name' in the built-in database. */
+static uint64_t
+slot_bit(struct fixture *f, const char *name)
+{
+    uint16_t app;
+    size_t i;
+
+    assert_true(dpi_app_from_name(name, &app));
+    for (i = 0; i < dpi_sig_n_slots(f->db); i++) {
+        if (dpi_sig_slot_app(f->db, (unsigned int) i) == app) {
+            return UINT64_C(1) << i;
+        }
+    }
+    fail_msg("no slot for %s", name);
+    return 0;
+}
+
+/* A host suffix matches the name and its subdomains, in any case, and
+ * nothing else. */
+static void
+test_host_suffix_matches_label_boundaries(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_string_equal(service_of(f, "youtube.com"), "youtube");
+    assert_string_equal(service_of(f, "www.youtube.com"), "youtube");
+    assert_string_equal(service_of(f, "WWW.YouTube.COM"), "youtube");
+    assert_string_equal(service_of(f, "notyoutube.com"), "-");
+    assert_string_equal(service_of(f, "youtube.com.evil.org"), "-");
+    assert_string_equal(service_of(f, "youtube.co"), "-");
+    assert_string_equal(service_of(f, "r3---sn-hju7enel.googlevideo.com"),
+                        "youtube");
+}
+
+/* An HTTP Host port and a trailing dot are ignored; bare IPv6 addresses
+ * and bracketed literals match nothing. */
+static void
+test_host_port_and_trailing_dot_ignored(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_string_equal(service_of(f, "www.netflix.com:8080"), "netflix");
+    assert_string_equal(service_of(f, "www.netflix.com."), "netflix");
+    assert_string_equal(service_of(f, "[2001:db8::1]:80"), "-");
+    assert_string_equal(service_of(f, "2001:db8::1"), "-");
+    assert_string_equal(service_of(f, ""), "-");
+    assert_string_equal(service_of(f, ":80"), "-");
+}
+
+/* The longest matching suffix wins over a shorter one of another
+ * service, whatever the order in the file. */
+static void
+test_longest_host_suffix_wins(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_string_equal(service_of(f, "youtubei.googleapis.com"), "youtube");
+    assert_string_equal(service_of(f, "www.googleapis.com"), "google");
+    assert_string_equal(service_of(f, "instagram.faae1-1.fna.fbcdn.net"),
+                        "instagram");
+    assert_string_equal(service_of(f, "scontent.xx.fbcdn.net"), "facebook");
+}
+
+/* A host-regex covers Google's country domains. */
+static void
+test_host_regex_matches_country_domains(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_string_equal(service_of(f, "www.google.fr"), "google");
+    assert_string_equal(service_of(f, "adservice.google.co.uk"), "google");
+    assert_string_equal(service_of(f, "www.google.com.br"), "google");
+    assert_string_equal(service_of(f, "google.example.org"), "-");
+}
+
+/* Payload patterns propose protocols for their transport only. */
+static void
+test_payload_patterns_respect_transport(void **state)
+{
+    static const uint8_t get[] = "GET / HTTP/1.1\r\n";
+    static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 };
+    static const uint8_t quic[] = { 0xc3, 0, 0, 0, 1, 8 };
+    struct fixture *f = *state;
+
+    assert_int_equal(dpi_sig_match_payload(f->db, f->scratch, 6, get,
+                                           sizeof get - 1),
+                     slot_bit(f, "http"));
+    assert_int_equal(dpi_sig_match_payload(f->db, f->scratch, 17, get,
+                                           sizeof get - 1), 0);
+    assert_int_equal(dpi_sig_match_payload(f->db, f->scratch, 6, hello,
+                                           sizeof hello),
+                     slot_bit(f, "tls"));
+    assert_int_equal(dpi_sig_match_payload(f->db, f->scratch, 17, quic,
+                                           sizeof quic),
+                     slot_bit(f, "quic"));
+    assert_int_equal(dpi_sig_match_payload(f->db, f->scratch, 6, quic,
+                                           sizeof quic), 0);
+}
+
+/* Port hints name the protocols listed for either port. */
+static void
+test_port_hints(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(dpi_sig_match_ports(f->db, 17, 40000, 53),
+                     slot_bit(f, "dns"));
+    assert_int_equal(dpi_sig_match_ports(f->db, 6, 53, 40000),
+                     slot_bit(f, "dns"));
+    assert_int_equal(dpi_sig_match_ports(f->db, 6, 40000, 8080),
+                     slot_bit(f, "http"));
+    assert_int_equal(dpi_sig_match_ports(f->db, 17, 40000, 8080), 0);
+}
+
+/* A small file with comments, continuation lines and escapes compiles. */
+static void
+test_valid_file_with_continuations(void **state)
+{
+    static const char text[] =
+        "# comment\n"
+        "\n"
+        "protocol ssh tcp   # trailing comment\n"
+        "    payload \"^SSH-\\x32\" nocase\n"
+        "\n"
+        "    ports 22,2222\n"
+        "service google host \"a-b.example\" host-regex \"^x\\\"y$\"\n";
+    struct dpi_sig_scratch *scratch;
+    struct dpi_sigdb *db;
+    char *error = NULL;
+
+    (void) state;
+    assert_int_equal(dpi_sigdb_create_from_string(text, "t", &db, &error),
+                     0);
+    assert_null(error);
+    scratch = dpi_sig_scratch_create(db);
+    assert_int_equal(dpi_sig_match_payload(db, scratch, 6,
+                                           (const uint8_t *) "ssh-2", 5), 1);
+    assert_int_equal(dpi_sig_match_ports(db, 6, 2222, 1), 1);
+    assert_int_equal(dpi_sig_match_host(db, scratch, "q.a-b.example"),
+                     DPI_APP_google);
+    assert_int_equal(dpi_sig_match_host(db, scratch, "x\"y"),
+                     DPI_APP_google);
+    dpi_sig_scratch_destroy(scratch);
+    dpi_sigdb_destroy(db);
+}
+
+/* Each kind of bad file gives one "FILE:LINE: reason" error. */
+static void
+test_bad_files_give_exact_errors(void **state)
+{
+    (void) state;
+    expect_error("\nfrobnicate http\n", EINVAL,
+                 "t.sig:2: expected 'protocol' or 'service', not "
+                 "'frobnicate'");
+    expect_error("protocol gopher tcp payload \"x\"\n", EINVAL,
+                 "t.sig:1: unknown application 'gopher'");
+    expect_error("protocol youtube tcp payload \"x\"\n", EINVAL,
+                 "t.sig:1: 'youtube' is a service, not a protocol");
+    expect_error("service http host \"a.b\"\n", EINVAL,
+                 "t.sig:1: 'http' is a protocol, not a service");
+    expect_error("protocol http sctp payload \"x\"\n", EINVAL,
+                 "t.sig:1: unknown transport 'sctp' (expected tcp or udp)");
+    expect_error("protocol http tcp\n  payload \"^GET \n", EINVAL,
+                 "t.sig:2: missing closing quote");
+    expect_error("protocol http tcp payload \"(\"\n", EINVAL,
+                 "t.sig:1: bad payload pattern \"(\": Missing close "
+                 "parenthesis for group started at index 0.");
+    expect_error("protocol http tcp payload \"a\"\n"
+                 "protocol tls tcp\n payload \"x*\"\n", EINVAL,
+                 "t.sig:3: bad payload pattern \"x*\": Pattern matches "
+                 "empty buffer; use HS_FLAG_ALLOWEMPTY to enable support.");
+    expect_error("service google host-regex \"[a\"\n", EINVAL,
+                 "t.sig:1: bad host pattern \"[a\": Unterminated character "
+                 "class starting at index 0.");
+    expect_error("protocol http tcp ports 80,0\n", EINVAL,
+                 "t.sig:1: bad port list '80,0'");
+    expect_error("protocol http tcp ports 65536\n", EINVAL,
+                 "t.sig:1: bad port list '65536'");
+    expect_error("protocol http tcp ports 80,\n", EINVAL,
+                 "t.sig:1: bad port list '80,'");
+    expect_error("protocol http tcp ports\n", EINVAL,
+                 "t.sig:1: 'ports' needs a list of ports");
+    expect_error("protocol http tcp\n\n# c\nservice google host \"g.com\"\n",
+                 EINVAL,
+                 "t.sig:1: protocol http has neither a payload pattern nor "
+                 "ports");
+    expect_error("protocol quic udp ports 443\n", EINVAL,
+                 "t.sig:1: protocol quic has no parser, so it needs a "
+                 "payload pattern");
+    expect_error("service google\n", EINVAL,
+                 "t.sig:1: service google has no host pattern");
+    expect_error("service google host \"-.com.\"\n", EINVAL,
+                 "t.sig:1: bad host suffix \"-.com.\"");
+    expect_error("service google host \"a..b\"\n", EINVAL,
+                 "t.sig:1: bad host suffix \"a..b\"");
+    expect_error("service google host \"\"\n", EINVAL,
+                 "t.sig:1: empty 'host' argument");
+    expect_error("service google host youtube.com\n", EINVAL,
+                 "t.sig:1: 'host' needs a quoted argument");
+    expect_error("  payload \"x\"\n", EINVAL,
+                 "t.sig:1: indented line continues no declaration");
+    expect_error("protocol http tcp nocase payload \"x\"\n", EINVAL,
+                 "t.sig:1: 'nocase' must follow a payload pattern");
+    expect_error("protocol http tcp payload \"x\"y\n", EINVAL,
+                 "t.sig:1: missing blank after closing quote");
+    expect_error("protocol http tcp payload\"x\"\n", EINVAL,
+                 "t.sig:1: unexpected quote");
+    expect_error("protocol http tcp \"x\"\n", EINVAL,
+                 "t.sig:1: unexpected string \"x\"");
+    expect_error("service google host \"a.com\" hots \"b.com\"\n", EINVAL,
+                 "t.sig:1: unknown keyword 'hots'");
+    expect_error("protocol\n", EINVAL,
+                 "t.sig:1: 'protocol' needs a protocol name");
+    expect_error("protocol dns\n", EINVAL,
+                 "t.sig:1: 'protocol dns' needs a transport (tcp or udp)");
+}
+
+/* A missing file and a file with a NUL byte give errors naming the
+ * file. */
+static void
+test_bad_file_on_disk(void **state)
+{
+    char path[] = "/tmp/test-sig-XXXXXX", expected[128];
+    struct dpi_sigdb *db;
+    char *error = NULL;
+    FILE *f;
+    int fd;
+
+    (void) state;
+    assert_int_equal(dpi_sigdb_create("/nonexistent/x.sig", &db, &error),
+                     ENOENT);
+    assert_null(db);
+    assert_string_equal(error, "/nonexistent/x.sig: No such file or "
+                        "directory");
+    free(error);
+
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fwrite("# x\nprotocol ssh tcp\0 payload \"^SSH-\"\n", 1, 38, f);
+    fclose(f);
+    assert_int_equal(dpi_sigdb_create(path, &db, &error), EINVAL);
+    snprintf(expected, sizeof expected, "%s:2: NUL byte in file", path);
+    assert_string_equal(error, expected);
+    free(error);
+    unlink(path);
+}
+
+/* An empty file is a valid database that matches nothing. */
+static void
+test_empty_file_matches_nothing(void **state)
+{
+    struct dpi_sig_scratch *scratch;
+    struct dpi_sigdb *db;
+    char *error = NULL;
+
+    (void) state;
+    assert_int_equal(dpi_sigdb_create_from_string("# nothing\n", "e", &db,
+                                                  &error), 0);
+    scratch = dpi_sig_scratch_create(db);
+    assert_non_null(scratch);
+    assert_int_equal(dpi_sig_match_payload(db, scratch, 6,
+                                           (const uint8_t *) "GET ", 4), 0);
+    assert_int_equal(dpi_sig_match_host(db, scratch, "youtube.com"), 0);
+    dpi_sig_scratch_destroy(scratch);
+    dpi_sigdb_destroy(db);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_host_suffix_matches_label_boundaries,
+            setup_builtin, teardown_builtin),
+        cmocka_unit_test_setup_teardown(
+            test_host_port_and_trailing_dot_ignored,
+            setup_builtin, teardown_builtin),
+        cmocka_unit_test_setup_teardown(test_longest_host_suffix_wins,
+                                        setup_builtin, teardown_builtin),
+        cmocka_unit_test_setup_teardown(
+            test_host_regex_matches_country_domains,
+            setup_builtin, teardown_builtin),
+        cmocka_unit_test_setup_teardown(
+            test_payload_patterns_respect_transport,
+            setup_builtin, teardown_builtin),
+        cmocka_unit_test_setup_teardown(test_port_hints,
+                                        setup_builtin, teardown_builtin),
+        cmocka_unit_test(test_valid_file_with_continuations),
+        cmocka_unit_test(test_bad_files_give_exact_errors),
+        cmocka_unit_test(test_bad_file_on_disk),
+        cmocka_unit_test(test_empty_file_matches_nothing),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
