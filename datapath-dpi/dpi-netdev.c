@@ -1,0 +1,782 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "dpi-netdev.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "dp-packet.h"
+#include "dpi.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "openvswitch/poll-loop.h"
+#include "smap.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(dpi_netdev);
+
+/* Engine life cycle
+ * =================
+ *
+ * There is one libdpi engine per process, wrapped in a 'struct
+ * dpi_netdev_engine' and published through the RCU pointer 'cur_engine'.
+ * It is created lazily, by the first thread that executes a dpi action, so
+ * that a switch that does not use DPI does not pay for the signature
+ * database and the connection table.  The main thread replaces it when
+ * "dpi-signatures" changes.
+ *
+ * libdpi requires every worker to be destroyed before its engine, and a
+ * PMD thread keeps its worker between batches, so the wrapper is reference
+ * counted: 'cur_engine' holds one reference and every per-thread context
+ * whose worker belongs to the engine holds one.  When the engine is
+ * replaced, each thread notices at its next dpi action, destroys its old
+ * worker and drops its reference; the last reference destroys the engine.
+ * The reference of 'cur_engine' itself is dropped through
+ * ovsrcu_postpone(), so that no thread can still be about to take a new
+ * reference on an engine that has already been freed.
+ *
+ * Lock order: 'dpi_netdev_mutex' is a leaf lock. */
+
+/* A libdpi engine, shared by every thread. */
+struct dpi_netdev_engine {
+    struct dpi_engine *engine;  /* The libdpi engine. */
+    struct ovs_refcount ref_cnt;  /* 'cur_engine' + one per worker. */
+};
+
+/* A thread's inspection context. */
+struct dpi_netdev_pmd {
+    struct dpi_netdev_engine *eng;  /* Engine of 'worker', or NULL. */
+    struct dpi_worker *worker;      /* Per-thread scratch, or NULL. */
+};
+
+/* Bounds of the "dpi-max-flows" and "dpi-inspect-packets" knobs. */
+#define DPI_NETDEV_MAX_FLOWS_LIMIT (16u * 1024 * 1024)
+#define DPI_NETDEV_INSPECT_PACKETS_LIMIT 1024u
+
+/* Interval between two expiry sweeps, in milliseconds. */
+#define DPI_NETDEV_EXPIRE_INTERVAL 1000
+
+/* Serializes configuration changes and engine creation. */
+static struct ovs_mutex dpi_netdev_mutex = OVS_MUTEX_INITIALIZER;
+
+/* The current engine, NULL until the first one is created. */
+static OVSRCU_TYPE(struct dpi_netdev_engine *) cur_engine;
+
+/* The configuration that the current engine was created with or that the
+ * next one will be created with.  'signatures' is NULL for libdpi's
+ * default signature file. */
+static struct dpi_config dpi_netdev_cfg OVS_GUARDED_BY(dpi_netdev_mutex);
+static char *dpi_netdev_signatures OVS_GUARDED_BY(dpi_netdev_mutex);
+
+/* The raw values of the knobs seen last, so that a bad value is reported
+ * once when it appears, not at every reconfiguration. */
+static char *last_max_flows OVS_GUARDED_BY(dpi_netdev_mutex);
+static char *last_inspect_packets OVS_GUARDED_BY(dpi_netdev_mutex);
+static char *last_signatures OVS_GUARDED_BY(dpi_netdev_mutex);
+
+/* Packets that went through a dpi action without being inspected because
+ * they are not IPv4 or IPv6.  libdpi never sees them, so the glue counts
+ * them.  (Packets with truncated or malformed IP or L4 headers are counted
+ * by libdpi, through dpi_worker_count_bad_packet().) */
+static atomic_uint64_t n_not_ip = ATOMIC_VAR_INIT(0);
+
+/* Time of the next expiry sweep (main thread only). */
+static long long int next_expire;
+
+static void dpi_netdev_unixctl_show(struct unixctl_conn *, int argc,
+                                    const char *argv[], void *aux);
+static void dpi_netdev_unixctl_dump_flows(struct unixctl_conn *, int argc,
+                                          const char *argv[], void *aux);
+
+/* Drops a reference to 'eng', destroying it when it was the last one. */
+static void
+dpi_netdev_engine_unref(struct dpi_netdev_engine *eng)
+{
+    if (eng && ovs_refcount_unref(&eng->ref_cnt) == 1) {
+        dpi_engine_destroy(eng->engine);
+        free(eng);
+    }
+}
+
+/* Creates an engine from the current configuration.  Returns NULL and logs
+ * the reason on failure. */
+static struct dpi_netdev_engine *
+dpi_netdev_engine_create(void)
+    OVS_REQUIRES(dpi_netdev_mutex)
+{
+    struct dpi_engine *engine;
+    char *error = NULL;
+    int retval;
+
+    struct dpi_config cfg = dpi_netdev_cfg;
+    cfg.signatures = dpi_netdev_signatures;
+    retval = dpi_engine_create(&cfg, &engine, &error);
+    if (retval) {
+        VLOG_ERR("cannot create the DPI engine from signatures \"%s\": %s",
+                 dpi_netdev_signatures ? dpi_netdev_signatures : "(default)",
+                 error ? error : ovs_strerror(retval));
+        free(error);
+        return NULL;
+    }
+    free(error);
+
+    struct dpi_netdev_engine *eng = xmalloc(sizeof *eng);
+    eng->engine = engine;
+    ovs_refcount_init(&eng->ref_cnt);
+    VLOG_INFO("DPI engine created: signatures %s, max %"PRIu32" flows, "
+              "%"PRIu32" packets inspected per flow",
+              dpi_engine_signatures(engine), dpi_netdev_cfg.max_flows,
+              dpi_netdev_cfg.inspect_packets);
+    return eng;
+}
+
+/* Makes 'eng' the current engine, replacing and releasing the previous one
+ * once no thread can be using 'cur_engine''s old value any more. */
+static void
+dpi_netdev_engine_publish(struct dpi_netdev_engine *eng)
+    OVS_REQUIRES(dpi_netdev_mutex)
+{
+    struct dpi_netdev_engine *old = ovsrcu_get_protected(
+        struct dpi_netdev_engine *, &cur_engine);
+
+    ovsrcu_set(&cur_engine, eng);
+    if (old) {
+        ovsrcu_postpone(dpi_netdev_engine_unref, old);
+    }
+}
+
+/* Returns the current engine, creating it if there is none yet.  Returns
+ * NULL if it cannot be created.  The result stays valid until the caller
+ * quiesces. */
+static struct dpi_netdev_engine *
+dpi_netdev_engine_get(void)
+    OVS_EXCLUDED(dpi_netdev_mutex)
+{
+    struct dpi_netdev_engine *eng = ovsrcu_get(struct dpi_netdev_engine *,
+                                               &cur_engine);
+    if (OVS_UNLIKELY(!eng)) {
+        static long long int next_try = LLONG_MIN;
+
+        ovs_mutex_lock(&dpi_netdev_mutex);
+        eng = ovsrcu_get_protected(struct dpi_netdev_engine *, &cur_engine);
+        if (!eng && time_msec() >= next_try) {
+            /* Retrying at every packet after a failure would flood the log
+             * and stall the thread: retry at most every 10 seconds. */
+            eng = dpi_netdev_engine_create();
+            if (eng) {
+                dpi_netdev_engine_publish(eng);
+            } else {
+                next_try = time_msec() + 10 * 1000;
+            }
+        }
+        ovs_mutex_unlock(&dpi_netdev_mutex);
+    }
+    return eng;
+}
+
+/* Registers the ovs-appctl commands and sets the default configuration.
+ * Called once, from dpif_netdev_init(). */
+void
+dpi_netdev_init(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        ovs_mutex_lock(&dpi_netdev_mutex);
+        dpi_config_init(&dpi_netdev_cfg);
+        ovs_mutex_unlock(&dpi_netdev_mutex);
+
+        unixctl_command_register("dpi/show", "", 0, 0,
+                                 dpi_netdev_unixctl_show, NULL);
+        unixctl_command_register("dpi/dump-flows", "", 0, 0,
+                                 dpi_netdev_unixctl_dump_flows, NULL);
+        ovsthread_once_done(&once);
+    }
+}
+
+/* Parses the value of knob 'key' in 'other_config' into '*valuep', which
+ * is left alone, with a warning, if the value is not an integer in
+ * [1, 'max'].  An absent key means 'def'.  '*lastp' remembers the raw value
+ * seen last, so that the same bad value is reported only once.  Returns
+ * true if '*valuep' changed. */
+static bool
+dpi_netdev_parse_uint_knob(const struct smap *other_config, const char *key,
+                           uint32_t def, uint32_t max, char **lastp,
+                           uint32_t *valuep)
+    OVS_REQUIRES(dpi_netdev_mutex)
+{
+    const char *s = smap_get(other_config, key);
+    bool same = (s && *lastp) ? !strcmp(s, *lastp) : s == *lastp;
+
+    if (same) {
+        return false;
+    }
+    free(*lastp);
+    *lastp = nullable_xstrdup(s);
+
+    unsigned long long int value;
+    if (!s) {
+        value = def;
+    } else if (!str_to_ullong(s, 10, &value)) {
+        VLOG_WARN("other_config:%s: \"%s\" is not a number, keeping "
+                  "%"PRIu32, key, s, *valuep);
+        return false;
+    } else if (value < 1 || value > max) {
+        VLOG_WARN("other_config:%s: %s is out of range [1, %"PRIu32"], "
+                  "keeping %"PRIu32, key, s, max, *valuep);
+        return false;
+    }
+
+    if (value == *valuep) {
+        return false;
+    }
+    VLOG_INFO("other_config:%s set to %llu", key, value);
+    *valuep = value;
+    return true;
+}
+
+/* Applies the "dpi-*" knobs of the Open_vSwitch table's 'other_config'.
+ * Called from dpif_netdev_set_config() in the main thread, for every
+ * userspace datapath, at every reconfiguration.
+ *
+ *   - dpi-max-flows, dpi-inspect-packets: applied to the running engine
+ *     with dpi_engine_set_limits(), keeping its connections.
+ *
+ *   - dpi-signatures: a new engine is compiled from the file; the current
+ *     one stays in use if that fails.  The connection table starts empty. */
+void
+dpi_netdev_set_config(const struct smap *other_config)
+    OVS_EXCLUDED(dpi_netdev_mutex)
+{
+    ovs_mutex_lock(&dpi_netdev_mutex);
+
+    bool limits_changed = dpi_netdev_parse_uint_knob(
+        other_config, "dpi-max-flows", DPI_DEFAULT_MAX_FLOWS,
+        DPI_NETDEV_MAX_FLOWS_LIMIT, &last_max_flows,
+        &dpi_netdev_cfg.max_flows);
+    limits_changed |= dpi_netdev_parse_uint_knob(
+        other_config, "dpi-inspect-packets", DPI_DEFAULT_INSPECT_PACKETS,
+        DPI_NETDEV_INSPECT_PACKETS_LIMIT, &last_inspect_packets,
+        &dpi_netdev_cfg.inspect_packets);
+
+    const char *sig = smap_get(other_config, "dpi-signatures");
+    if (sig && !sig[0]) {
+        sig = NULL;
+    }
+    bool sig_changed = !nullable_string_is_equal(sig, last_signatures);
+
+    struct dpi_netdev_engine *eng = ovsrcu_get_protected(
+        struct dpi_netdev_engine *, &cur_engine);
+    if (sig_changed) {
+        char *old_sig = dpi_netdev_signatures;
+
+        free(last_signatures);
+        last_signatures = nullable_xstrdup(sig);
+        dpi_netdev_signatures = nullable_xstrdup(sig);
+
+        if (eng) {
+            /* Compile the new signatures now, in the main thread, and keep
+             * the engine in use if that fails. */
+            struct dpi_netdev_engine *new_eng = dpi_netdev_engine_create();
+
+            if (new_eng) {
+                dpi_netdev_engine_publish(new_eng);
+                free(old_sig);
+            } else {
+                free(dpi_netdev_signatures);
+                dpi_netdev_signatures = old_sig;
+                VLOG_WARN("other_config:dpi-signatures: keeping the DPI "
+                          "engine from signatures %s",
+                          dpi_engine_signatures(eng->engine));
+            }
+        } else {
+            /* No engine yet: the first dpi action creates it. */
+            free(old_sig);
+        }
+    } else if (eng && limits_changed) {
+        dpi_engine_set_limits(eng->engine, dpi_netdev_cfg.max_flows,
+                              dpi_netdev_cfg.inspect_packets);
+    }
+
+    ovs_mutex_unlock(&dpi_netdev_mutex);
+}
+
+/* Creates a thread's inspection context.  Its worker is created at the
+ * first dpi action, so that threads that never run one cost nothing. */
+struct dpi_netdev_pmd *
+dpi_netdev_pmd_create(void)
+{
+    return xzalloc(sizeof(struct dpi_netdev_pmd));
+}
+
+/* Releases the worker of 'pmd', and the reference to its engine. */
+static void
+dpi_netdev_pmd_release(struct dpi_netdev_pmd *pmd)
+{
+    if (pmd->worker) {
+        dpi_worker_destroy(pmd->worker);
+        pmd->worker = NULL;
+    }
+    dpi_netdev_engine_unref(pmd->eng);
+    pmd->eng = NULL;
+}
+
+/* Destroys 'pmd'.  The caller guarantees that no dpi_netdev_execute() is
+ * running with it. */
+void
+dpi_netdev_pmd_destroy(struct dpi_netdev_pmd *pmd)
+{
+    if (pmd) {
+        dpi_netdev_pmd_release(pmd);
+        free(pmd);
+    }
+}
+
+/* Makes sure that 'pmd' has a worker for the current engine.  Returns false
+ * if there is no engine. */
+static bool
+dpi_netdev_pmd_refresh(struct dpi_netdev_pmd *pmd)
+{
+    struct dpi_netdev_engine *eng = dpi_netdev_engine_get();
+
+    if (OVS_LIKELY(eng == pmd->eng && pmd->worker)) {
+        return true;
+    }
+
+    /* The engine was replaced (or this is the first packet): the old worker
+     * must go before its engine can. */
+    dpi_netdev_pmd_release(pmd);
+    if (!eng) {
+        return false;
+    }
+
+    /* 'eng' is protected by RCU until this thread quiesces, and 'cur_engine'
+     * holds a reference at least until then, so the reference count cannot
+     * have dropped to zero. */
+    ovs_refcount_ref(&eng->ref_cnt);
+    pmd->eng = eng;
+    pmd->worker = dpi_worker_create(eng->engine);
+    if (!pmd->worker) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        VLOG_ERR_RL(&rl, "cannot create a DPI worker");
+        dpi_netdev_pmd_release(pmd);
+        return false;
+    }
+    return true;
+}
+
+/* Finds the network protocol of 'pkt'.  Returns true and sets '*is_ipv6' if
+ * it is IPv4 or IPv6 with a parsed L3 header, false otherwise (including
+ * IP inside MPLS, which the datapath did not parse). */
+static bool
+dpi_netdev_packet_is_ip(const struct dp_packet *pkt, bool *is_ipv6)
+{
+    if (pkt->l3_ofs == UINT16_MAX || pkt->l3_ofs > dp_packet_size(pkt)) {
+        return false;
+    }
+
+    switch (ntohl(pkt->packet_type)) {
+    case PT_ETH: {
+        /* The 2 bytes in front of the L3 header are the innermost Ethernet
+         * type (after VLAN headers, or of an LLC/SNAP header). */
+        const uint8_t *l3 = dp_packet_l3(pkt);
+        ovs_be16 dl_type;
+
+        if (pkt->l2_5_ofs != UINT16_MAX
+            || pkt->l3_ofs < ETH_HEADER_LEN) {
+            return false;
+        }
+        memcpy(&dl_type, l3 - 2, sizeof dl_type);
+        if (dl_type == htons(ETH_TYPE_IP)) {
+            *is_ipv6 = false;
+            return true;
+        } else if (dl_type == htons(ETH_TYPE_IPV6)) {
+            *is_ipv6 = true;
+            return true;
+        }
+        return false;
+    }
+
+    case PT_IPV4:
+        *is_ipv6 = false;
+        return true;
+
+    case PT_IPV6:
+        *is_ipv6 = true;
+        return true;
+
+    default:
+        return false;
+    }
+}
+
+/* Returns the VLAN id of the innermost 802.1Q/802.1ad header of Ethernet
+ * packet 'pkt', or 0 if it has none. */
+static uint16_t
+dpi_netdev_packet_vlan(const struct dp_packet *pkt)
+{
+    const uint8_t *frame = dp_packet_data(pkt);
+    size_t ofs = 2 * ETH_ADDR_LEN;
+    uint16_t vid = 0;
+
+    if (pkt->packet_type != htonl(PT_ETH)) {
+        return 0;
+    }
+
+    /* Walk the VLAN headers, which all lie before the L3 header. */
+    while (ofs + VLAN_HEADER_LEN + 2 <= pkt->l3_ofs) {
+        ovs_be16 tpid, tci;
+
+        memcpy(&tpid, frame + ofs, sizeof tpid);
+        if (!eth_type_vlan(tpid)) {
+            break;
+        }
+        memcpy(&tci, frame + ofs + 2, sizeof tci);
+        vid = vlan_tci_to_vid(tci);
+        ofs += VLAN_HEADER_LEN;
+    }
+    return vid;
+}
+
+/* Runs every packet of 'batch' through the DPI engine and writes the
+ * verdict into its metadata.
+ *
+ * Packets that the engine cannot inspect, because they are not IPv4/IPv6
+ * or their IP or L4 headers are truncated or malformed, are never dropped:
+ * they get dpi_state "trk|unk" (went through dpi, application unknown) and
+ * no application, so that a pipeline can still tell them from packets that
+ * did not go through dpi at all.  The same holds, without counting them,
+ * when no engine could be created. */
+void
+dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
+                   long long now_ms)
+{
+    bool have_engine = dpi_netdev_pmd_refresh(pmd);
+    uint64_t not_ip = 0;
+    struct dp_packet *pkt;
+
+    DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
+        struct pkt_metadata *md = &pkt->md;
+        struct dpi_verdict verdict;
+        struct dpi_pkt p;
+        bool is_ipv6;
+
+        if (OVS_UNLIKELY(!have_engine)) {
+            goto unknown;
+        }
+        if (!dpi_netdev_packet_is_ip(pkt, &is_ipv6)) {
+            not_ip++;
+            goto unknown;
+        }
+
+        enum dpi_parse_result r = dpi_parse_l3(
+            dp_packet_l3(pkt), dp_packet_size(pkt) - pkt->l3_ofs, is_ipv6,
+            &p);
+        if (r != DPI_PARSE_OK) {
+            dpi_worker_count_bad_packet(pmd->worker);
+            goto unknown;
+        }
+        p.key.vlan = dpi_netdev_packet_vlan(pkt);
+        p.frame_len = dp_packet_size(pkt);
+
+        dpi_process(pmd->worker, &p, now_ms, &verdict);
+        md->dpi_state = verdict.state;
+        md->dpi_app_id = verdict.app_id;
+        md->dpi_app_proto = verdict.app_proto;
+        continue;
+
+    unknown:
+        md->dpi_state = DPI_STATE_TRK | DPI_STATE_UNK;
+        md->dpi_app_id = 0;
+        md->dpi_app_proto = 0;
+    }
+
+    if (OVS_UNLIKELY(not_ip)) {
+        uint64_t orig;
+
+        atomic_add_relaxed(&n_not_ip, not_ip, &orig);
+    }
+}
+
+/* Expires idle connections, at most once per DPI_NETDEV_EXPIRE_INTERVAL.
+ * Called from dpif_netdev_run() in the main thread: the sweep walks the
+ * whole connection table, which would stall a PMD thread's packet
+ * processing. */
+void
+dpi_netdev_run(void)
+{
+    long long int now = time_msec();
+
+    if (now < next_expire) {
+        return;
+    }
+    next_expire = now + DPI_NETDEV_EXPIRE_INTERVAL;
+
+    struct dpi_netdev_engine *eng = ovsrcu_get(struct dpi_netdev_engine *,
+                                               &cur_engine);
+    if (eng) {
+        size_t n = dpi_engine_expire(eng->engine, now);
+
+        if (n) {
+            VLOG_DBG("expired %"PRIuSIZE" idle DPI connections", n);
+        }
+    }
+}
+
+/* Wakes up the main loop in time for dpi_netdev_run()'s next sweep. */
+void
+dpi_netdev_wait(void)
+{
+    if (ovsrcu_get(struct dpi_netdev_engine *, &cur_engine)) {
+        poll_timer_wait_until(next_expire);
+    }
+}
+
+/* Appends the name of application 'id' to 's', or its number if it is not
+ * registered. */
+static void
+dpi_netdev_format_app(struct ds *s, uint16_t id)
+{
+    const char *name = dpi_app_name(id);
+
+    if (name) {
+        ds_put_cstr(s, name);
+    } else {
+        ds_put_format(s, "%"PRIu16, id);
+    }
+}
+
+/* Appends the DPI_STATE_* bits in 'state' to 's', as "trk|done". */
+static void
+dpi_netdev_format_state(struct ds *s, uint8_t state)
+{
+    bool first = true;
+
+    for (uint32_t bit = 1; bit <= UINT8_MAX; bit <<= 1) {
+        if (state & bit) {
+            const char *name = dpi_state_bit_name(bit);
+
+            if (!first) {
+                ds_put_char(s, '|');
+            }
+            if (name) {
+                ds_put_cstr(s, name);
+            } else {
+                ds_put_format(s, "0x%"PRIx32, bit);
+            }
+            first = false;
+        }
+    }
+    if (first) {
+        ds_put_cstr(s, "none");
+    }
+}
+
+/* Appends address 'addr' and 'port' to 's': "10.0.0.1:80" for an IPv4 flow
+ * ('ipv6' false), "[2001:db8::1]:80" for IPv6.  'port' is omitted if
+ * 'has_ports' is false. */
+static void
+dpi_netdev_format_endpoint(struct ds *s, const struct dpi_addr *addr,
+                           bool ipv6, bool has_ports, uint16_t port)
+{
+    char buf[INET6_ADDRSTRLEN];
+
+    if (ipv6) {
+        inet_ntop(AF_INET6, addr->b, buf, sizeof buf);
+        ds_put_format(s, has_ports ? "[%s]" : "%s", buf);
+    } else {
+        inet_ntop(AF_INET, addr->b + 12, buf, sizeof buf);
+        ds_put_cstr(s, buf);
+    }
+    if (has_ports) {
+        ds_put_format(s, ":%"PRIu16, port);
+    }
+}
+
+/* Appends ",NAME=VALUE" to 's' if 'value' is not empty. */
+static void
+dpi_netdev_format_md(struct ds *s, const char *name, const char *value)
+{
+    if (value[0]) {
+        ds_put_format(s, ",%s=", name);
+        json_string_escape(value, s);
+    }
+}
+
+/* Appends the one-line description of connection 'fi' to the dynamic string
+ * 'aux', for "dpi/dump-flows". */
+static void
+dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
+{
+    const struct dpi_key *k = &fi->key;
+    bool has_ports = k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP
+                     || k->proto == IPPROTO_SCTP;
+    struct ds *s = aux;
+
+    switch (k->proto) {
+    case IPPROTO_TCP:
+        ds_put_cstr(s, "tcp");
+        break;
+    case IPPROTO_UDP:
+        ds_put_cstr(s, "udp");
+        break;
+    case IPPROTO_SCTP:
+        ds_put_cstr(s, "sctp");
+        break;
+    default:
+        ds_put_format(s, "proto=%"PRIu8, k->proto);
+        break;
+    }
+    if (k->ipv6) {
+        ds_put_char(s, '6');
+    }
+    if (k->vlan) {
+        ds_put_format(s, ",vlan=%"PRIu16, k->vlan);
+    }
+    ds_put_cstr(s, ",client=");
+    dpi_netdev_format_endpoint(s, &k->src, k->ipv6, has_ports, k->sport);
+    ds_put_cstr(s, ",server=");
+    dpi_netdev_format_endpoint(s, &k->dst, k->ipv6, has_ports, k->dport);
+
+    ds_put_cstr(s, ",app_id=");
+    dpi_netdev_format_app(s, fi->verdict.app_id);
+    ds_put_cstr(s, ",app_proto=");
+    dpi_netdev_format_app(s, fi->verdict.app_proto);
+    ds_put_cstr(s, ",state=");
+    dpi_netdev_format_state(s, fi->verdict.state);
+    ds_put_format(s, ",packets=%"PRIu64"/%"PRIu64",bytes=%"PRIu64"/%"PRIu64,
+                  fi->packets[0], fi->packets[1], fi->bytes[0], fi->bytes[1]);
+
+    const struct dpi_metadata *md = fi->md;
+    dpi_netdev_format_md(s, "method", md->http_method);
+    dpi_netdev_format_md(s, "host", md->http_host);
+    dpi_netdev_format_md(s, "uri", md->http_uri);
+    dpi_netdev_format_md(s, "ua", md->http_user_agent);
+    dpi_netdev_format_md(s, "sni", md->tls_sni);
+    dpi_netdev_format_md(s, "qname", md->dns_qname);
+    dpi_netdev_format_md(s, "ssh_client", md->ssh_client);
+    dpi_netdev_format_md(s, "ssh_server", md->ssh_server);
+    ds_put_char(s, '\n');
+}
+
+/* "dpi/dump-flows": one line per connection in the DPI table. */
+static void
+dpi_netdev_unixctl_dump_flows(struct unixctl_conn *conn,
+                              int argc OVS_UNUSED,
+                              const char *argv[] OVS_UNUSED,
+                              void *aux OVS_UNUSED)
+{
+    struct dpi_netdev_engine *eng = ovsrcu_get(struct dpi_netdev_engine *,
+                                               &cur_engine);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!eng) {
+        unixctl_command_reply_error(conn, "DPI engine not started (no dpi "
+                                    "action executed yet)");
+        return;
+    }
+    dpi_engine_dump(eng->engine, dpi_netdev_dump_cb, &s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* Orders struct dpi_app_stats by decreasing number of flows, then by
+ * application id, for "dpi/show". */
+static int
+dpi_netdev_app_stats_cmp(const void *a_, const void *b_)
+{
+    const struct dpi_app_stats *a = a_;
+    const struct dpi_app_stats *b = b_;
+
+    if (a->flows != b->flows) {
+        return a->flows > b->flows ? -1 : 1;
+    }
+    return a->app_id < b->app_id ? -1 : a->app_id > b->app_id;
+}
+
+/* "dpi/show": engine configuration and counters, and per-application
+ * counters. */
+static void
+dpi_netdev_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                        const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct dpi_netdev_engine *eng = ovsrcu_get(struct dpi_netdev_engine *,
+                                               &cur_engine);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct dpi_stats st;
+    uint64_t not_ip;
+    uint32_t inspect;
+
+    if (!eng) {
+        unixctl_command_reply_error(conn, "DPI engine not started (no dpi "
+                                    "action executed yet)");
+        return;
+    }
+
+    ovs_mutex_lock(&dpi_netdev_mutex);
+    inspect = dpi_netdev_cfg.inspect_packets;
+    ovs_mutex_unlock(&dpi_netdev_mutex);
+    atomic_read_relaxed(&n_not_ip, &not_ip);
+
+    dpi_engine_get_stats(eng->engine, &st);
+    ds_put_format(&s, "signatures: %s\n",
+                  dpi_engine_signatures(eng->engine));
+    ds_put_format(&s, "inspect-packets: %"PRIu32"\n", inspect);
+    ds_put_format(&s, "flows: %"PRIu64" (max %"PRIu64")\n",
+                  st.n_flows, st.max_flows);
+    ds_put_format(&s, "flows created: %"PRIu64", evicted: %"PRIu64
+                  ", expired: %"PRIu64"\n", st.created, st.evicted,
+                  st.expired);
+    ds_put_format(&s, "packets inspected: %"PRIu64", bad IP/L4 header: "
+                  "%"PRIu64", not IP: %"PRIu64"\n",
+                  st.packets, st.bad_packets, not_ip);
+
+    if (st.n_apps) {
+        qsort(st.apps, st.n_apps, sizeof *st.apps, dpi_netdev_app_stats_cmp);
+        ds_put_format(&s, "%-20s %10s %12s %16s\n",
+                      "application", "flows", "packets", "bytes");
+        for (size_t i = 0; i < st.n_apps; i++) {
+            const struct dpi_app_stats *a = &st.apps[i];
+            const char *name = dpi_app_name(a->app_id);
+
+            if (name) {
+                ds_put_format(&s, "%-20s", name);
+            } else {
+                ds_put_format(&s, "%-20"PRIu16, a->app_id);
+            }
+            ds_put_format(&s, " %10"PRIu64" %12"PRIu64" %16"PRIu64"\n",
+                          a->flows, a->packets, a->bytes);
+        }
+    }
+    dpi_stats_destroy(&st);
+
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
