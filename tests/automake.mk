@@ -33,13 +33,14 @@ tests_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-sig
-tests_test_sig_SOURCES = tests/test-sig.c
+tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
+	tests/sigdb-fixture.h
 tests_test_sig_CFLAGS = $(TEST_CFLAGS)
 tests_test_sig_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-classify
 tests_test_classify_SOURCES = tests/test-classify.c tests/pcap-util.c \
-	tests/pcap-util.h
+	tests/pcap-util.h tests/sigdb-fixture.c tests/sigdb-fixture.h
 tests_test_classify_CFLAGS = $(TEST_CFLAGS)
 tests_test_classify_LDADD = $(TEST_LDADD)
 endif

@@ -29,41 +29,9 @@
 #include <cmocka.h>
 
 #include "dpi-classify.h"
+#include "sigdb-fixture.h"
 #include "dpi-proto.h"
 #include "pcap-util.h"
-
-/* Fixture: the built-in database and a scratch for it. */
-struct fixture {
-    struct dpi_sigdb *db;           /* Built-in signatures. */
-    struct dpi_sig_scratch *scratch; /* Scratch for 'db'. */
-};
-
-static int
-setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char *error = NULL;
-
-    assert_non_null(f);
-    assert_int_equal(dpi_sigdb_create_from_string(dpi_sig_builtin,
-                                                  "builtin", &f->db,
-                                                  &error), 0);
-    f->scratch = dpi_sig_scratch_create(f->db);
-    assert_non_null(f->scratch);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fixture *f = *state;
-
-    dpi_sig_scratch_destroy(f->scratch);
-    dpi_sigdb_destroy(f->db);
-    free(f);
-    return 0;
-}
 
 /* One connection under test. */
 struct conn {
@@ -78,7 +46,7 @@ struct conn {
 /* Feeds 'pkt' to 'c', as the engine would within a window of
  * DPI_DEFAULT_INSPECT_PACKETS payload packets. */
 static void
-feed(struct fixture *f, struct conn *c, const struct dpi_pkt *pkt,
+feed(struct sigdb_fixture *f, struct conn *c, const struct dpi_pkt *pkt,
      bool to_server)
 {
     if (c->final || !pkt->payload_len
@@ -171,7 +139,7 @@ check_md(struct tally *t, const struct pu_oracle *o, const struct pu_row *r,
 
 /* Classifies every flow of capture 'name' and compares with its oracle. */
 static void
-check_capture(struct fixture *f, const char *name, struct tally *t)
+check_capture(struct sigdb_fixture *f, const char *name, struct tally *t)
 {
     struct pu_capture cap;
     struct pu_oracle o;
@@ -315,7 +283,7 @@ static const char *const corpus_pcaps[] = {
 static void
 test_corpus_flows_match_oracle(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     struct tally t;
     size_t i;
 
@@ -372,7 +340,7 @@ same_value(const struct pu_oracle *o, const struct pu_row *row,
 static void
 test_project_captures_match_tshark(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     const char *dir = getenv("DPI_CAPTURES_DIR");
     char path[1024];
     struct pu_oracle o;
@@ -516,7 +484,7 @@ conn_init(struct conn *c, uint16_t port)
 static void
 test_client_hello_segments_with_gap(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     uint8_t ch[2048];
     size_t n = client_hello(ch, "i.ytimg.com", 600);
     struct dpi_pkt p;
@@ -543,7 +511,7 @@ test_client_hello_segments_with_gap(void **state)
 static void
 test_first_segment_arriving_late(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     uint8_t ch[2048];
     size_t n = client_hello(ch, "www.facebook.com", 300);
     struct dpi_pkt p;
@@ -571,7 +539,7 @@ test_overlapping_segments_keep_first_bytes(void **state)
     static const char req[] = "GET /a HTTP/1.1\r\nHost: www.netflix.com\r\n"
                               "\r\n";
     static const char junk[] = "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     struct dpi_pkt p;
     struct conn c;
 
@@ -601,7 +569,7 @@ test_ssh_final_after_both_banners(void **state)
 {
     static const char s[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
     static const char cl[] = "SSH-2.0-OpenSSH_9.6\r\n";
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     struct dpi_pkt p;
     struct conn c;
 
@@ -629,7 +597,7 @@ test_dns_query_final_with_service(void **state)
         3, 'w', 'w', 'w', 8, 'f', 'a', 'c', 'e', 'b', 'o', 'o', 'k',
         3, 'c', 'o', 'm', 0, 0, 1, 0, 1,
     };
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     struct dpi_pkt p = tcp_pkt(true, 53, 0, q, sizeof q);
     struct conn c;
 
@@ -648,7 +616,7 @@ test_dns_query_final_with_service(void **state)
 static void
 test_unknown_final_when_both_directions_fail(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     uint8_t junk[100];
     struct dpi_pkt p;
     struct conn c;
@@ -672,7 +640,7 @@ test_unknown_final_when_both_directions_fail(void **state)
 static void
 test_client_hello_beyond_buffer_limit(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
     uint8_t *ch = malloc(20000);
     size_t n, off;
     struct conn c;
@@ -698,24 +666,15 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_corpus_flows_match_oracle,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_project_captures_match_tshark,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_client_hello_segments_with_gap, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_first_segment_arriving_late, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_overlapping_segments_keep_first_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ssh_final_after_both_banners,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dns_query_final_with_service,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_unknown_final_when_both_directions_fail, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_client_hello_beyond_buffer_limit, setup, teardown),
+        SIGDB_FIXTURE_TEST(test_corpus_flows_match_oracle),
+        SIGDB_FIXTURE_TEST(test_project_captures_match_tshark),
+        SIGDB_FIXTURE_TEST(test_client_hello_segments_with_gap),
+        SIGDB_FIXTURE_TEST(test_first_segment_arriving_late),
+        SIGDB_FIXTURE_TEST(test_overlapping_segments_keep_first_bytes),
+        SIGDB_FIXTURE_TEST(test_ssh_final_after_both_banners),
+        SIGDB_FIXTURE_TEST(test_dns_query_final_with_service),
+        SIGDB_FIXTURE_TEST(test_unknown_final_when_both_directions_fail),
+        SIGDB_FIXTURE_TEST(test_client_hello_beyond_buffer_limit),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "dpi-sig-private.h"
+#include "sigdb-fixture.h"
 
 /* Compiles 'text' and checks that it fails with 'err' and message
  * 'expected' (exactly). */
@@ -47,44 +48,10 @@ expect_error(const char *text, int err, const char *expected)
     free(error);
 }
 
-/* Fixture: the built-in database and a scratch for it. */
-struct fixture {
-    struct dpi_sigdb *db;           /* Built-in signatures. */
-    struct dpi_sig_scratch *scratch; /* Scratch for 'db'. */
-};
-
-static int
-setup_builtin(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    char *error = NULL;
-
-    assert_non_null(f);
-    assert_int_equal(dpi_sigdb_create_from_string(dpi_sig_builtin,
-                                                  "builtin", &f->db,
-                                                  &error), 0);
-    assert_null(error);
-    f->scratch = dpi_sig_scratch_create(f->db);
-    assert_non_null(f->scratch);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown_builtin(void **state)
-{
-    struct fixture *f = *state;
-
-    dpi_sig_scratch_destroy(f->scratch);
-    dpi_sigdb_destroy(f->db);
-    free(f);
-    return 0;
-}
-
 /* Returns the name of the service the built-in file gives 'host', or
  * "-". */
 static const char *
-service_of(struct fixture *f, const char *host)
+service_of(struct sigdb_fixture *f, const char *host)
 {
     uint16_t app = dpi_sig_match_host(f->db, f->scratch, host);
 
@@ -93,7 +60,7 @@ service_of(struct fixture *f, const char *host)
 
 /* Returns the bit of protocol 'name' in the built-in database. */
 static uint64_t
-slot_bit(struct fixture *f, const char *name)
+slot_bit(struct sigdb_fixture *f, const char *name)
 {
     uint16_t app;
     size_t i;
@@ -113,7 +80,7 @@ slot_bit(struct fixture *f, const char *name)
 static void
 test_host_suffix_matches_label_boundaries(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
 
     assert_string_equal(service_of(f, "youtube.com"), "youtube");
     assert_string_equal(service_of(f, "www.youtube.com"), "youtube");
@@ -130,7 +97,7 @@ test_host_suffix_matches_label_boundaries(void **state)
 static void
 test_host_port_and_trailing_dot_ignored(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
 
     assert_string_equal(service_of(f, "www.netflix.com:8080"), "netflix");
     assert_string_equal(service_of(f, "www.netflix.com."), "netflix");
@@ -145,7 +112,7 @@ test_host_port_and_trailing_dot_ignored(void **state)
 static void
 test_longest_host_suffix_wins(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
 
     assert_string_equal(service_of(f, "youtubei.googleapis.com"), "youtube");
     assert_string_equal(service_of(f, "www.googleapis.com"), "google");
@@ -158,7 +125,7 @@ test_longest_host_suffix_wins(void **state)
 static void
 test_host_regex_matches_country_domains(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
 
     assert_string_equal(service_of(f, "www.google.fr"), "google");
     assert_string_equal(service_of(f, "adservice.google.co.uk"), "google");
@@ -173,7 +140,7 @@ test_payload_patterns_respect_transport(void **state)
     static const uint8_t get[] = "GET / HTTP/1.1\r\n";
     static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 };
     static const uint8_t quic[] = { 0xc3, 0, 0, 0, 1, 8 };
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
 
     assert_int_equal(dpi_sig_match_payload(f->db, f->scratch, 6, get,
                                            sizeof get - 1),
@@ -194,7 +161,7 @@ test_payload_patterns_respect_transport(void **state)
 static void
 test_port_hints(void **state)
 {
-    struct fixture *f = *state;
+    struct sigdb_fixture *f = *state;
 
     assert_int_equal(dpi_sig_match_ports(f->db, 17, 40000, 53),
                      slot_bit(f, "dns"));
@@ -364,22 +331,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_host_suffix_matches_label_boundaries,
-            setup_builtin, teardown_builtin),
-        cmocka_unit_test_setup_teardown(
-            test_host_port_and_trailing_dot_ignored,
-            setup_builtin, teardown_builtin),
-        cmocka_unit_test_setup_teardown(test_longest_host_suffix_wins,
-                                        setup_builtin, teardown_builtin),
-        cmocka_unit_test_setup_teardown(
-            test_host_regex_matches_country_domains,
-            setup_builtin, teardown_builtin),
-        cmocka_unit_test_setup_teardown(
-            test_payload_patterns_respect_transport,
-            setup_builtin, teardown_builtin),
-        cmocka_unit_test_setup_teardown(test_port_hints,
-                                        setup_builtin, teardown_builtin),
+        SIGDB_FIXTURE_TEST(test_host_suffix_matches_label_boundaries),
+        SIGDB_FIXTURE_TEST(test_host_port_and_trailing_dot_ignored),
+        SIGDB_FIXTURE_TEST(test_longest_host_suffix_wins),
+        SIGDB_FIXTURE_TEST(test_host_regex_matches_country_domains),
+        SIGDB_FIXTURE_TEST(test_payload_patterns_respect_transport),
+        SIGDB_FIXTURE_TEST(test_port_hints),
         cmocka_unit_test(test_valid_file_with_continuations),
         cmocka_unit_test(test_bad_files_give_exact_errors),
         cmocka_unit_test(test_bad_file_on_disk),
