@@ -12,6 +12,9 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-conn.c \
 	lib/dpi-conn.h \
 	lib/dpi-engine.c \
+	lib/dpi-fields.def \
+	lib/dpi-md.c \
+	lib/dpi-md.h \
 	lib/dpi-packet.c \
 	lib/dpi-proto.h \
 	lib/dpi-sig.c \
@@ -19,6 +22,7 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi.h \
 	lib/proto/dns.c \
 	lib/proto/http.c \
+	lib/proto/parsers.def \
 	lib/proto/ssh.c \
 	lib/proto/tls.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
