@@ -19,8 +19,9 @@
 # Environment: DPI_CORPUS_DIR (the corpus; skip without it), top_builddir
 # (default: the current directory, where automake runs tests), DPI_CLASSIFY
 # (default: $top_builddir/utilities/dpi-classify), PYTHON3 (default
-# python3).  Writes the full report to $top_builddir/tests/check-accuracy.md
-# for a look after a failure.  Exit status: 0 pass, 1 fail, 77 skip, 99
+# python3).  First checks the scorer itself (dpi-accuracy.py --self-test).
+# Writes the full report to $top_builddir/tests/check-accuracy.md for a
+# look after a failure.  Exit status: 0 pass, 1 fail, 77 skip, 99
 # error.
 
 srcdir_tests=`dirname "$0"`
@@ -32,13 +33,21 @@ if test -z "$DPI_CORPUS_DIR" || test ! -d "$DPI_CORPUS_DIR/pcap"; then
     echo "SKIP: check-accuracy: corpus not found (DPI_CORPUS_DIR)"
     exit 77
 fi
-if test ! -x "$classify"; then
-    echo "SKIP: check-accuracy: $classify not built"
-    exit 77
-fi
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 5))' \
         2>/dev/null; then
     echo "SKIP: check-accuracy: no Python 3"
+    exit 77
+fi
+
+# The scorer itself must work (fake predictions made from the oracle).
+if ! "$python" "$srcdir_tests/dpi-accuracy.py" --corpus "$DPI_CORPUS_DIR" \
+        --self-test; then
+    echo "ERROR: check-accuracy: dpi-accuracy.py --self-test failed"
+    exit 99
+fi
+
+if test ! -x "$classify"; then
+    echo "SKIP: check-accuracy: $classify not built"
     exit 77
 fi
 

@@ -155,7 +155,8 @@ def flow_text(row):
     """A short human-readable description of ROW's flow."""
     def ep(ip, port):
         return ('[%s]:%s' % (ip, port)) if ':' in ip else '%s:%s' % (ip, port)
-    s = '%s %s -> %s' % (row['proto'], ep(row['client_ip'], row['client_port']),
+    s = '%s %s -> %s' % (row['proto'],
+                         ep(row['client_ip'], row['client_port']),
                          ep(row['server_ip'], row['server_port']))
     if row.get('vlan') not in (None, '', '0'):
         s += ' vlan %s' % row['vlan']
@@ -314,11 +315,11 @@ def run_classifier(classifier, oracle, jobs, save_dir, registry, errors):
     return preds
 
 
-def read_predictions(pred_dir, registry, errors):
+def read_predictions(pred_dir, pcaps, registry, errors):
     """Read every file in PRED_DIR; return {pcap: [row, ...]}.
 
-    A file holds `# file:' sections, or one pcap's output named
-    PCAP.tsv."""
+    A file holds `# file:' sections, or is one pcap's output named after
+    the pcap (PCAP or PCAP.tsv, PCAP one of PCAPS)."""
     preds = {}
     for name in sorted(os.listdir(pred_dir)):
         path = os.path.join(pred_dir, name)
@@ -327,7 +328,10 @@ def read_predictions(pred_dir, registry, errors):
         with open(path, encoding='utf-8', errors='replace',
                   newline='') as f:
             text = f.read()
-        default = name[:-4] if name.endswith('.tsv') else None
+        default = None
+        for cand in (name, name[:-4] if name.endswith('.tsv') else None):
+            if cand in pcaps:
+                default = cand
         for pcap, rows in parse_output(text, name, default, registry,
                                        errors).items():
             preds.setdefault(pcap, []).extend(rows)
@@ -357,6 +361,7 @@ class Result:
         self.quic_interop = (0, 0)
         self.unknown_labelled = []    # (oracle row, ours): nDPI Unknown.
         self.labelled_unknown = []    # (oracle row, ours): we say unknown.
+        self.registry_apps = None     # Our app names, to mark nDPI's others.
 
 
 def score(oracle, preds):
@@ -618,14 +623,15 @@ def write_report(path, res, oracle, command, source, errors, cap):
     w('## Master protocol agreement with nDPI')
     w('')
     a, t = res.counts['master']
-    w('Overall: %d of %d flows, %s.' % (a, t, fmt('master', res.figures['master'])))
+    w('Overall: %d of %d flows, %s.'
+      % (a, t, fmt('master', res.figures['master'])))
     w('')
     w('Aliases (normalised nDPI name -> our names):')
     w('')
     for k, (names, why) in sorted(ALIASES.items()):
         w('* `%s` -> %s: %s' % (k, ', '.join('`%s`' % n for n in names), why))
     w('')
-    registry = getattr(res, 'registry_apps', None)
+    registry = res.registry_apps
     w('| nDPI master | our name | flows | agree | % |')
     w('|---|---|---|---|---|')
     for master, (a, t) in res.per_master.items():
@@ -782,12 +788,11 @@ def main(argv):
             print('ERROR: %s' % e, file=sys.stderr)
             return EXIT_HARD_ERROR
 
-    registry = load_registry(args.srcdir)
-    if registry is None and not args.no_validate_names:
+    full_registry = load_registry(args.srcdir)
+    if full_registry is None and not args.no_validate_names:
         print('warning: %s/lib/dpi-apps.def not found; names not checked'
               % args.srcdir, file=sys.stderr)
-    if args.no_validate_names:
-        registry = None
+    registry = None if args.no_validate_names else full_registry
 
     oracle = Oracle(args.corpus)
     errors = []
@@ -802,7 +807,8 @@ def main(argv):
                                args.save_outputs, registry, errors)
         source = 'output of `%s`' % args.classifier
     else:
-        preds = read_predictions(args.predictions, registry, errors)
+        preds = read_predictions(args.predictions, set(oracle.pcaps),
+                                 registry, errors)
         source = 'saved outputs in `%s`' % args.predictions
     for pcap in oracle.pcaps:
         if pcap not in preds:
@@ -811,10 +817,8 @@ def main(argv):
         errors.append('%s: output for a pcap not in the corpus' % pcap)
 
     res = score(oracle, preds)
-    if registry is not None:
-        res.registry_apps = registry[0]
-    elif load_registry(args.srcdir):
-        res.registry_apps = load_registry(args.srcdir)[0]
+    if full_registry is not None:
+        res.registry_apps = full_registry[0]
 
     command = ' '.join(shlex.quote(a) for a in
                        ['python3', 'tests/dpi-accuracy.py'] + argv)
