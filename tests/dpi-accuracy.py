@@ -752,7 +752,7 @@ def main(argv):
     ap.add_argument('--save-outputs', metavar='DIR',
                     help='with --classifier: keep the outputs in DIR')
     ap.add_argument('--report', metavar='FILE',
-                    help='write the Markdown report (e.g. doc/ACCURACY.md)')
+                    help='write the Markdown report (e.g. docs/ACCURACY.md)')
     ap.add_argument('--check', metavar='FLOORS',
                     help='exit 1 if a figure is below its floor in FLOORS')
     ap.add_argument('--json', metavar='FILE', help='write the figures as JSON')
