@@ -620,14 +620,15 @@ dpi_netdev_format_endpoint(struct ds *s, const struct dpi_addr *addr,
     }
 }
 
-/* Appends ",NAME=VALUE" to 's' if 'value' is not empty. */
+/* Appends the metadata value of 'len' bytes at 'value' to 's' as a
+ * quoted JSON string. */
 static void
-dpi_netdev_format_md(struct ds *s, const char *name, const char *value)
+dpi_netdev_format_md(struct ds *s, const char *value, size_t len)
 {
-    if (value[0]) {
-        ds_put_format(s, ",%s=", name);
-        json_string_escape(value, s);
-    }
+    char *copy = xmemdup0(value, len);
+
+    json_string_escape(copy, s);
+    free(copy);
 }
 
 /* Appends the one-line description of connection 'fi' to the dynamic string
@@ -674,15 +675,20 @@ dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
     ds_put_format(s, ",packets=%"PRIu64"/%"PRIu64",bytes=%"PRIu64"/%"PRIu64,
                   fi->packets[0], fi->packets[1], fi->bytes[0], fi->bytes[1]);
 
-    const struct dpi_metadata *md = fi->md;
-    dpi_netdev_format_md(s, "method", md->http_method);
-    dpi_netdev_format_md(s, "host", md->http_host);
-    dpi_netdev_format_md(s, "uri", md->http_uri);
-    dpi_netdev_format_md(s, "ua", md->http_user_agent);
-    dpi_netdev_format_md(s, "sni", md->tls_sni);
-    dpi_netdev_format_md(s, "qname", md->dns_qname);
-    dpi_netdev_format_md(s, "ssh_client", md->ssh_client);
-    dpi_netdev_format_md(s, "ssh_server", md->ssh_server);
+    uint32_t pos = 0;
+    struct dpi_md_value v;
+
+    while (dpi_md_next(fi->md, &pos, &v)) {
+        if (dpi_field_is_hidden(v.field)) {
+            continue;
+        }
+        ds_put_format(s, ",%s=", dpi_field_name(v.field));
+        if (dpi_field_type(v.field) == DPI_FT_STR) {
+            dpi_netdev_format_md(s, v.str, v.len);
+        } else {
+            ds_put_format(s, "%"PRIu64, v.num);
+        }
+    }
     ds_put_char(s, '\n');
 }
 

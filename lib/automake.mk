@@ -12,6 +12,9 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-conn.c \
 	lib/dpi-conn.h \
 	lib/dpi-engine.c \
+	lib/dpi-fields.def \
+	lib/dpi-md.c \
+	lib/dpi-md.h \
 	lib/dpi-packet.c \
 	lib/dpi-proto.h \
 	lib/dpi-sig.c \
@@ -19,15 +22,27 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi.h \
 	lib/proto/dns.c \
 	lib/proto/http.c \
+	lib/proto/parsers.def \
 	lib/proto/ssh.c \
 	lib/proto/tls.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
-EXTRA_DIST += lib/signatures/ovs-dpi.sig
-CLEANFILES += lib/dpi-sig-builtin.c
+# The default signature database: the parts below, concatenated in this
+# order (one protocol family or the services per part), installed and
+# built into the library.
+SIG_PARTS = \
+	lib/signatures/00-core.sig \
+	lib/signatures/90-services.sig
+EXTRA_DIST += $(SIG_PARTS)
+CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c
+sigdir = $(pkgdatadir)
+sig_DATA = lib/ovs-dpi.sig
 
-# The default signature file, built into the library.
-lib/dpi-sig-builtin.c: lib/signatures/ovs-dpi.sig build-aux/text2c
+lib/ovs-dpi.sig: $(SIG_PARTS)
+	$(AM_V_GEN)$(MKDIR_P) lib && \
+	  (cd $(srcdir) && cat $(SIG_PARTS)) > $@.tmp && mv $@.tmp $@
+
+lib/dpi-sig-builtin.c: lib/ovs-dpi.sig build-aux/text2c
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	  $(SHELL) $(srcdir)/build-aux/text2c dpi_sig_builtin \
-	  $(srcdir)/lib/signatures/ovs-dpi.sig > $@.tmp && mv $@.tmp $@
+	  lib/ovs-dpi.sig > $@.tmp && mv $@.tmp $@

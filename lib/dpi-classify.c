@@ -78,32 +78,16 @@
  * this many bytes (signatures look at the first bytes). */
 #define DPI_INSPECT_GIVE_UP_LEN 64
 
-/* Marks an unused parameter. */
-#define DPI_UNUSED __attribute__((unused))
-
 /* IP protocol numbers. */
 #define DPI_INSPECT_TCP 6
 #define DPI_INSPECT_UDP 17
 
-/* When a protocol's verdict is final. */
-enum dpi_final_rule {
-    DPI_FINAL_ANY,              /* On its first YES. */
-    DPI_FINAL_CLIENT,           /* On the client's YES (see above). */
-    DPI_FINAL_BOTH,             /* On both directions' YES. */
-};
-
-/* A protocol parser, as the classifier calls it. */
-typedef enum dpi_proto_result dpi_parse_func(const uint8_t *, size_t,
-                                             bool to_server, bool is_tcp,
-                                             struct dpi_metadata *);
-
-/* A protocol with a parser. */
-struct dpi_parser {
-    uint16_t app;               /* Protocol id. */
-    dpi_parse_func *parse;      /* Its parser. */
-    enum dpi_final_rule final;  /* When its verdict is final. */
-    size_t host_ofs;            /* Offset of its host name field in
-                                 * struct dpi_metadata, or SIZE_MAX. */
+/* The protocols with a parser. */
+static const struct dpi_parser dpi_parsers[] = {
+#define DPI_PARSER(APP, FUNC, FINAL, HOST_FIELD, FOLLOW) \
+    { APP, FUNC, FINAL, HOST_FIELD, FOLLOW },
+#include "proto/parsers.def"
+#undef DPI_PARSER
 };
 
 /* A byte range [start, end) of a stream. */
@@ -124,8 +108,8 @@ struct dpi_inspect_dir {
     bool seen;                  /* Some payload went this way. */
     bool done;                  /* The protocol's parser said YES here. */
     bool dead;                  /* No candidate protocol left here. */
-    uint64_t no;                /* Slots whose parser said NO here. */
-    uint64_t patterns;          /* Slots matched by payload patterns. */
+    struct dpi_slots no;        /* Slots whose parser said NO here. */
+    struct dpi_slots patterns;  /* Slots matched by payload patterns. */
     uint32_t scanned;           /* Prefix length at the last scan. */
 };
 
@@ -136,49 +120,8 @@ struct dpi_inspect {
     bool final;                 /* Verdict is final. */
 };
 
-/* The parsers' common signature for the classifier. */
-
-static enum dpi_proto_result
-dpi_parse_http(const uint8_t *data, size_t len, bool to_server,
-               bool is_tcp, struct dpi_metadata *md)
-{
-    return is_tcp ? dpi_http_parse(data, len, to_server, md) : DPI_PROTO_NO;
-}
-
-static enum dpi_proto_result
-dpi_parse_tls(const uint8_t *data, size_t len, bool to_server,
-              bool is_tcp, struct dpi_metadata *md)
-{
-    return is_tcp ? dpi_tls_parse(data, len, to_server, md) : DPI_PROTO_NO;
-}
-
-static enum dpi_proto_result
-dpi_parse_dns(const uint8_t *data, size_t len, bool to_server DPI_UNUSED,
-              bool is_tcp, struct dpi_metadata *md)
-{
-    return dpi_dns_parse(data, len, is_tcp, md);
-}
-
-static enum dpi_proto_result
-dpi_parse_ssh(const uint8_t *data, size_t len, bool to_server,
-              bool is_tcp, struct dpi_metadata *md)
-{
-    return is_tcp ? dpi_ssh_parse(data, len, to_server, md) : DPI_PROTO_NO;
-}
-
-/* The protocols with a parser. */
-static const struct dpi_parser dpi_parsers[] = {
-    { DPI_APP_http, dpi_parse_http, DPI_FINAL_CLIENT,
-      offsetof(struct dpi_metadata, http_host) },
-    { DPI_APP_tls, dpi_parse_tls, DPI_FINAL_CLIENT,
-      offsetof(struct dpi_metadata, tls_sni) },
-    { DPI_APP_dns, dpi_parse_dns, DPI_FINAL_ANY,
-      offsetof(struct dpi_metadata, dns_qname) },
-    { DPI_APP_ssh, dpi_parse_ssh, DPI_FINAL_BOTH, SIZE_MAX },
-};
-
 /* Returns the parser of protocol 'app', or NULL. */
-static const struct dpi_parser *
+const struct dpi_parser *
 dpi_parser_find(uint16_t app)
 {
     size_t i;
@@ -368,7 +311,7 @@ dpi_dir_rebase(struct dpi_inspect_dir *d, uint32_t delta)
 static bool
 dpi_dir_failed(const struct dpi_inspect_dir *d, int slot)
 {
-    return d->dead || (d->no & (UINT64_C(1) << slot));
+    return d->dead || dpi_slots_has(&d->no, (unsigned int) slot);
 }
 
 /* Decides whether the verdict for identified protocol 'p' is final. */
@@ -390,19 +333,28 @@ dpi_is_final(const struct dpi_inspect *in, const struct dpi_parser *p)
     return true;
 }
 
-/* Sets 'v' from the identified protocol and the host name in 'md'. */
+/* Sets 'v' from the identified protocol (as its parser may have refined
+ * it) and the host name in 'md'. */
 static void
 dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
-                const struct dpi_inspect *in, const struct dpi_metadata *md,
+                const struct dpi_inspect *in, const struct dpi_md *md,
                 struct dpi_verdict *v)
 {
     uint16_t app = dpi_sig_slot_app(db, (unsigned int) in->slot);
     const struct dpi_parser *p = dpi_parser_find(app);
     uint16_t service = 0;
+    uint64_t refined;
 
-    if (p && p->host_ofs != SIZE_MAX) {
-        service = dpi_sig_match_host(db, scratch,
-                                     (const char *) md + p->host_ofs);
+    if (p && p->host_field) {
+        const char *host = dpi_md_get(md, p->host_field, NULL);
+
+        if (host) {
+            service = dpi_sig_match_host(db, scratch, host);
+        }
+    }
+    if (dpi_md_get_u64(md, DPI_F__proto, &refined)
+        && dpi_app_is_protocol((uint16_t) refined)) {
+        app = (uint16_t) refined;
     }
     v->app_proto = app;
     v->app_id = service ? service : app;
@@ -413,55 +365,55 @@ dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
 static void
 dpi_inspect_data(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
                  struct dpi_inspect *in, const uint8_t *data, size_t len,
-                 bool to_server, bool is_tcp, const struct dpi_key *client,
-                 struct dpi_metadata *md, struct dpi_verdict *v)
+                 const struct dpi_proto_ctx *ctx, struct dpi_md *md,
+                 struct dpi_verdict *v)
 {
+    bool to_server = ctx->to_server, is_tcp = ctx->is_tcp;
     struct dpi_inspect_dir *d = &in->dir[to_server ? 0 : 1];
     uint8_t l4 = is_tcp ? DPI_INSPECT_TCP : DPI_INSPECT_UDP;
-    uint64_t cand;
+    struct dpi_slots cand, ports;
     bool more = false;
     int found = -1;
-    size_t slot;
+    int slot;
 
     if (in->slot >= 0) {
-        cand = UINT64_C(1) << in->slot;
+        memset(&cand, 0, sizeof cand);
+        dpi_slots_add(&cand, (unsigned int) in->slot);
     } else {
         if (!is_tcp || d->scanned < DPI_SIG_SCAN_MAX || len < d->scanned) {
-            d->patterns = dpi_sig_match_payload(db, scratch, l4, data, len);
+            dpi_sig_match_payload(db, scratch, l4, data, len, &d->patterns);
             d->scanned = (uint32_t) len;
         }
-        cand = d->patterns | dpi_sig_match_ports(db, l4, client->sport,
-                                                 client->dport);
+        cand = d->patterns;
+        dpi_sig_match_ports(db, l4, ctx->client_port, ctx->server_port,
+                            &ports);
+        dpi_slots_or(&cand, &ports);
     }
-    cand &= ~d->no;
+    dpi_slots_andnot(&cand, &d->no);
 
-    for (slot = 0; slot < dpi_sig_n_slots(db) && cand; slot++) {
-        uint64_t bit = UINT64_C(1) << slot;
+    while ((slot = dpi_slots_first(&cand)) >= 0) {
         const struct dpi_parser *p;
         enum dpi_proto_result r;
 
-        if (!(cand & bit)) {
-            continue;
-        }
-        cand &= ~bit;
+        dpi_slots_del(&cand, (unsigned int) slot);
         p = dpi_parser_find(dpi_sig_slot_app(db, (unsigned int) slot));
         if (!p) {
-            if (d->patterns & bit) {
-                found = (int) slot;
+            if (dpi_slots_has(&d->patterns, (unsigned int) slot)) {
+                found = slot;
                 break;
             }
             continue;
         }
-        r = p->parse(data, len, to_server, is_tcp, md);
+        r = p->parse(ctx, data, len, md);
         if (r == DPI_PROTO_MORE
             && (!is_tcp || len >= DPI_PROTO_MAX_STREAM)) {
             r = is_tcp ? DPI_PROTO_YES : DPI_PROTO_NO;
         }
         if (r == DPI_PROTO_YES) {
-            found = (int) slot;
+            found = slot;
             break;
         } else if (r == DPI_PROTO_NO) {
-            d->no |= bit;
+            dpi_slots_add(&d->no, (unsigned int) slot);
         } else {
             more = true;
         }
@@ -512,7 +464,7 @@ dpi_dir_add_segment(struct dpi_inspect_dir *d, const struct dpi_pkt *pkt,
         if (!dpi_dir_rebase(d, (uint32_t) -off)) {
             return false;
         }
-        d->no = 0;
+        memset(&d->no, 0, sizeof d->no);
         d->scanned = 0;
         before = 0;
         off = 0;
@@ -535,26 +487,43 @@ dpi_dir_add_segment(struct dpi_inspect_dir *d, const struct dpi_pkt *pkt,
     return true;
 }
 
+/* Fills 'ctx' for packet 'pkt' of the connection whose client-to-server
+ * key is 'client'. */
+static void
+dpi_proto_ctx_init(struct dpi_proto_ctx *ctx, const struct dpi_pkt *pkt,
+                   bool to_server, const struct dpi_key *client,
+                   uint64_t now_us, bool follow)
+{
+    ctx->to_server = to_server;
+    ctx->is_tcp = pkt->key.proto == DPI_INSPECT_TCP;
+    ctx->follow = follow;
+    ctx->client_port = client->sport;
+    ctx->server_port = client->dport;
+    ctx->now_us = now_us;
+}
+
 /* See dpi-classify.h. */
 bool
 dpi_classify_packet(const struct dpi_sigdb *db,
                     struct dpi_sig_scratch *scratch, struct dpi_inspect *in,
                     const struct dpi_pkt *pkt, bool to_server,
-                    const struct dpi_key *client, struct dpi_metadata *md,
-                    struct dpi_verdict *v)
+                    const struct dpi_key *client, uint64_t now_us,
+                    struct dpi_md *md, struct dpi_verdict *v)
 {
     struct dpi_inspect_dir *d = &in->dir[to_server ? 0 : 1];
     bool is_tcp = pkt->key.proto == DPI_INSPECT_TCP;
+    struct dpi_proto_ctx ctx;
     const uint8_t *data;
     size_t len;
 
     if (in->final || !pkt->payload || !pkt->payload_len
         || pkt->is_fragment || d->done || d->dead
-        || (in->slot >= 0 && (d->no & (UINT64_C(1) << in->slot)))
+        || (in->slot >= 0 && dpi_slots_has(&d->no, (unsigned int) in->slot))
         || (!is_tcp && pkt->key.proto != DPI_INSPECT_UDP)) {
         return in->final;
     }
     d->seen = true;
+    dpi_proto_ctx_init(&ctx, pkt, to_server, client, now_us, false);
 
     if (is_tcp) {
         bool in_place;
@@ -562,16 +531,33 @@ dpi_classify_packet(const struct dpi_sigdb *db,
         if (!dpi_dir_add_segment(d, pkt, &data, &len, &in_place)) {
             return in->final;
         }
-        dpi_inspect_data(db, scratch, in, data, len, to_server, true,
-                         client, md, v);
+        dpi_inspect_data(db, scratch, in, data, len, &ctx, md, v);
         if (in_place && !d->done && !d->dead && !in->final
-            && !(in->slot >= 0 && (d->no & (UINT64_C(1) << in->slot)))) {
+            && !(in->slot >= 0
+                 && dpi_slots_has(&d->no, (unsigned int) in->slot))) {
             /* Keep the first segment for the parsers that want more. */
             dpi_dir_store(d, 0, data, (uint32_t) len);
         }
     } else {
         dpi_inspect_data(db, scratch, in, pkt->payload, pkt->payload_len,
-                         to_server, false, client, md, v);
+                         &ctx, md, v);
     }
     return in->final;
+}
+
+/* See dpi-classify.h. */
+void
+dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *pkt,
+                    bool to_server, const struct dpi_key *client,
+                    uint64_t now_us, struct dpi_md *md)
+{
+    const struct dpi_parser *p = dpi_parser_find(app_proto);
+    struct dpi_proto_ctx ctx;
+
+    if (!p || !p->follow || !pkt->payload || !pkt->payload_len
+        || pkt->is_fragment) {
+        return;
+    }
+    dpi_proto_ctx_init(&ctx, pkt, to_server, client, now_us, true);
+    p->parse(&ctx, pkt->payload, pkt->payload_len, md);
 }

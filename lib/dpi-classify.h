@@ -20,7 +20,7 @@
 /* Signature database and per-connection classification (libdpi internal).
  *
  * The signature database (struct dpi_sigdb) is compiled once from a
- * signature file (see lib/signatures/ovs-dpi.sig for the format) into
+ * signature file (format: docs/signatures.md) into
  * Hyperscan databases: payload patterns that propose L7 protocols, and host
  * patterns that map a host name (HTTP Host, TLS SNI, DNS query name) to a
  * service.  It is immutable once built.
@@ -43,12 +43,14 @@
 #include <stdint.h>
 
 #include "dpi.h"
+#include "dpi-md.h"
 
 struct dpi_sigdb;
 struct dpi_sig_scratch;
 struct dpi_inspect;
 
-/* The signature file built into the library (lib/signatures/ovs-dpi.sig),
+/* The signature file built into the library (lib/signatures parts
+ * concatenated),
  * as a NUL-terminated string; generated at build time. */
 extern const char dpi_sig_builtin[];
 
@@ -66,12 +68,21 @@ void dpi_inspect_destroy(struct dpi_inspect *);
 /* Feeds one packet of a connection under inspection: 'pkt' is the parsed
  * packet, 'to_server' its direction (client to server if true) and
  * 'client' the connection's key in the client-to-server direction.
+ * 'now_us' is the packet's time in microseconds.
  * Updates 'md' with extracted metadata and 'v->app_id', 'v->app_proto' with
  * what is known so far.  Returns true when the verdict is final, false if
  * more packets should be inspected. */
 bool dpi_classify_packet(const struct dpi_sigdb *, struct dpi_sig_scratch *,
                          struct dpi_inspect *, const struct dpi_pkt *,
                          bool to_server, const struct dpi_key *client,
-                         struct dpi_metadata *md, struct dpi_verdict *v);
+                         uint64_t now_us, struct dpi_md *md,
+                         struct dpi_verdict *v);
+
+/* Feeds one packet of a connection whose verdict is final to the parser of
+ * its protocol 'app_proto', if that parser follows connections (see
+ * dpi-proto.h), to extract the metadata of later requests. */
+void dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *,
+                         bool to_server, const struct dpi_key *client,
+                         uint64_t now_us, struct dpi_md *md);
 
 #endif /* dpi-classify.h */

@@ -31,7 +31,7 @@
 _Static_assert(DPI_CONN_N_STRIPES > 0
                && !(DPI_CONN_N_STRIPES & (DPI_CONN_N_STRIPES - 1)),
                "DPI_CONN_N_STRIPES must be a power of 2");
-_Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 144,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 152,
                "struct dpi_conn changed size: update dpi-conn.h");
 
 /* Initial number of hash buckets of a stripe. */
@@ -233,7 +233,7 @@ static void
 dpi_conn_free(struct dpi_conn_table *t, struct dpi_conn *conn)
 {
     dpi_conn_inspect_end(t, conn);
-    free(conn->md);
+    dpi_md_destroy(&conn->md);
     free(conn);
 }
 
@@ -474,17 +474,11 @@ dpi_conn_to_server(const struct dpi_conn *conn, const struct dpi_pkt *pkt)
     return dpi_key_match(&conn->key, &pkt->key) == DPI_KEY_SAME_DIR;
 }
 
-/* Makes sure 'conn' (whose stripe the caller holds) has metadata and
- * inspection state.  Returns false if memory is short. */
+/* Makes sure 'conn' (whose stripe the caller holds) has inspection
+ * state.  Returns false if memory is short. */
 bool
 dpi_conn_inspect_begin(struct dpi_conn_table *t, struct dpi_conn *conn)
 {
-    if (!conn->md) {
-        conn->md = calloc(1, sizeof *conn->md);
-        if (!conn->md) {
-            return false;
-        }
-    }
     if (!conn->inspect) {
         conn->inspect = dpi_inspect_create();
         if (!conn->inspect) {
@@ -625,11 +619,8 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
 /* A copy of one connection taken by dpi_conn_table_dump(). */
 struct dpi_conn_snap {
     struct dpi_flow_info info;  /* What the callback gets. */
-    struct dpi_metadata md;     /* Copy of the metadata. */
+    struct dpi_md md;           /* Copy of the metadata (own buffer). */
 };
-
-/* Metadata of a connection that has none. */
-static const struct dpi_metadata dpi_conn_empty_md;
 
 /* Calls 'cb' with a snapshot of each connection in 't', and 'aux'.  Each
  * stripe is copied under its mutex and the callbacks run after releasing
@@ -673,17 +664,21 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
             memcpy(info->bytes, conn->bytes, sizeof info->bytes);
             info->first_ms = conn->first_ms;
             info->last_ms = conn->last_ms;
-            if (conn->md) {
-                snap->md = *conn->md;
-                info->md = &snap->md;
-            } else {
-                info->md = &dpi_conn_empty_md;
+            dpi_md_init(&snap->md, conn->md.max);
+            if (conn->md.len) {
+                snap->md.buf = malloc(conn->md.len);
+                if (snap->md.buf) {
+                    memcpy(snap->md.buf, conn->md.buf, conn->md.len);
+                    snap->md.len = conn->md.len;
+                }
             }
+            info->md = &snap->md;
         }
         pthread_mutex_unlock(&s->mutex);
 
         for (size_t j = 0; j < n; j++) {
             cb(&snaps[j].info, aux);
+            free(snaps[j].md.buf);
         }
     }
     free(snaps);

@@ -62,11 +62,12 @@
  * Memory
  * ======
  *
- * A struct dpi_conn is 144 bytes on LP64 (checked by a build assertion in
+ * A struct dpi_conn is 152 bytes on LP64 (checked by a build assertion in
  * dpi-conn.c).  While a connection is inspected it also owns a struct
- * dpi_inspect (the classifier's, freed at the final verdict) and, from its
- * first inspected payload packet, a struct dpi_metadata (kept until the
- * connection goes away).
+ * dpi_inspect (the classifier's, freed at the final verdict); its metadata
+ * records (dpi-md.h) are allocated when the first one is stored and kept,
+ * within the engine's per-connection budget, until the connection goes
+ * away.
  *
  * Thread-safety
  * =============
@@ -136,7 +137,7 @@ struct dpi_conn {
     uint64_t first_ms;          /* Time of the first packet. */
     uint64_t last_ms;           /* Time of the latest packet. */
     struct dpi_inspect *inspect; /* Classifier state while inspecting. */
-    struct dpi_metadata *md;    /* Extracted metadata, or NULL if none. */
+    struct dpi_md md;           /* Extracted and computed metadata. */
 };
 
 /* A stripe of the table (see "Layout" above), padded to avoid false

@@ -91,6 +91,7 @@ struct dpi_engine {
     char *signatures;           /* Signature file name, or NULL. */
     uint32_t inspect_packets;   /* Inspection window (atomic). */
     uint32_t idle_timeout_ms;   /* Idle expiry. */
+    uint32_t metadata_max;      /* Metadata budget per connection. */
 
     /* Registered applications: 'app_ids[i]' is counted in slot 'i' of
      * each worker's 'apps'.  Sorted; 'app_ids[0]' is 0. */
@@ -124,6 +125,7 @@ dpi_config_init(struct dpi_config *config)
     config->max_flows = DPI_DEFAULT_MAX_FLOWS;
     config->inspect_packets = DPI_DEFAULT_INSPECT_PACKETS;
     config->idle_timeout_ms = DPI_DEFAULT_IDLE_TIMEOUT_MS;
+    config->metadata_max = DPI_DEFAULT_METADATA_MAX;
     config->signatures = NULL;
 }
 
@@ -230,6 +232,7 @@ dpi_engine_create(const struct dpi_config *config,
                           ? DPI_MAX_INSPECT_PACKETS
                           : config->inspect_packets);
     e->idle_timeout_ms = config->idle_timeout_ms;
+    e->metadata_max = config->metadata_max;
     if (!dpi_engine_init_apps(e)) {
         err = ENOMEM;
         goto error;
@@ -488,12 +491,59 @@ dpi_conn_account(struct dpi_worker *w, struct dpi_conn *conn,
     return to_server;
 }
 
+/* Computes the TCP handshake round-trip time (client SYN to the client's
+ * ACK of the server's SYN-ACK, as tshark's tcp.analysis.initial_rtt) and
+ * the application response time (the client's first payload byte to the
+ * server's first payload byte after it) of 'conn' from 'pkt', going to the
+ * server if 'to_server', at 'now_us'.  The caller holds the connection's
+ * stripe. */
+static void
+dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
+                 bool to_server, uint64_t now_us)
+{
+    struct dpi_md *md = &conn->md;
+    uint8_t flags = pkt->tcp_flags;
+    uint64_t t0, t1;
+
+    if (flags & DPI_TCP_SYN) {
+        if (to_server && !(flags & DPI_TCP_ACK)
+            && !dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
+            dpi_md_set_u64(md, DPI_F__syn_us, now_us);
+        } else if (!to_server && flags & DPI_TCP_ACK
+                   && dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
+            dpi_md_set_u64(md, DPI_F__synack_us, now_us);
+        }
+    } else if (to_server && flags & DPI_TCP_ACK
+               && dpi_md_get_u64(md, DPI_F__synack_us, &t1)
+               && dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
+        dpi_md_remove(md, DPI_F__syn_us);
+        dpi_md_remove(md, DPI_F__synack_us);
+        if (now_us >= t0 && now_us - t0 <= UINT32_MAX) {
+            dpi_md_set_u64(md, DPI_F_rtt_us, now_us - t0);
+        }
+    }
+
+    if (pkt->payload_len && !pkt->is_fragment
+        && !dpi_md_get_u64(md, DPI_F_art_us, &t1)) {
+        if (to_server) {
+            if (!dpi_md_get_u64(md, DPI_F__req_us, &t0)) {
+                dpi_md_set_u64(md, DPI_F__req_us, now_us);
+            }
+        } else if (dpi_md_get_u64(md, DPI_F__req_us, &t0)) {
+            dpi_md_remove(md, DPI_F__req_us);
+            if (now_us >= t0 && now_us - t0 <= UINT32_MAX) {
+                dpi_md_set_u64(md, DPI_F_art_us, now_us - t0);
+            }
+        }
+    }
+}
+
 /* Feeds 'pkt' (going to the server if 'to_server') to the classifier for
  * 'conn', which is being inspected, and updates its verdict.  The caller
  * holds the connection's stripe. */
 static void
 dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
-                 const struct dpi_pkt *pkt, bool to_server)
+                 const struct dpi_pkt *pkt, bool to_server, uint64_t now_us)
 {
     struct dpi_engine *e = w->engine;
     uint32_t window = __atomic_load_n(&e->inspect_packets, __ATOMIC_RELAXED);
@@ -511,7 +561,8 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     v.app_proto = conn->app_proto;
     v.state = conn->state;
     final = dpi_classify_packet(e->sigdb, w->scratch, conn->inspect, pkt,
-                                to_server, &conn->key, conn->md, &v);
+                                to_server, &conn->key, now_us, &conn->md,
+                                &v);
     conn->n_inspected++;
     dpi_conn_set_app(w, conn, v.app_id);
     conn->app_proto = v.app_proto;
@@ -537,6 +588,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     struct dpi_conn_stripe *stripe;
     struct dpi_conn *conn;
     bool created, to_server;
+    uint64_t now_us;
 
     dpi_counter_add(&w->packets, 1);
     conn = dpi_conn_table_lookup(e->conns, pkt, now_ms, &created, &stripe);
@@ -548,16 +600,24 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
     if (created) {
         dpi_counter_add(&w->apps[0].flows, 1);
+        dpi_md_init(&conn->md, e->metadata_max);
     }
     to_server = dpi_conn_account(w, conn, pkt, now_ms);
+    now_us = pkt->ts_us ? pkt->ts_us : now_ms * 1000;
+    if (pkt->key.proto == DPI_IPPROTO_TCP) {
+        dpi_conn_compute(conn, pkt, to_server, now_us);
+    }
 
     if (conn->state & DPI_STATE_PEND) {
         if ((pkt->key.proto != DPI_IPPROTO_TCP
              && pkt->key.proto != DPI_IPPROTO_UDP) || pkt->is_fragment) {
             dpi_conn_finish(e, conn, DPI_STATE_UNK);
         } else if (pkt->payload_len && pkt->payload) {
-            dpi_conn_inspect(w, conn, pkt, to_server);
+            dpi_conn_inspect(w, conn, pkt, to_server, now_us);
         }
+    } else if (conn->state & DPI_STATE_DONE && pkt->payload_len) {
+        dpi_classify_follow(conn->app_proto, pkt, to_server, &conn->key,
+                            now_us, &conn->md);
     }
     if (conn->state & DPI_STATE_PEND
         && (conn->flags & DPI_CONN_RST

@@ -21,13 +21,20 @@
  *
  * One small parser per protocol family, in lib/proto/.  Each is a pure
  * function of the bytes it is given: it touches no global state and keeps
- * no state between calls, so it can be tested from a captured payload
- * alone and may run on any thread.
+ * no state between calls other than what it stores in the connection's
+ * metadata, so it can be tested from a captured payload alone and may run
+ * on any thread.
  *
  * For TCP, 'data' is the start of one direction's byte stream, reassembled
  * in order by the engine from the first segments of the connection (at most
- * DPI_PROTO_MAX_STREAM bytes).  For UDP it is one datagram's payload.  A
- * parser returns:
+ * DPI_PROTO_MAX_STREAM bytes).  For UDP it is one datagram's payload.
+ * After the verdict, a parser registered with 'follow' also sees each later
+ * payload packet of its connection on its own (ctx->follow is then true:
+ * TCP segments are not reassembled any more), to extract the metadata of
+ * later requests: every URI of a keep-alive HTTP connection, every query of
+ * a DNS flow.
+ *
+ * A parser returns:
  *
  *   - DPI_PROTO_NO if the bytes cannot be this protocol;
  *
@@ -35,9 +42,12 @@
  *     are needed to decide or to extract the metadata (e.g. a TLS
  *     ClientHello split over several segments);
  *
- *   - DPI_PROTO_YES if they are this protocol.  The metadata found is
- *     written into the corresponding fields of 'md' (fields not found are
- *     left unchanged), each NUL-terminated and truncated to its size.
+ *   - DPI_PROTO_YES if they are this protocol.
+ *
+ * Metadata found is added to 'md' with dpi_md_add() (dpi-md.h); a parser
+ * that returns MORE may be called again with a longer prefix and must not
+ * add values it would add differently then (adding the same value twice is
+ * harmless: dpi_md_add() ignores duplicates).
  *
  * Parsers never read outside [data, data + len). */
 
@@ -46,6 +56,7 @@
 #include <stdint.h>
 
 #include "dpi.h"
+#include "dpi-md.h"
 
 /* Longest stream prefix, per direction, the engine buffers for parsers. */
 #define DPI_PROTO_MAX_STREAM 16384
@@ -57,24 +68,52 @@ enum dpi_proto_result {
     DPI_PROTO_YES,              /* This protocol; 'md' updated. */
 };
 
-/* HTTP/1.x: a request (to_server) fills http_method, http_host, http_uri,
- * http_user_agent; a response is recognised but extracts nothing yet. */
-enum dpi_proto_result dpi_http_parse(const uint8_t *data, size_t len,
-                                     bool to_server, struct dpi_metadata *);
+/* What a parser knows of the bytes it is given. */
+struct dpi_proto_ctx {
+    bool to_server;             /* Client to server direction. */
+    bool is_tcp;                /* TCP stream; else a UDP datagram. */
+    bool follow;                /* A packet after the verdict. */
+    uint16_t client_port;       /* The client's port. */
+    uint16_t server_port;       /* The server's port. */
+    uint64_t now_us;            /* Packet time, microseconds. */
+};
 
-/* TLS: a ClientHello (to_server) fills tls_sni when the server_name
- * extension is present; a ServerHello is recognised. */
-enum dpi_proto_result dpi_tls_parse(const uint8_t *data, size_t len,
-                                    bool to_server, struct dpi_metadata *);
+/* A protocol parser. */
+typedef enum dpi_proto_result dpi_proto_func(const struct dpi_proto_ctx *,
+                                             const uint8_t *data,
+                                             size_t len, struct dpi_md *);
 
-/* DNS (UDP datagram, or TCP stream with its 2-byte length prefix when
- * 'is_tcp'): fills dns_qname from the first question. */
-enum dpi_proto_result dpi_dns_parse(const uint8_t *data, size_t len,
-                                    bool is_tcp, struct dpi_metadata *);
+/* When a protocol's verdict is final. */
+enum dpi_final_rule {
+    DPI_FINAL_ANY,              /* On its first YES. */
+    DPI_FINAL_CLIENT,           /* On the client's YES, or the server's
+                                 * when the client cannot give more. */
+    DPI_FINAL_BOTH,             /* On both directions' YES. */
+};
 
-/* SSH: the identification string "SSH-2.0-..." fills ssh_client
- * (to_server) or ssh_server. */
-enum dpi_proto_result dpi_ssh_parse(const uint8_t *data, size_t len,
-                                    bool to_server, struct dpi_metadata *);
+/* A protocol with a parser (lib/proto/parsers.def). */
+struct dpi_parser {
+    uint16_t app;               /* Protocol id (dpi-apps.def). */
+    dpi_proto_func *parse;      /* Its parser. */
+    enum dpi_final_rule final;  /* When its verdict is final. */
+    enum dpi_field host_field;  /* Field holding the host name that picks
+                                 * the service, or 0. */
+    bool follow;                /* Sees packets after the verdict. */
+};
+
+const struct dpi_parser *dpi_parser_find(uint16_t app);
+
+/* The parsers, declared from lib/proto/parsers.def. */
+#define DPI_PARSER(APP, FUNC, FINAL, HOST_FIELD, FOLLOW) dpi_proto_func FUNC;
+#include "proto/parsers.def"
+#undef DPI_PARSER
+
+/* Parses a TLS ClientHello handshake message (type 1, with its 4-byte
+ * header) of 'len' bytes at 'msg', for TLS or for QUIC (is_quic): adds the
+ * server name to tls_sni or quic_sni, the ALPN protocols to tls_alpn or
+ * quic_alpn, and (TLS only) the JA4 fingerprint.  Returns DPI_PROTO_YES if
+ * the message parsed, DPI_PROTO_NO otherwise. */
+enum dpi_proto_result dpi_tls_client_hello(const uint8_t *msg, size_t len,
+                                           bool is_quic, struct dpi_md *);
 
 #endif /* dpi-proto.h */

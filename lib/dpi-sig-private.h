@@ -22,8 +22,8 @@
  *
  * Every L7 protocol named by the signature file gets a "slot", 0 to
  * DPI_SIG_MAX_SLOTS - 1, in order of first appearance in the file; a set of
- * candidate protocols is a 64-bit mask of slots, and lower slots are tried
- * first.
+ * candidate protocols is a struct dpi_slots bitmap, and lower slots are
+ * tried first.
  *
  * Thread-safety
  * =============
@@ -37,8 +37,71 @@
 
 #include "dpi-classify.h"
 
-/* Most distinct protocols in one signature file. */
-#define DPI_SIG_MAX_SLOTS 64
+/* Most distinct protocols in one signature file (a multiple of 64). */
+#define DPI_SIG_MAX_SLOTS 256
+
+/* A set of slots. */
+struct dpi_slots {
+    uint64_t w[DPI_SIG_MAX_SLOTS / 64]; /* Bit 'i % 64' of 'w[i / 64]' is
+                                         * slot 'i'. */
+};
+
+/* Adds 'slot' to 's'. */
+static inline void
+dpi_slots_add(struct dpi_slots *s, unsigned int slot)
+{
+    s->w[slot / 64] |= UINT64_C(1) << (slot % 64);
+}
+
+/* Removes 'slot' from 's'. */
+static inline void
+dpi_slots_del(struct dpi_slots *s, unsigned int slot)
+{
+    s->w[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+}
+
+/* Returns true if 's' holds 'slot'. */
+static inline bool
+dpi_slots_has(const struct dpi_slots *s, unsigned int slot)
+{
+    return (s->w[slot / 64] >> (slot % 64)) & 1;
+}
+
+/* Adds every slot of 'b' to 'a'. */
+static inline void
+dpi_slots_or(struct dpi_slots *a, const struct dpi_slots *b)
+{
+    size_t i;
+
+    for (i = 0; i < DPI_SIG_MAX_SLOTS / 64; i++) {
+        a->w[i] |= b->w[i];
+    }
+}
+
+/* Removes every slot of 'b' from 'a'. */
+static inline void
+dpi_slots_andnot(struct dpi_slots *a, const struct dpi_slots *b)
+{
+    size_t i;
+
+    for (i = 0; i < DPI_SIG_MAX_SLOTS / 64; i++) {
+        a->w[i] &= ~b->w[i];
+    }
+}
+
+/* Returns the lowest slot in 's', or -1 if 's' is empty. */
+static inline int
+dpi_slots_first(const struct dpi_slots *s)
+{
+    size_t i;
+
+    for (i = 0; i < DPI_SIG_MAX_SLOTS / 64; i++) {
+        if (s->w[i]) {
+            return (int) (i * 64 + (size_t) __builtin_ctzll(s->w[i]));
+        }
+    }
+    return -1;
+}
 
 /* Payload patterns see at most this many bytes at the start of each
  * direction (or of each datagram). */
@@ -46,11 +109,13 @@
 
 size_t dpi_sig_n_slots(const struct dpi_sigdb *);
 uint16_t dpi_sig_slot_app(const struct dpi_sigdb *, unsigned int slot);
-uint64_t dpi_sig_match_payload(const struct dpi_sigdb *,
-                               struct dpi_sig_scratch *, uint8_t l4_proto,
-                               const uint8_t *data, size_t len);
-uint64_t dpi_sig_match_ports(const struct dpi_sigdb *, uint8_t l4_proto,
-                             uint16_t port_a, uint16_t port_b);
+void dpi_sig_match_payload(const struct dpi_sigdb *,
+                           struct dpi_sig_scratch *, uint8_t l4_proto,
+                           const uint8_t *data, size_t len,
+                           struct dpi_slots *);
+void dpi_sig_match_ports(const struct dpi_sigdb *, uint8_t l4_proto,
+                         uint16_t port_a, uint16_t port_b,
+                         struct dpi_slots *);
 uint16_t dpi_sig_match_host(const struct dpi_sigdb *,
                             struct dpi_sig_scratch *, const char *host);
 

@@ -15,7 +15,7 @@
  */
 
 /* Signature database: parses a signature file (the format is documented at
- * the top of lib/signatures/ovs-dpi.sig and in doc/signatures.md) and
+ * the top of lib/signatures/00-core.sig and in docs/signatures.md) and
  * compiles it into two Hyperscan block-mode databases:
  *
  *   - payload patterns, each proposing one protocol slot, scanned once per
@@ -947,7 +947,7 @@ dpi_sig_slot_app(const struct dpi_sigdb *db, unsigned int slot)
 struct dpi_sig_payload_ctx {
     const struct dpi_sigdb *db; /* Database scanned. */
     uint8_t l4_proto;           /* Transport of the packet. */
-    uint64_t slots;             /* Slots matched so far. */
+    struct dpi_slots *slots;    /* Slots matched so far. */
 };
 
 /* Hyperscan callback of a payload scan: adds the pattern's slot if the
@@ -962,40 +962,42 @@ dpi_sig_payload_match(unsigned int id, unsigned long long from DPI_SIG_UNUSED,
         = &ctx->db->protos[ctx->db->payload_proto[id]];
 
     if (proto->l4_proto == ctx->l4_proto) {
-        ctx->slots |= UINT64_C(1) << proto->slot;
+        dpi_slots_add(ctx->slots, proto->slot);
     }
     return 0;
 }
 
-/* Returns the slots whose payload patterns over transport 'l4_proto' match
- * the first DPI_SIG_SCAN_MAX bytes of 'data'. */
-uint64_t
+/* Sets '*slots' to the slots whose payload patterns over transport
+ * 'l4_proto' match the first DPI_SIG_SCAN_MAX bytes of 'data'. */
+void
 dpi_sig_match_payload(const struct dpi_sigdb *db,
                       struct dpi_sig_scratch *scratch, uint8_t l4_proto,
-                      const uint8_t *data, size_t len)
+                      const uint8_t *data, size_t len,
+                      struct dpi_slots *slots)
 {
-    struct dpi_sig_payload_ctx ctx = { .db = db, .l4_proto = l4_proto };
+    struct dpi_sig_payload_ctx ctx = { .db = db, .l4_proto = l4_proto,
+                                       .slots = slots };
 
+    memset(slots, 0, sizeof *slots);
     if (!db->payload_db || !scratch || !scratch->hs || !len) {
-        return 0;
+        return;
     }
     if (len > DPI_SIG_SCAN_MAX) {
         len = DPI_SIG_SCAN_MAX;
     }
     hs_scan(db->payload_db, (const char *) data, (unsigned int) len, 0,
             scratch->hs, dpi_sig_payload_match, &ctx);
-    return ctx.slots;
 }
 
-/* Returns the slots of the protocols over 'l4_proto' that list 'port_a' or
- * 'port_b' among their ports. */
-uint64_t
+/* Sets '*slots' to the slots of the protocols over 'l4_proto' that list
+ * 'port_a' or 'port_b' among their ports. */
+void
 dpi_sig_match_ports(const struct dpi_sigdb *db, uint8_t l4_proto,
-                    uint16_t port_a, uint16_t port_b)
+                    uint16_t port_a, uint16_t port_b, struct dpi_slots *slots)
 {
-    uint64_t slots = 0;
     size_t i, j;
 
+    memset(slots, 0, sizeof *slots);
     for (i = 0; i < db->n_protos; i++) {
         const struct dpi_sig_proto *proto = &db->protos[i];
 
@@ -1004,12 +1006,11 @@ dpi_sig_match_ports(const struct dpi_sigdb *db, uint8_t l4_proto,
         }
         for (j = 0; j < proto->n_ports; j++) {
             if (proto->ports[j] == port_a || proto->ports[j] == port_b) {
-                slots |= UINT64_C(1) << proto->slot;
+                dpi_slots_add(slots, proto->slot);
                 break;
             }
         }
     }
-    return slots;
 }
 
 /* Context of a host scan. */

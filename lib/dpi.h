@@ -61,6 +61,7 @@
 #include <stdint.h>
 
 #include "dpi-app.h"
+#include "dpi-md.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,12 +76,15 @@ struct dpi_config {
     uint32_t inspect_packets;   /* Payload packets inspected per connection
                                  * before giving up with DPI_STATE_UNK. */
     uint32_t idle_timeout_ms;   /* Expiry of connections without traffic. */
+    uint32_t metadata_max;      /* Budget of metadata bytes per connection
+                                 * (see dpi-md.h). */
     const char *signatures;     /* Signature file; NULL for the default. */
 };
 
 #define DPI_DEFAULT_MAX_FLOWS 262144
 #define DPI_DEFAULT_INSPECT_PACKETS 16
 #define DPI_DEFAULT_IDLE_TIMEOUT_MS 120000
+#define DPI_DEFAULT_METADATA_MAX 2048
 
 void dpi_config_init(struct dpi_config *);
 
@@ -122,6 +126,9 @@ struct dpi_pkt {
     uint32_t tcp_ack;           /* TCP acknowledgement (host order). */
     uint8_t tcp_flags;          /* TCP flags; 0 if not TCP. */
     uint8_t is_fragment;        /* Non-first IP fragment: no L4 header. */
+    uint64_t ts_us;             /* Packet time in microseconds, for the
+                                 * computed metadata; 0 to use the 'now_ms'
+                                 * given to dpi_process(). */
 };
 
 /* Result of dpi_parse_*(). */
@@ -154,19 +161,6 @@ void dpi_worker_count_bad_packet(struct dpi_worker *);
 
 size_t dpi_engine_expire(struct dpi_engine *, uint64_t now_ms);
 
-/* Metadata extracted from a connection.  Strings are NUL-terminated, empty
- * when absent. */
-struct dpi_metadata {
-    char http_method[16];
-    char http_host[128];
-    char http_uri[256];
-    char http_user_agent[128];
-    char tls_sni[128];
-    char dns_qname[128];
-    char ssh_client[64];        /* SSH client banner, without CR LF. */
-    char ssh_server[64];        /* SSH server banner, without CR LF. */
-};
-
 /* A snapshot of one connection, as passed to a dpi_engine_dump()
  * callback. */
 struct dpi_flow_info {
@@ -176,7 +170,8 @@ struct dpi_flow_info {
     uint64_t bytes[2];          /* Same, in frame bytes. */
     uint64_t first_ms;          /* Time of the first packet. */
     uint64_t last_ms;           /* Time of the latest packet. */
-    const struct dpi_metadata *md;  /* Extracted metadata, never NULL. */
+    const struct dpi_md *md;    /* Extracted and computed metadata (see
+                                 * dpi-md.h), never NULL. */
 };
 
 typedef void dpi_dump_cb(const struct dpi_flow_info *, void *aux);

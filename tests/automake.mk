@@ -15,7 +15,7 @@ tests_test_packet_CFLAGS = $(TEST_CFLAGS)
 tests_test_packet_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-conn
-tests_test_conn_SOURCES = tests/test-conn.c
+tests_test_conn_SOURCES = tests/test-conn.c tests/md-shim.h
 tests_test_conn_CFLAGS = $(TEST_CFLAGS)
 tests_test_conn_LDADD = $(TEST_LDADD)
 
@@ -27,7 +27,7 @@ tests_test_engine_LDADD = $(TEST_LDADD)
 # Parser, signature and classifier tests.  The corpus tests read
 # $DPI_CORPUS_DIR and skip without it.
 check_PROGRAMS += tests/test-proto
-tests_test_proto_SOURCES = tests/test-proto.c tests/pcap-util.c \
+tests_test_proto_SOURCES = tests/test-proto.c tests/md-shim.h tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_LDADD = $(TEST_LDADD)
@@ -39,13 +39,23 @@ tests_test_sig_CFLAGS = $(TEST_CFLAGS)
 tests_test_sig_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-classify
-tests_test_classify_SOURCES = tests/test-classify.c tests/pcap-util.c \
+tests_test_classify_SOURCES = tests/test-classify.c tests/md-shim.h \
+	tests/pcap-util.c \
 	tests/pcap-util.h tests/sigdb-fixture.c tests/sigdb-fixture.h
 tests_test_classify_CFLAGS = $(TEST_CFLAGS)
 tests_test_classify_LDADD = $(TEST_LDADD)
 endif
 
 TESTS += $(check_PROGRAMS)
+
+# Accuracy against the corpus oracle (docs/ACCURACY.md); skips without the
+# corpus.
+TESTS += tests/check-accuracy.sh
+EXTRA_DIST += \
+	tests/accuracy-floors.txt \
+	tests/check-accuracy.sh \
+	tests/dpi-accuracy.py
+CLEANFILES += tests/check-accuracy.md
 
 # The project's own captures (tests/captures/README.md) and their tools.
 EXTRA_DIST += \

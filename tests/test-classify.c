@@ -31,12 +31,14 @@
 #include "dpi-classify.h"
 #include "sigdb-fixture.h"
 #include "dpi-proto.h"
+#include "md-shim.h"
 #include "pcap-util.h"
 
 /* One connection under test. */
 struct conn {
     struct dpi_inspect *in;     /* Inspection state, NULL once final. */
-    struct dpi_metadata md;     /* Metadata. */
+    struct dpi_md dmd;          /* Metadata. */
+    struct test_md md;          /* First values of 'dmd'. */
     struct dpi_verdict v;       /* Verdict. */
     struct dpi_key client;      /* Client-to-server key. */
     bool final;                 /* dpi_classify_packet() returned true. */
@@ -57,11 +59,16 @@ feed(struct sigdb_fixture *f, struct conn *c, const struct dpi_pkt *pkt,
         c->in = dpi_inspect_create();
         assert_non_null(c->in);
     }
+    if (!c->dmd.max) {
+        dpi_md_init(&c->dmd, UINT32_MAX);
+    }
     c->n_payload++;
     c->final = dpi_classify_packet(f->db, f->scratch, c->in, pkt, to_server,
-                                   &c->client, &c->md, &c->v);
+                                   &c->client, 0, &c->dmd, &c->v);
+    test_md_fill(&c->md, &c->dmd);
     if (c->final) {
         dpi_inspect_destroy(c->in);
+        dpi_md_destroy(&c->dmd);
         c->in = NULL;
     }
 }
@@ -119,7 +126,7 @@ check_md(struct tally *t, const struct pu_oracle *o, const struct pu_row *r,
          const char *column, const char *got, size_t size, const char *file,
          size_t flow)
 {
-    char want[256];
+    char want[TEST_MD_LEN];
 
     if (size > sizeof want) {
         size = sizeof want;
@@ -252,6 +259,7 @@ check_capture(struct sigdb_fixture *f, const char *name, struct tally *t)
         }
     next:
         dpi_inspect_destroy(c->in);
+        dpi_md_destroy(&c->dmd);
     }
     free(conns);
     pu_oracle_destroy(&o);
@@ -321,7 +329,7 @@ static bool
 same_value(const struct pu_oracle *o, const struct pu_row *row,
            const char *column, const char *got, size_t size)
 {
-    char want[256];
+    char want[TEST_MD_LEN];
 
     pu_cell_first(o, row, column, want, size < sizeof want ? size
                                                             : sizeof want);
@@ -400,6 +408,7 @@ test_project_captures_match_tshark(void **state)
                          sizeof c.md.ssh_server);
         agree += ok;
         dpi_inspect_destroy(c.in);
+        dpi_md_destroy(&c.dmd);
         pu_capture_destroy(&cap);
     }
     pu_oracle_destroy(&o);

@@ -32,11 +32,61 @@
 #include <cmocka.h>
 
 #include "dpi-proto.h"
+#include "md-shim.h"
 #include "pcap-util.h"
 
 /* A parser under test, with the 'to_server' or 'is_tcp' flag. */
 typedef enum dpi_proto_result parse_func(const uint8_t *, size_t, bool,
-                                         struct dpi_metadata *);
+                                         struct test_md *);
+
+/* Calls parser 'parse' on 'len' bytes at 'data' with a context built from
+ * 'to_server' and 'is_tcp', and copies the metadata found into 'md'. */
+static enum dpi_proto_result
+call_parser(dpi_proto_func *parse, const uint8_t *data, size_t len,
+            bool to_server, bool is_tcp, struct test_md *md)
+{
+    struct dpi_proto_ctx ctx = { .to_server = to_server, .is_tcp = is_tcp };
+    enum dpi_proto_result r;
+    struct dpi_md dmd;
+
+    dpi_md_init(&dmd, UINT32_MAX);
+    r = parse(&ctx, data, len, &dmd);
+    test_md_fill(md, &dmd);
+    dpi_md_destroy(&dmd);
+    return r;
+}
+
+/* The HTTP parser, with the old calling convention of these tests. */
+static enum dpi_proto_result
+t_http_parse(const uint8_t *data, size_t len, bool to_server,
+             struct test_md *md)
+{
+    return call_parser(dpi_http_parse, data, len, to_server, true, md);
+}
+
+/* The TLS parser, with the old calling convention of these tests. */
+static enum dpi_proto_result
+t_tls_parse(const uint8_t *data, size_t len, bool to_server,
+            struct test_md *md)
+{
+    return call_parser(dpi_tls_parse, data, len, to_server, true, md);
+}
+
+/* The DNS parser, with the old calling convention ('is_tcp'). */
+static enum dpi_proto_result
+t_dns_parse(const uint8_t *data, size_t len, bool is_tcp,
+            struct test_md *md)
+{
+    return call_parser(dpi_dns_parse, data, len, true, is_tcp, md);
+}
+
+/* The SSH parser, with the old calling convention of these tests. */
+static enum dpi_proto_result
+t_ssh_parse(const uint8_t *data, size_t len, bool to_server,
+            struct test_md *md)
+{
+    return call_parser(dpi_ssh_parse, data, len, to_server, true, md);
+}
 
 /* Counts of a corpus comparison. */
 struct tally {
@@ -144,7 +194,7 @@ test_http_request_fields_match_tshark(void **state)
         t.files++;
         for (j = 0; j < o.n_rows; j++) {
             const struct pu_row *row = &o.rows[j];
-            struct dpi_metadata md;
+            struct test_md md;
             size_t len;
             bool ok;
 
@@ -155,7 +205,7 @@ test_http_request_fields_match_tshark(void **state)
             len = pu_stream(&cap, &o, row, true, buf, sizeof buf);
             memset(&md, 0, sizeof md);
             t.checked++;
-            if (dpi_http_parse(buf, len, true, &md) != DPI_PROTO_YES) {
+            if (t_http_parse(buf, len, true, &md) != DPI_PROTO_YES) {
                 print_message("%s flow %zu: not parsed as an HTTP request\n",
                               http_pcaps[i], j + 1);
                 continue;
@@ -211,7 +261,7 @@ test_tls_client_hello_sni_matches_tshark(void **state)
         for (j = 0; j < o.n_rows; j++) {
             const struct pu_row *row = &o.rows[j];
             enum dpi_proto_result r;
-            struct dpi_metadata md;
+            struct test_md md;
             size_t len;
 
             if (strcmp(pu_cell(&o, row, "proto"), "tcp")) {
@@ -223,7 +273,7 @@ test_tls_client_hello_sni_matches_tshark(void **state)
             }
             memset(&md, 0, sizeof md);
             t.checked++;
-            r = dpi_tls_parse(buf, len, true, &md);
+            r = t_tls_parse(buf, len, true, &md);
             if (r != DPI_PROTO_YES) {
                 print_message("%s flow %zu: ClientHello gives %d\n",
                               tls_pcaps[i], j + 1, r);
@@ -259,7 +309,7 @@ test_tls_server_hello_recognised(void **state)
         t.files++;
         for (j = 0; j < o.n_rows; j++) {
             const struct pu_row *row = &o.rows[j];
-            struct dpi_metadata md;
+            struct test_md md;
             size_t len;
 
             if (strcmp(pu_cell(&o, row, "proto"), "tcp")) {
@@ -271,7 +321,7 @@ test_tls_server_hello_recognised(void **state)
             }
             memset(&md, 0, sizeof md);
             t.checked++;
-            if (dpi_tls_parse(buf, len, false, &md) == DPI_PROTO_YES) {
+            if (t_tls_parse(buf, len, false, &md) == DPI_PROTO_YES) {
                 t.agree++;
             } else {
                 print_message("%s flow %zu: ServerHello not recognised\n",
@@ -333,7 +383,7 @@ check_dns_pcap(const char *name, bool tcp, struct tally *t)
     t->files++;
     for (j = 0; j < o.n_rows; j++) {
         const struct pu_row *row = &o.rows[j];
-        struct dpi_metadata md;
+        struct test_md md;
 
         if (strcmp(pu_cell(&o, row, "proto"), tcp ? "tcp" : "udp")
             || !pu_cell(&o, row, "dns_qname")[0]
@@ -346,7 +396,7 @@ check_dns_pcap(const char *name, bool tcp, struct tally *t)
 
             memset(&md, 0, sizeof md);
             t->checked++;
-            if (dpi_dns_parse(buf, len, true, &md) != DPI_PROTO_YES) {
+            if (t_dns_parse(buf, len, true, &md) != DPI_PROTO_YES) {
                 print_message("%s flow %zu: no DNS query\n", name, j + 1);
             } else {
                 t->agree += same_first(&o, row, "dns_qname", md.dns_qname,
@@ -363,7 +413,7 @@ check_dns_pcap(const char *name, bool tcp, struct tally *t)
             }
             memset(&md, 0, sizeof md);
             t->checked++;
-            if (dpi_dns_parse(pkt->payload, pkt->payload_len, false, &md)
+            if (t_dns_parse(pkt->payload, pkt->payload_len, false, &md)
                 != DPI_PROTO_YES) {
                 print_message("%s flow %zu packet %zu: not DNS\n", name,
                               j + 1, i + 1);
@@ -499,7 +549,7 @@ test_ssh_banners_match_tshark(void **state)
                 skip();
             }
             for (dir = 1; dir >= 0; dir--) {
-                struct dpi_metadata md;
+                struct test_md md;
                 const char *got;
                 size_t len;
 
@@ -509,7 +559,7 @@ test_ssh_banners_match_tshark(void **state)
                 }
                 memset(&md, 0, sizeof md);
                 t.checked++;
-                if (dpi_ssh_parse(buf, len, dir, &md) != DPI_PROTO_YES) {
+                if (t_ssh_parse(buf, len, dir, &md) != DPI_PROTO_YES) {
                     print_message("%s flow %zu: banner not parsed\n",
                                   pcaps[i], j + 1);
                     continue;
@@ -537,7 +587,7 @@ test_ssh_banners_match_tshark(void **state)
  * valgrind. */
 static enum dpi_proto_result
 parse_exact(parse_func *parse, const uint8_t *msg, size_t len, bool flag,
-            struct dpi_metadata *md)
+            struct test_md *md)
 {
     uint8_t *copy = malloc(len ? len : 1);
     enum dpi_proto_result r;
@@ -633,7 +683,7 @@ static void
 test_tls_client_hello_truncated_at_every_length_is_more(void **state)
 {
     uint8_t hs[1024], stream[1200];
-    struct dpi_metadata md;
+    struct test_md md;
     size_t hs_len, len, i;
 
     (void) state;
@@ -641,11 +691,11 @@ test_tls_client_hello_truncated_at_every_length_is_more(void **state)
     len = build_records(stream, hs, hs_len, 70);
     for (i = 0; i < len; i++) {
         memset(&md, 0, sizeof md);
-        assert_int_equal(parse_exact(dpi_tls_parse, stream, i, true, &md),
+        assert_int_equal(parse_exact(t_tls_parse, stream, i, true, &md),
                          DPI_PROTO_MORE);
         assert_string_equal(md.tls_sni, "");
     }
-    assert_int_equal(parse_exact(dpi_tls_parse, stream, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, stream, len, true, &md),
                      DPI_PROTO_YES);
     assert_string_equal(md.tls_sni, "www.example.org");
 }
@@ -655,7 +705,7 @@ static void
 test_tls_lying_lengths_are_no(void **state)
 {
     uint8_t hs[1024], stream[1200], bad[1200];
-    struct dpi_metadata md;
+    struct test_md md;
     size_t hs_len, len, ext_len_ofs, sni_ofs;
 
     (void) state;
@@ -667,72 +717,72 @@ test_tls_lying_lengths_are_no(void **state)
     /* Extensions block longer than the handshake message. */
     memcpy(bad, stream, len);
     bad[ext_len_ofs] = 0xff;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 
     /* Oversized padding extension (0xffff bytes). */
     memcpy(bad, stream, len);
     bad[ext_len_ofs + 4] = 0xff;
     bad[ext_len_ofs + 5] = 0xff;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 
     /* server_name list longer than its extension. */
     memcpy(bad, stream, len);
     bad[sni_ofs + 4] = 0x40;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 
     /* Host name longer than its list. */
     memcpy(bad, stream, len);
     bad[sni_ofs + 7] = 0x01;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 
     /* Session id longer than 32 bytes. */
     memcpy(bad, stream, len);
     bad[5 + 4 + 2 + 32] = 33;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 
     /* Empty record, oversized record, not a handshake. */
     memcpy(bad, stream, len);
     bad[3] = bad[4] = 0;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
     bad[3] = 0x50;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
     memcpy(bad, stream, len);
     bad[0] = 23;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 
     /* A ServerHello type sent to the server. */
     memcpy(bad, stream, len);
     bad[5] = 2;
-    assert_int_equal(parse_exact(dpi_tls_parse, bad, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 }
 
-/* A server name longer than the field is truncated, not overflowed. */
+/* A server name longer than 1024 bytes is cut there, not overflowed. */
 static void
 test_tls_long_server_name_is_truncated(void **state)
 {
-    uint8_t hs[1024], stream[1200];
-    struct dpi_metadata md;
-    char name[301];
+    uint8_t hs[2048], stream[2200];
+    struct test_md md;
+    char name[1301];
     size_t len;
 
     (void) state;
-    memset(name, 'x', 300);
-    name[300] = '\0';
+    memset(name, 'x', 1300);
+    name[1300] = '\0';
     len = build_records(stream, hs, build_client_hello(hs, name, 0), 16384);
     memset(&md, 0, sizeof md);
-    assert_int_equal(parse_exact(dpi_tls_parse, stream, len, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, stream, len, true, &md),
                      DPI_PROTO_YES);
-    assert_int_equal(strlen(md.tls_sni), sizeof md.tls_sni - 1);
-    assert_memory_equal(md.tls_sni, name, sizeof md.tls_sni - 1);
+    assert_int_equal(strlen(md.tls_sni), 1024);
+    assert_memory_equal(md.tls_sni, name, 1024);
 }
 
 /* A ClientHello in the SSL 2.0 compatible format is TLS without a server
@@ -744,19 +794,19 @@ test_tls_sslv2_compatible_client_hello(void **state)
         0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10,
     };
     static const uint8_t ssl2[] = { 0x80, 0x2e, 0x01, 0x00, 0x02, 0x00 };
-    struct dpi_metadata md;
+    struct test_md md;
     size_t i;
 
     (void) state;
     memset(&md, 0, sizeof md);
     for (i = 0; i < 5; i++) {
-        assert_int_equal(parse_exact(dpi_tls_parse, v2, i, true, &md),
+        assert_int_equal(parse_exact(t_tls_parse, v2, i, true, &md),
                          DPI_PROTO_MORE);
     }
-    assert_int_equal(parse_exact(dpi_tls_parse, v2, sizeof v2, true, &md),
+    assert_int_equal(parse_exact(t_tls_parse, v2, sizeof v2, true, &md),
                      DPI_PROTO_YES);
     assert_string_equal(md.tls_sni, "");
-    assert_int_equal(parse_exact(dpi_tls_parse, ssl2, sizeof ssl2, true,
+    assert_int_equal(parse_exact(t_tls_parse, ssl2, sizeof ssl2, true,
                                  &md), DPI_PROTO_NO);
 }
 
@@ -771,17 +821,17 @@ test_http_request_truncated_at_every_length_is_more(void **state)
         "user-agent:   curl/8.0 (x)  \r\n"
         "HOST: files.example.net:8080\r\n"
         "\r\n";
-    struct dpi_metadata md;
+    struct test_md md;
     size_t i, len = strlen(req);
 
     (void) state;
     for (i = 0; i < len; i++) {
         memset(&md, 0, sizeof md);
-        assert_int_equal(parse_exact(dpi_http_parse, (const uint8_t *) req,
+        assert_int_equal(parse_exact(t_http_parse, (const uint8_t *) req,
                                      i, true, &md), DPI_PROTO_MORE);
         assert_string_equal(md.http_host, "");
     }
-    assert_int_equal(parse_exact(dpi_http_parse, (const uint8_t *) req, len,
+    assert_int_equal(parse_exact(t_http_parse, (const uint8_t *) req, len,
                                  true, &md), DPI_PROTO_YES);
     assert_string_equal(md.http_method, "PROPFIND");
     assert_string_equal(md.http_uri, "/dav/a%20b?x=1");
@@ -799,20 +849,20 @@ test_http_garbage_is_no(void **state)
         "GET /\x01 HTTP/1.1\r\n\r\n", "GET / HTTP/1.1x\r\n\r\n",
         "ABCDEFGHIJKLMNOPQ / HTTP/1.1\r\n\r\n", "\x16\x03\x01",
     };
-    struct dpi_metadata md;
+    struct test_md md;
     size_t i;
 
     (void) state;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&md, 0, sizeof md);
-        assert_int_equal(parse_exact(dpi_http_parse, (const uint8_t *) bad[i],
+        assert_int_equal(parse_exact(t_http_parse, (const uint8_t *) bad[i],
                                      strlen(bad[i]), true, &md),
                          DPI_PROTO_NO);
     }
-    assert_int_equal(parse_exact(dpi_http_parse,
+    assert_int_equal(parse_exact(t_http_parse,
                                  (const uint8_t *) "HTTP/1.1 2x", 11, false,
                                  &md), DPI_PROTO_NO);
-    assert_int_equal(parse_exact(dpi_http_parse,
+    assert_int_equal(parse_exact(t_http_parse,
                                  (const uint8_t *) "HTTP/1.0 404", 12, false,
                                  &md), DPI_PROTO_YES);
 }
@@ -828,25 +878,25 @@ test_dns_truncated_at_every_length(void **state)
         0x00, 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
         0x00, 0x01, 0x00, 0x01,
     };
-    struct dpi_metadata md;
+    struct test_md md;
     size_t i;
 
     (void) state;
     for (i = 0; i < sizeof query; i++) {
         memset(&md, 0, sizeof md);
-        assert_int_equal(parse_exact(dpi_dns_parse, query, i, true, &md),
+        assert_int_equal(parse_exact(t_dns_parse, query, i, true, &md),
                          DPI_PROTO_MORE);
         if (i >= 2) {
-            assert_int_equal(parse_exact(dpi_dns_parse, query + 2, i - 2,
+            assert_int_equal(parse_exact(t_dns_parse, query + 2, i - 2,
                                          false, &md), DPI_PROTO_NO);
         }
         assert_string_equal(md.dns_qname, "");
     }
-    assert_int_equal(parse_exact(dpi_dns_parse, query, sizeof query, true,
+    assert_int_equal(parse_exact(t_dns_parse, query, sizeof query, true,
                                  &md), DPI_PROTO_YES);
     assert_string_equal(md.dns_qname, "www.example");
     memset(&md, 0, sizeof md);
-    assert_int_equal(parse_exact(dpi_dns_parse, query + 2, sizeof query - 2,
+    assert_int_equal(parse_exact(t_dns_parse, query + 2, sizeof query - 2,
                                  false, &md), DPI_PROTO_YES);
     assert_string_equal(md.dns_qname, "www.example");
 }
@@ -869,14 +919,14 @@ test_dns_compression_loops_are_no(void **state)
         { 0x81, 'a', 0, 0, 1, 0, 1 },           /* Label type 10. */
     };
     uint8_t msg[400];
-    struct dpi_metadata md;
+    struct test_md md;
     size_t i, n;
 
     (void) state;
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
         memcpy(msg, header, sizeof header);
         memcpy(msg + 12, names[i], sizeof names[i]);
-        assert_int_equal(parse_exact(dpi_dns_parse, msg, 12 + sizeof names[i],
+        assert_int_equal(parse_exact(t_dns_parse, msg, 12 + sizeof names[i],
                                      false, &md), DPI_PROTO_NO);
     }
 
@@ -894,7 +944,7 @@ test_dns_compression_loops_are_no(void **state)
     msg[n++] = 0;
     put16(msg, &n, 1);
     put16(msg, &n, 1);
-    assert_int_equal(parse_exact(dpi_dns_parse, msg, n, false, &md),
+    assert_int_equal(parse_exact(t_dns_parse, msg, n, false, &md),
                      DPI_PROTO_NO);
 }
 
@@ -909,13 +959,13 @@ test_dns_root_and_escapes(void **state)
         0, 1, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
         6, 'a', '\t', 1, 0x7f, 0xc3, 0xa9, 2, 'x', 0xff, 0, 0, 1, 0, 1,
     };
-    struct dpi_metadata md;
+    struct test_md md;
 
     (void) state;
-    assert_int_equal(parse_exact(dpi_dns_parse, root, sizeof root, false,
+    assert_int_equal(parse_exact(t_dns_parse, root, sizeof root, false,
                                  &md), DPI_PROTO_YES);
     assert_string_equal(md.dns_qname, "<Root>");
-    assert_int_equal(parse_exact(dpi_dns_parse, odd, sizeof odd, false,
+    assert_int_equal(parse_exact(t_dns_parse, odd, sizeof odd, false,
                                  &md), DPI_PROTO_YES);
     assert_string_equal(md.dns_qname,
                         "a\\t\\001\\177\xc3\xa9.x\xef\xbf\xbd");
@@ -927,28 +977,28 @@ static void
 test_ssh_banner_truncated_and_overlong(void **state)
 {
     static const char banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
-    struct dpi_metadata md;
+    struct test_md md;
     char long_line[300];
     size_t i;
 
     (void) state;
     for (i = 0; i < strlen(banner); i++) {
         memset(&md, 0, sizeof md);
-        assert_int_equal(parse_exact(dpi_ssh_parse, (const uint8_t *) banner,
+        assert_int_equal(parse_exact(t_ssh_parse, (const uint8_t *) banner,
                                      i, true, &md), DPI_PROTO_MORE);
     }
-    assert_int_equal(parse_exact(dpi_ssh_parse, (const uint8_t *) banner,
+    assert_int_equal(parse_exact(t_ssh_parse, (const uint8_t *) banner,
                                  strlen(banner), false, &md), DPI_PROTO_YES);
     assert_string_equal(md.ssh_server, "SSH-2.0-OpenSSH_9.2p1 Debian-2");
 
     memcpy(long_line, "SSH-2.0-", 8);
     memset(long_line + 8, 'x', sizeof long_line - 8);
-    assert_int_equal(parse_exact(dpi_ssh_parse, (const uint8_t *) long_line,
+    assert_int_equal(parse_exact(t_ssh_parse, (const uint8_t *) long_line,
                                  sizeof long_line, true, &md), DPI_PROTO_NO);
-    assert_int_equal(parse_exact(dpi_ssh_parse,
+    assert_int_equal(parse_exact(t_ssh_parse,
                                  (const uint8_t *) "SSH-2.0-a\x01\r\n", 12,
                                  true, &md), DPI_PROTO_NO);
-    assert_int_equal(parse_exact(dpi_ssh_parse,
+    assert_int_equal(parse_exact(t_ssh_parse,
                                  (const uint8_t *) "SSH-x.0-a\r\n", 11,
                                  true, &md), DPI_PROTO_NO);
 }

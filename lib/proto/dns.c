@@ -14,7 +14,8 @@
  * limitations under the License.
  */
 
-/* DNS parser: the header and the first question of a query or response.
+/* DNS parser: the header, the questions and the A/AAAA answers of a query
+ * or response.
  *
  * Over TCP the message follows a 2-byte length prefix (RFC 1035 4.2.2); the
  * parser reads the message as far as the stream goes and says MORE when
@@ -25,6 +26,11 @@
  * a well-formed message the first question has none.  Extended label types
  * (0x40, 0x80) are NO.
  *
+ * Every question name is recorded in dns_qname (and its type in
+ * dns_qtype); a response also records its response code and the
+ * addresses of its A and AAAA answers.  mDNS (port 5353) and LLMNR (port
+ * 5355) are the same format: the port refines the protocol.
+ *
  * The name is written the way tshark prints dns.qry.name: labels joined by
  * '.', "<Root>" for the root, printable ASCII and UTF-8 sequences copied,
  * invalid UTF-8 replaced by U+FFFD (see dns_put_utf8()), and ASCII control
@@ -33,6 +39,7 @@
 #include "dpi-proto.h"
 
 #include <stdbool.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +55,12 @@
 /* Most questions accepted in a message: real queries hold one; mDNS may
  * ask several. */
 #define DNS_MAX_QUESTIONS 64
+
+/* Most answer records read from a message. */
+#define DNS_MAX_ANSWERS 64
+
+/* Room for a printed name: every byte may take 4 bytes escaped. */
+#define DNS_NAME_BUF (DNS_MAX_NAME * 4 + 8)
 
 /* A bounded output string. */
 struct dns_out {
@@ -164,32 +177,17 @@ dns_put_label(struct dns_out *out, const uint8_t *p, size_t n)
     }
 }
 
-/* Parses the DNS message 'msg' of 'msg_len' bytes, of which only the first
- * 'avail' are present. */
+/* Reads the name at 'pos' of the message 'msg' ('msg_len' bytes, of
+ * which 'avail' are present).  Appends it to 'out' if 'out' is nonnull and
+ * stores in '*endp' the offset just past its wire form.  Returns YES, MORE
+ * (the name goes beyond 'avail') or NO (malformed). */
 static enum dpi_proto_result
-dns_parse_message(const uint8_t *msg, size_t msg_len, size_t avail,
-                  struct dpi_metadata *md)
+dns_read_name(const uint8_t *msg, size_t msg_len, size_t avail, size_t pos,
+              struct dns_out *out, size_t *endp)
 {
-    char name[sizeof md->dns_qname];
-    struct dns_out out = { .buf = name, .size = sizeof name };
-    size_t pos, run, end = 0, wire_len = 0;
-    unsigned int opcode, qdcount, hops = 0;
+    size_t run = pos, end = 0, wire_len = 0;
+    unsigned int hops = 0;
 
-    if (msg_len < DNS_HEADER_LEN) {
-        return DPI_PROTO_NO;
-    }
-    if (avail < DNS_HEADER_LEN) {
-        return DPI_PROTO_MORE;
-    }
-    opcode = (msg[2] >> 3) & 0xf;
-    qdcount = (unsigned int) msg[4] << 8 | msg[5];
-    if (opcode == 3 || opcode > 6 || !qdcount
-        || qdcount > DNS_MAX_QUESTIONS) {
-        return DPI_PROTO_NO;
-    }
-
-    /* The first question's name. */
-    pos = run = DNS_HEADER_LEN;
     for (;;) {
         uint8_t c;
 
@@ -230,44 +228,184 @@ dns_parse_message(const uint8_t *msg, size_t msg_len, size_t avail,
             } else if (pos + 1 + c > avail) {
                 return DPI_PROTO_MORE;
             }
-            if (out.len) {
-                dns_put(&out, ".", 1);
+            if (out) {
+                if (out->len) {
+                    dns_put(out, ".", 1);
+                }
+                dns_put_label(out, msg + pos + 1, c);
             }
-            dns_put_label(&out, msg + pos + 1, c);
             pos += 1 + c;
         }
     }
+    if (out && !wire_len) {
+        dns_put(out, "<Root>", 6);
+    }
+    *endp = end;
+    return DPI_PROTO_YES;
+}
 
-    /* QTYPE and QCLASS. */
-    if (end + 4 > msg_len) {
+/* Returns the name of DNS resource record type 'type' (as tshark prints
+ * the common ones), or its number in 'buf'. */
+static const char *
+dns_type_name(unsigned int type, char buf[16])
+{
+    switch (type) {
+    case 1: return "A";
+    case 2: return "NS";
+    case 5: return "CNAME";
+    case 6: return "SOA";
+    case 12: return "PTR";
+    case 15: return "MX";
+    case 16: return "TXT";
+    case 28: return "AAAA";
+    case 33: return "SRV";
+    case 35: return "NAPTR";
+    case 41: return "OPT";
+    case 64: return "SVCB";
+    case 65: return "HTTPS";
+    case 255: return "ANY";
+    }
+    snprintf(buf, 16, "%u", type);
+    return buf;
+}
+
+/* Returns the name of DNS response code 'rcode'. */
+static const char *
+dns_rcode_name(unsigned int rcode, char buf[16])
+{
+    static const char *const names[] = {
+        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+    };
+
+    if (rcode < sizeof names / sizeof names[0]) {
+        return names[rcode];
+    }
+    snprintf(buf, 16, "%u", rcode);
+    return buf;
+}
+
+/* Records the A and AAAA answers of a complete response, starting at
+ * offset 'pos' (past the questions). */
+static void
+dns_parse_answers(const uint8_t *msg, size_t msg_len, size_t pos,
+                  unsigned int ancount, struct dpi_md *md)
+{
+    unsigned int i;
+
+    for (i = 0; i < ancount && i < DNS_MAX_ANSWERS; i++) {
+        char addr[INET6_ADDRSTRLEN];
+        unsigned int type, rdlen;
+        size_t end;
+
+        if (dns_read_name(msg, msg_len, msg_len, pos, NULL, &end)
+            != DPI_PROTO_YES || end + 10 > msg_len) {
+            return;
+        }
+        type = (unsigned int) msg[end] << 8 | msg[end + 1];
+        rdlen = (unsigned int) msg[end + 8] << 8 | msg[end + 9];
+        pos = end + 10;
+        if (pos + rdlen > msg_len) {
+            return;
+        }
+        if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
+            inet_ntop(type == 1 ? AF_INET : AF_INET6, msg + pos, addr,
+                      sizeof addr);
+            dpi_md_add_cstr(md, DPI_F_dns_answer, addr);
+        }
+        pos += rdlen;
+    }
+}
+
+/* Parses the DNS message 'msg' of 'msg_len' bytes, of which only the first
+ * 'avail' are present. */
+static enum dpi_proto_result
+dns_parse_message(const uint8_t *msg, size_t msg_len, size_t avail,
+                  struct dpi_md *md)
+{
+    unsigned int opcode, qdcount, ancount, i;
+    bool response;
+    char buf[16];
+    size_t pos;
+
+    if (msg_len < DNS_HEADER_LEN) {
         return DPI_PROTO_NO;
-    } else if (end + 4 > avail) {
+    }
+    if (avail < DNS_HEADER_LEN) {
         return DPI_PROTO_MORE;
     }
-
-    if (!wire_len) {
-        dns_put(&out, "<Root>", 6);
+    response = msg[2] & 0x80;
+    opcode = (msg[2] >> 3) & 0xf;
+    qdcount = (unsigned int) msg[4] << 8 | msg[5];
+    ancount = (unsigned int) msg[6] << 8 | msg[7];
+    if (opcode == 3 || opcode > 6 || qdcount > DNS_MAX_QUESTIONS
+        || (!qdcount && !(response && ancount))) {
+        return DPI_PROTO_NO;
     }
-    out.buf[out.len] = '\0';
-    memcpy(md->dns_qname, name, out.len + 1);
+
+    /* Check the questions first, then record them. */
+    pos = DNS_HEADER_LEN;
+    for (i = 0; i < qdcount; i++) {
+        enum dpi_proto_result r;
+        size_t end;
+
+        r = dns_read_name(msg, msg_len, avail, pos, NULL, &end);
+        if (r != DPI_PROTO_YES) {
+            return r;
+        }
+        if (end + 4 > msg_len) {
+            return DPI_PROTO_NO;
+        } else if (end + 4 > avail) {
+            return DPI_PROTO_MORE;
+        }
+        pos = end + 4;
+    }
+    pos = DNS_HEADER_LEN;
+    for (i = 0; i < qdcount; i++) {
+        char name[DNS_NAME_BUF];
+        struct dns_out out = { .buf = name, .size = sizeof name };
+        size_t end;
+
+        dns_read_name(msg, msg_len, avail, pos, &out, &end);
+        dpi_md_add(md, DPI_F_dns_qname, name, out.len);
+        dpi_md_add_cstr(md, DPI_F_dns_qtype,
+                        dns_type_name((unsigned int) msg[end] << 8
+                                      | msg[end + 1], buf));
+        pos = end + 4;
+    }
+    if (response) {
+        dpi_md_add_cstr(md, DPI_F_dns_rcode,
+                        dns_rcode_name(msg[3] & 0xf, buf));
+        if (avail == msg_len) {
+            dns_parse_answers(msg, msg_len, pos, ancount, md);
+        }
+    }
     return DPI_PROTO_YES;
 }
 
 /* Parses a DNS message: a UDP datagram, or the start of a TCP stream with
- * its length prefix if 'is_tcp'.  See dpi-proto.h. */
+ * its length prefix.  See dpi-proto.h. */
 enum dpi_proto_result
-dpi_dns_parse(const uint8_t *data, size_t len, bool is_tcp,
-              struct dpi_metadata *md)
+dpi_dns_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+              size_t len, struct dpi_md *md)
 {
+    enum dpi_proto_result r;
     size_t msg_len;
 
-    if (!is_tcp) {
-        return dns_parse_message(data, len, len, md);
+    if (!ctx->is_tcp) {
+        r = dns_parse_message(data, len, len, md);
+    } else if (len < 2) {
+        return ctx->follow ? DPI_PROTO_NO : DPI_PROTO_MORE;
+    } else {
+        msg_len = (size_t) data[0] << 8 | data[1];
+        r = dns_parse_message(data + 2, msg_len,
+                              len - 2 < msg_len ? len - 2 : msg_len, md);
     }
-    if (len < 2) {
-        return DPI_PROTO_MORE;
+    if (r == DPI_PROTO_YES && !ctx->is_tcp) {
+        if (ctx->server_port == 5353 || ctx->client_port == 5353) {
+            dpi_md_set_u64(md, DPI_F__proto, DPI_APP_mdns);
+        } else if (ctx->server_port == 5355 || ctx->client_port == 5355) {
+            dpi_md_set_u64(md, DPI_F__proto, DPI_APP_llmnr);
+        }
     }
-    msg_len = (size_t) data[0] << 8 | data[1];
-    return dns_parse_message(data + 2, msg_len,
-                             len - 2 < msg_len ? len - 2 : msg_len, md);
+    return r;
 }

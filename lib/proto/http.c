@@ -18,33 +18,50 @@
  *
  * A request is "METHOD SP URI SP HTTP/d.d" followed by header lines and an
  * empty line (lines end in CR LF or in a bare LF, as tshark accepts).  The
- * request is YES only once its header block is complete, so that Host and
- * User-Agent are known wherever they sit; until then it is MORE.  Values
- * follow tshark's conventions: http.request.uri is the URI token exactly,
- * http.host and http.user_agent are the header values without the blanks
- * around them.  A response ("HTTP/d.d SP ddd") is recognised from its status
- * line alone. */
+ * first request of a stream is YES only once its header block is
+ * complete, so that Host and User-Agent are known wherever they sit; until
+ * then it is MORE.  Pipelined requests that follow it in the same bytes
+ * (after its body, when a Content-Length gives one) are read too, and in
+ * follow mode every later packet that starts a request or a response is.
+ *
+ * Values follow tshark's conventions: http.request.uri is the URI token
+ * exactly, header values are taken without the blanks around them.  A
+ * response ("HTTP/d.d SP ddd") gives the status code and, once its header
+ * block is complete, Content-Type and Server.
+ *
+ * The method refines the protocol: CONNECT makes it http_connect, and a
+ * request for an absolute URI ("GET http://...") makes it http_proxy. */
 
 #include "dpi-proto.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Longest method token accepted (the size of http_method, minus the NUL). */
+/* Longest method token accepted. */
 #define HTTP_MAX_METHOD 15
 
-/* Copies 'n' bytes at 'src' into 'dst' (of 'size' bytes), truncating, and
- * NUL-terminates it. */
-static void
-http_copy(char *dst, size_t size, const uint8_t *src, size_t n)
-{
-    if (n >= size) {
-        n = size - 1;
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
+/* Most requests read from one call (bounds the work per packet). */
+#define HTTP_MAX_REQUESTS 32
+
+/* A header whose value is kept as metadata. */
+struct http_header {
+    const char *name;           /* Header name, matched ignoring case. */
+    enum dpi_field field;       /* Field that receives the value. */
+};
+
+/* Headers kept from requests. */
+static const struct http_header http_request_headers[] = {
+    { "Host", DPI_F_http_host },
+    { "User-Agent", DPI_F_http_user_agent },
+};
+
+/* Headers kept from responses. */
+static const struct http_header http_response_headers[] = {
+    { "Content-Type", DPI_F_http_content_type },
+    { "Server", DPI_F_http_server },
+};
 
 /* Returns true if 'c' may appear in a method token. */
 static bool
@@ -95,11 +112,11 @@ http_find_eol(const uint8_t *data, size_t len, size_t pos,
 }
 
 /* If the header line [data + start, data + eol) is named 'name'
- * (case-insensitively), stores its value, without surrounding blanks, in
- * 'dst' of 'size' bytes, and returns true. */
+ * (case-insensitively), stores the offsets of its value, without
+ * surrounding blanks, in '*vp' and '*ep' and returns true. */
 static bool
 http_header_value(const uint8_t *data, size_t start, size_t eol,
-                  const char *name, char *dst, size_t size)
+                  const char *name, size_t *vp, size_t *ep)
 {
     size_t n = strlen(name);
     size_t v, e;
@@ -116,40 +133,75 @@ http_header_value(const uint8_t *data, size_t start, size_t eol,
     while (e > v && (data[e - 1] == ' ' || data[e - 1] == '\t')) {
         e--;
     }
-    http_copy(dst, size, data + v, e - v);
+    *vp = v;
+    *ep = e;
     return true;
 }
 
-/* Parses a request at the start of the client's stream. */
-static enum dpi_proto_result
-http_parse_request(const uint8_t *data, size_t len, struct dpi_metadata *md)
+/* Reads the header block that starts at 'pos' up to its empty line.  Adds
+ * the values of 'hdrs' (of 'n_hdrs' elements) to 'md' if 'md' is nonnull.
+ * Returns the offset just past the empty line, with the Content-Length
+ * value in '*body' (0 if none), or 0 if the block is incomplete. */
+static size_t
+http_parse_headers(const uint8_t *data, size_t len, size_t pos,
+                   const struct http_header *hdrs, size_t n_hdrs,
+                   struct dpi_md *md, uint64_t *body)
 {
-    char host[sizeof md->http_host] = "";
-    char ua[sizeof md->http_user_agent] = "";
-    bool have_host = false, have_ua = false;
-    size_t method_len, uri_start, uri_end, pos, eol, next;
-    enum dpi_proto_result r;
+    size_t eol, next, v, e, i;
 
-    /* Method. */
-    for (method_len = 0; method_len < len; method_len++) {
-        if (!http_is_method_char(data[method_len])) {
+    *body = 0;
+    for (;;) {
+        if (!http_find_eol(data, len, pos, &eol, &next)) {
+            return 0;
+        }
+        if (eol == pos) {
+            return next;
+        }
+        for (i = 0; md && i < n_hdrs; i++) {
+            if (http_header_value(data, pos, eol, hdrs[i].name, &v, &e)) {
+                dpi_md_add(md, hdrs[i].field, data + v, e - v);
+            }
+        }
+        if (http_header_value(data, pos, eol, "Content-Length", &v, &e)
+            && e > v && e - v < 16) {
+            char num[16];
+
+            memcpy(num, data + v, e - v);
+            num[e - v] = '\0';
+            *body = strtoull(num, NULL, 10);
+        }
+        pos = next;
+    }
+}
+
+/* Parses the request line at 'data'.  Returns DPI_PROTO_YES with the
+ * method length in '*method_len', the URI in ['*uri_start', '*uri_end') and
+ * the offset of the first header line in '*hdr', or MORE or NO. */
+static enum dpi_proto_result
+http_parse_request_line(const uint8_t *data, size_t len, size_t *method_len,
+                        size_t *uri_start, size_t *uri_end, size_t *hdr)
+{
+    enum dpi_proto_result r;
+    size_t m, u, pos;
+
+    for (m = 0; m < len; m++) {
+        if (!http_is_method_char(data[m])) {
             break;
         }
-        if (method_len >= HTTP_MAX_METHOD) {
+        if (m >= HTTP_MAX_METHOD) {
             return DPI_PROTO_NO;
         }
     }
-    if (method_len == len) {
+    if (m == len) {
         return DPI_PROTO_MORE;
     }
-    if (method_len == 0 || data[method_len] != ' ') {
+    if (m == 0 || data[m] != ' ') {
         return DPI_PROTO_NO;
     }
 
     /* URI: visible ASCII and non-ASCII bytes, up to the next space. */
-    uri_start = method_len + 1;
-    for (uri_end = uri_start; uri_end < len; uri_end++) {
-        uint8_t c = data[uri_end];
+    for (u = m + 1; u < len; u++) {
+        uint8_t c = data[u];
 
         if (c == ' ') {
             break;
@@ -157,15 +209,15 @@ http_parse_request(const uint8_t *data, size_t len, struct dpi_metadata *md)
             return DPI_PROTO_NO;
         }
     }
-    if (uri_end == len) {
+    if (u == len) {
         return DPI_PROTO_MORE;
     }
-    if (uri_end == uri_start) {
+    if (u == m + 1) {
         return DPI_PROTO_NO;
     }
 
     /* Version, then the end of the request line. */
-    pos = uri_end + 1;
+    pos = u + 1;
     r = http_check_version(data + pos, len - pos);
     if (r != DPI_PROTO_YES) {
         return r;
@@ -180,46 +232,87 @@ http_parse_request(const uint8_t *data, size_t len, struct dpi_metadata *md)
     if (data[pos] != '\n') {
         return DPI_PROTO_NO;
     }
-    pos++;
+    *method_len = m;
+    *uri_start = m + 1;
+    *uri_end = u;
+    *hdr = pos + 1;
+    return DPI_PROTO_YES;
+}
 
-    /* Header lines, up to the empty line. */
-    for (;;) {
-        if (!http_find_eol(data, len, pos, &eol, &next)) {
+/* Records the protocol that the first request's method implies. */
+static void
+http_refine_protocol(const uint8_t *data, size_t method_len,
+                     size_t uri_start, size_t uri_end, struct dpi_md *md)
+{
+    uint64_t proto;
+
+    if (dpi_md_get_u64(md, DPI_F__proto, &proto)) {
+        return;
+    }
+    if (method_len == 7 && !memcmp(data, "CONNECT", 7)) {
+        dpi_md_set_u64(md, DPI_F__proto, DPI_APP_http_connect);
+    } else if (uri_end - uri_start > 7
+               && !strncasecmp((const char *) data + uri_start, "http://",
+                               7)) {
+        dpi_md_set_u64(md, DPI_F__proto, DPI_APP_http_proxy);
+    }
+}
+
+/* Parses the requests at the start of the client's bytes.  In stream mode
+ * ('follow' false) the first request must be complete for YES. */
+static enum dpi_proto_result
+http_parse_requests(const uint8_t *data, size_t len, bool follow,
+                    struct dpi_md *md)
+{
+    size_t pos = 0;
+    int n;
+
+    for (n = 0; n < HTTP_MAX_REQUESTS && pos < len; n++) {
+        size_t m, us, ue, hdr, end;
+        enum dpi_proto_result r;
+        uint64_t body;
+
+        r = http_parse_request_line(data + pos, len - pos, &m, &us, &ue,
+                                    &hdr);
+        if (r != DPI_PROTO_YES) {
+            return n ? DPI_PROTO_YES : r;
+        }
+        end = http_parse_headers(data + pos, len - pos, hdr,
+                                 http_request_headers,
+                                 sizeof http_request_headers
+                                 / sizeof http_request_headers[0],
+                                 n || follow ? md : NULL, &body);
+        if (!end && !n && !follow) {
             return DPI_PROTO_MORE;
         }
-        if (eol == pos) {
+        if (!n && !follow) {
+            /* The first request is complete: now record it. */
+            end = http_parse_headers(data, len, hdr, http_request_headers,
+                                     sizeof http_request_headers
+                                     / sizeof http_request_headers[0],
+                                     md, &body);
+        }
+        if (!n) {
+            http_refine_protocol(data, m, us, ue, md);
+        }
+        dpi_md_add(md, DPI_F_http_method, data + pos, m);
+        dpi_md_add(md, DPI_F_http_uri, data + pos + us, ue - us);
+        if (!end || body >= len - pos - end) {
             break;
         }
-        if (!have_host) {
-            have_host = http_header_value(data, pos, eol, "Host",
-                                          host, sizeof host);
-        }
-        if (!have_ua) {
-            have_ua = http_header_value(data, pos, eol, "User-Agent",
-                                        ua, sizeof ua);
-        }
-        pos = next;
-    }
-
-    http_copy(md->http_method, sizeof md->http_method, data, method_len);
-    http_copy(md->http_uri, sizeof md->http_uri, data + uri_start,
-              uri_end - uri_start);
-    if (have_host) {
-        memcpy(md->http_host, host, sizeof host);
-    }
-    if (have_ua) {
-        memcpy(md->http_user_agent, ua, sizeof ua);
+        pos += end + body;
     }
     return DPI_PROTO_YES;
 }
 
-/* Recognises a status line "HTTP/d.d SP ddd" at the start of the server's
- * stream. */
+/* Parses a status line "HTTP/d.d SP ddd" and, when complete, the header
+ * block at the start of the server's bytes. */
 static enum dpi_proto_result
-http_parse_response(const uint8_t *data, size_t len)
+http_parse_response(const uint8_t *data, size_t len, struct dpi_md *md)
 {
     enum dpi_proto_result r = http_check_version(data, len);
-    size_t i;
+    size_t i, eol, next;
+    uint64_t body;
 
     if (r != DPI_PROTO_YES) {
         return r;
@@ -238,19 +331,28 @@ http_parse_response(const uint8_t *data, size_t len)
             return DPI_PROTO_NO;
         }
     }
+    dpi_md_add(md, DPI_F_http_status, data + 9, 3);
+    if (http_find_eol(data, len, 0, &eol, &next)) {
+        http_parse_headers(data, len, next, http_response_headers,
+                           sizeof http_response_headers
+                           / sizeof http_response_headers[0], md, &body);
+    }
     return DPI_PROTO_YES;
 }
 
-/* Parses the start of an HTTP/1.x stream: a request if 'to_server', else a
- * response.  See dpi-proto.h. */
+/* Parses HTTP/1.x bytes: requests if 'ctx->to_server', else a response.
+ * See dpi-proto.h. */
 enum dpi_proto_result
-dpi_http_parse(const uint8_t *data, size_t len, bool to_server,
-               struct dpi_metadata *md)
+dpi_http_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+               size_t len, struct dpi_md *md)
 {
+    if (!ctx->is_tcp) {
+        return DPI_PROTO_NO;
+    }
     if (!len) {
         return DPI_PROTO_MORE;
     }
-    return (to_server
-            ? http_parse_request(data, len, md)
-            : http_parse_response(data, len));
+    return (ctx->to_server
+            ? http_parse_requests(data, len, ctx->follow, md)
+            : http_parse_response(data, len, md));
 }

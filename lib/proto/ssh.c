@@ -34,14 +34,15 @@
 /* Parses the identification string at the start of one direction of an SSH
  * connection.  See dpi-proto.h. */
 enum dpi_proto_result
-dpi_ssh_parse(const uint8_t *data, size_t len, bool to_server,
-              struct dpi_metadata *md)
+dpi_ssh_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+              size_t len, struct dpi_md *md)
 {
     static const char prefix[] = "SSH-";
-    char *dst = to_server ? md->ssh_client : md->ssh_server;
-    size_t size = to_server ? sizeof md->ssh_client : sizeof md->ssh_server;
     size_t i, end;
 
+    if (!ctx->is_tcp) {
+        return DPI_PROTO_NO;
+    }
     for (i = 0; i < 4; i++) {
         if (i == len) {
             return DPI_PROTO_MORE;
@@ -67,10 +68,7 @@ dpi_ssh_parse(const uint8_t *data, size_t len, bool to_server,
         return DPI_PROTO_NO;
     }
     end = i > 0 && data[i - 1] == '\r' ? i - 1 : i;
-    if (end >= size) {
-        end = size - 1;
-    }
-    memcpy(dst, data, end);
-    dst[end] = '\0';
+    dpi_md_set(md, ctx->to_server ? DPI_F_ssh_client : DPI_F_ssh_server,
+               data, end);
     return DPI_PROTO_YES;
 }

@@ -25,12 +25,15 @@
  * To the server the message must be a ClientHello.  Every length in it
  * (session id, cipher suites, compression methods, extensions, the
  * server_name list and name) is checked against the length that encloses
- * it; a length that overruns its container is NO.  The parser stops, YES, as
- * soon as the first host_name of the server_name extension has been read,
- * or at the end of a ClientHello without one; when the bytes end before
- * that, it is MORE.  To the client the message must be a ServerHello,
- * recognised from its header.  A ClientHello in the SSL 2.0 compatible
- * format is recognised too (it has no server name). */
+ * it; a length that overruns its container is NO.  The whole ClientHello
+ * is read (YES at its end, MORE until then); the server name and the ALPN
+ * protocols are recorded as soon as they have been read, so that a
+ * ClientHello cut short by the capture still gives its server name.  To the
+ * client the message must be a ServerHello, whose version (or
+ * supported_versions choice) is recorded.  A ClientHello in the SSL 2.0
+ * compatible format is recognised too (it has no server name).
+ *
+ * dpi_tls_client_hello() reads a bare ClientHello message, for QUIC. */
 
 #include "dpi-proto.h"
 
@@ -48,8 +51,15 @@
  * for compressed or protected records. */
 #define TLS_MAX_RECORD (16384 + 2048)
 
-/* Extension type of server_name (RFC 6066). */
+/* Longest server name kept; a longer one is cut (DNS names have at most
+ * 253 characters). */
+#define TLS_MAX_NAME 1024
+
+/* Extension types: server_name (RFC 6066), ALPN (RFC 7301),
+ * supported_versions (RFC 8446). */
 #define TLS_EXT_SERVER_NAME 0
+#define TLS_EXT_ALPN 16
+#define TLS_EXT_SUPPORTED_VERSIONS 43
 
 /* A reader of the handshake bytes carried by consecutive handshake records
  * at the start of a stream. */
@@ -60,6 +70,9 @@ struct tls_reader {
     size_t rec_left;            /* Bytes left in the current record. */
     bool more;                  /* The stream ended before a read. */
     bool bad;                   /* A record header was invalid. */
+    size_t hs_pos;              /* Handshake bytes read so far. */
+    bool raw;                   /* Bare handshake bytes, no records (as
+                                 * QUIC's CRYPTO frames carry them). */
 };
 
 /* Makes sure that the byte at 'r->pos' is a handshake byte, crossing as many
@@ -68,6 +81,9 @@ struct tls_reader {
 static bool
 tls_fill(struct tls_reader *r)
 {
+    if (r->raw && !r->rec_left) {
+        r->rec_left = r->len - r->pos;
+    }
     while (!r->rec_left) {
         const uint8_t *h = r->data + r->pos;
         size_t avail = r->len - r->pos;
@@ -120,10 +136,18 @@ tls_read(struct tls_reader *r, uint8_t *dst, size_t n)
             dst += k;
         }
         r->pos += k;
+        r->hs_pos += k;
         r->rec_left -= k;
         n -= k;
     }
     return true;
+}
+
+/* Returns the handshake bytes read since 'r->hs_pos' was 'start'. */
+static size_t
+tls_reader_used(const struct tls_reader *r, size_t start)
+{
+    return r->hs_pos - start;
 }
 
 /* Reads an unsigned big-endian integer of 'n' (at most 4) bytes into
@@ -176,12 +200,26 @@ tls_skip(struct tls_reader *r, size_t n, size_t *left)
     return true;
 }
 
-/* Reads the server_name extension, of 'ext_len' bytes.  Returns true with
- * the first host_name in 'sni' (truncated to 'size' bytes, NUL-terminated),
- * or true with an empty 'sni' if it holds no host_name, or false on error or
- * missing bytes. */
+/* Returns the name of TLS version 'v' (as in supported_versions), or NULL
+ * if it is not one. */
+static const char *
+tls_version_name(size_t v)
+{
+    switch (v) {
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLSv1";
+    case 0x0302: return "TLSv1.1";
+    case 0x0303: return "TLSv1.2";
+    case 0x0304: return "TLSv1.3";
+    }
+    return NULL;
+}
+
+/* Reads the server_name extension, of 'ext_len' bytes, and adds its first
+ * host_name to field 'f'.  Returns false on error or missing bytes. */
 static bool
-tls_read_sni(struct tls_reader *r, size_t ext_len, char *sni, size_t size)
+tls_read_sni(struct tls_reader *r, size_t ext_len, struct dpi_md *md,
+             enum dpi_field f)
 {
     size_t left = ext_len, list_len;
 
@@ -190,12 +228,9 @@ tls_read_sni(struct tls_reader *r, size_t ext_len, char *sni, size_t size)
     }
     left = list_len;
     while (left) {
-        size_t type, name_len;
+        uint8_t name[TLS_MAX_NAME];
+        size_t type, name_len, n;
 
-        if (!left) {
-            r->bad = true;
-            return false;
-        }
         if (!tls_read_uint(r, 1, &type)) {
             return false;
         }
@@ -204,28 +239,70 @@ tls_read_sni(struct tls_reader *r, size_t ext_len, char *sni, size_t size)
             return false;
         }
         if (type == 0) {
-            size_t n = name_len < size - 1 ? name_len : size - 1;
-
-            if (!tls_read(r, (uint8_t *) sni, n)) {
+            n = name_len < sizeof name ? name_len : sizeof name;
+            if (!tls_read(r, name, n)) {
                 return false;
             }
-            sni[n] = '\0';
+            dpi_md_add(md, f, name, n);
             return true;
         }
         if (!tls_skip(r, name_len, &left)) {
             return false;
         }
     }
-    sni[0] = '\0';
     return true;
 }
 
-/* Parses a ClientHello body of 'left' bytes. */
-static enum dpi_proto_result
-tls_parse_client_hello(struct tls_reader *r, size_t left,
-                       struct dpi_metadata *md)
+/* Reads the ALPN extension, of 'ext_len' bytes, and adds each protocol to
+ * field 'f'.  Returns false on error or missing bytes. */
+static bool
+tls_read_alpn(struct tls_reader *r, size_t ext_len, struct dpi_md *md,
+              enum dpi_field f)
 {
-    char sni[sizeof md->tls_sni];
+    size_t left = ext_len, list_len;
+
+    if (!tls_read_len(r, 2, &left, &list_len)) {
+        return false;
+    }
+    left = list_len;
+    while (left) {
+        uint8_t name[256];
+        size_t n;
+
+        if (!tls_read_len(r, 1, &left, &n) || !tls_read(r, name, n)) {
+            return false;
+        }
+        left -= n;
+        dpi_md_add(md, f, name, n);
+    }
+    return true;
+}
+
+/* Skips the extension of 'ext_len' bytes that was not read, or what is
+ * left of one that was only partly read ('used' bytes). */
+static bool
+tls_skip_rest(struct tls_reader *r, size_t ext_len, size_t used,
+              size_t *ext_left)
+{
+    if (used > ext_len) {
+        r->bad = true;
+        return false;
+    }
+    if (!tls_read(r, NULL, ext_len - used)) {
+        return false;
+    }
+    *ext_left -= ext_len;
+    return true;
+}
+
+/* Parses a ClientHello body of 'left' bytes: records the server name and
+ * ALPN protocols in the TLS or QUIC fields. */
+static enum dpi_proto_result
+tls_parse_client_hello(struct tls_reader *r, size_t left, bool is_quic,
+                       struct dpi_md *md)
+{
+    enum dpi_field sni_f = is_quic ? DPI_F_quic_sni : DPI_F_tls_sni;
+    enum dpi_field alpn_f = is_quic ? DPI_F_quic_alpn : DPI_F_tls_alpn;
     size_t version, n, ext_left;
 
     /* client_version, random, session_id, cipher_suites,
@@ -253,9 +330,10 @@ tls_parse_client_hello(struct tls_reader *r, size_t left,
         return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
     }
     while (ext_left) {
-        size_t type, ext_len;
+        size_t type, ext_len, start;
+        bool ok = true;
 
-        if (ext_left < 2) {
+        if (ext_left < 4) {
             return DPI_PROTO_NO;
         }
         if (!tls_read_uint(r, 2, &type)) {
@@ -265,18 +343,63 @@ tls_parse_client_hello(struct tls_reader *r, size_t left,
         if (!tls_read_len(r, 2, &ext_left, &ext_len)) {
             return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
         }
+        start = r->hs_pos;
         if (type == TLS_EXT_SERVER_NAME) {
-            if (!tls_read_sni(r, ext_len, sni, sizeof sni)) {
-                return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
-            }
-            if (sni[0]) {
-                memcpy(md->tls_sni, sni, sizeof sni);
-            }
-            return DPI_PROTO_YES;
+            ok = tls_read_sni(r, ext_len, md, sni_f);
+        } else if (type == TLS_EXT_ALPN) {
+            ok = tls_read_alpn(r, ext_len, md, alpn_f);
         }
-        if (!tls_skip(r, ext_len, &ext_left)) {
+        if (!ok || !tls_skip_rest(r, ext_len,
+                                  tls_reader_used(r, start), &ext_left)) {
             return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
         }
+    }
+    return DPI_PROTO_YES;
+}
+
+/* Parses a ServerHello body of 'left' bytes: records the version chosen
+ * (from supported_versions in TLS 1.3). */
+static enum dpi_proto_result
+tls_parse_server_hello(struct tls_reader *r, size_t left, struct dpi_md *md)
+{
+    size_t version, n, ext_left;
+    const char *name;
+
+    if (left < 38 || !tls_read_uint(r, 2, &version)) {
+        return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    }
+    if (version >> 8 != 3) {
+        return DPI_PROTO_NO;
+    }
+    left -= 2;
+    if (!tls_skip(r, 32, &left) || !tls_read_len(r, 1, &left, &n)
+        || n > 32 || !tls_skip(r, n, &left) || left < 3
+        || !tls_skip(r, 3, &left)) {
+        return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    }
+    if (left && tls_read_len(r, 2, &left, &ext_left)) {
+        while (ext_left >= 4) {
+            size_t type, ext_len, v;
+
+            ext_left -= 4;
+            if (!tls_read_uint(r, 2, &type) || !tls_read_uint(r, 2, &ext_len)
+                || ext_len > ext_left) {
+                break;
+            }
+            if (type == TLS_EXT_SUPPORTED_VERSIONS && ext_len == 2
+                && tls_read_uint(r, 2, &v)) {
+                version = v;
+                break;
+            }
+            if (!tls_read(r, NULL, ext_len)) {
+                break;
+            }
+            ext_left -= ext_len;
+        }
+    }
+    name = tls_version_name(version);
+    if (name) {
+        dpi_md_set(md, DPI_F_tls_version, name, strlen(name));
     }
     return DPI_PROTO_YES;
 }
@@ -302,29 +425,45 @@ tls_parse_v2_client_hello(const uint8_t *data, size_t len)
            ? DPI_PROTO_NO : DPI_PROTO_YES;
 }
 
-/* Parses the first handshake message of a TLS stream: a ClientHello if
- * 'to_server', else a ServerHello.  See dpi-proto.h. */
+/* Parses the first handshake message of a TLS stream: a ClientHello to
+ * the server, else a ServerHello.  See dpi-proto.h. */
 enum dpi_proto_result
-dpi_tls_parse(const uint8_t *data, size_t len, bool to_server,
-              struct dpi_metadata *md)
+dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+              size_t len, struct dpi_md *md)
 {
     struct tls_reader r = { .data = data, .len = len };
-    size_t type, hs_len, version;
+    size_t type, hs_len;
 
-    if (to_server && len && data[0] & 0x80) {
+    if (!ctx->is_tcp) {
+        return DPI_PROTO_NO;
+    }
+    if (ctx->to_server && len && data[0] & 0x80) {
         return tls_parse_v2_client_hello(data, len);
     }
     if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)) {
         return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;
     }
-    if (type != (to_server ? TLS_HS_CLIENT_HELLO : TLS_HS_SERVER_HELLO)) {
+    if (type != (ctx->to_server ? TLS_HS_CLIENT_HELLO
+                                : TLS_HS_SERVER_HELLO)) {
         return DPI_PROTO_NO;
     }
-    if (to_server) {
-        return tls_parse_client_hello(&r, hs_len, md);
+    return (ctx->to_server
+            ? tls_parse_client_hello(&r, hs_len, false, md)
+            : tls_parse_server_hello(&r, hs_len, md));
+}
+
+/* See dpi-proto.h. */
+enum dpi_proto_result
+dpi_tls_client_hello(const uint8_t *msg, size_t len, bool is_quic,
+                     struct dpi_md *md)
+{
+    struct tls_reader r = { .data = msg, .len = len, .raw = true };
+    size_t type, hs_len;
+
+    if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)
+        || type != TLS_HS_CLIENT_HELLO) {
+        return DPI_PROTO_NO;
     }
-    if (hs_len < 38 || !tls_read_uint(&r, 2, &version)) {
-        return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;
-    }
-    return version >> 8 == 3 ? DPI_PROTO_YES : DPI_PROTO_NO;
+    return (tls_parse_client_hello(&r, hs_len, is_quic, md) == DPI_PROTO_YES
+            ? DPI_PROTO_YES : DPI_PROTO_NO);
 }

@@ -1,6 +1,6 @@
 # ovs-dpi signature file.
 #
-# Format (see doc/signatures.md for the full description)
+# Format (see docs/signatures.md for the full description)
 # ======
 #
 # One declaration per line.  Blanks separate words; '#' starts a comment
@@ -39,6 +39,10 @@
 #
 # Errors are reported as "FILE:LINE: reason" and the whole file is
 # rejected.
+#
+# The default database is lib/signatures/*.sig concatenated in name order
+# into ovs-dpi.sig (installed in $(pkgdatadir)); this part holds the core
+# web protocols, the others one protocol family or the services each.
 #
 # Host names below were checked against the labels nDPI gives the flows of
 # the development corpus (TLS.YouTube, DNS.NetFlix, ...).
@@ -79,39 +83,3 @@ protocol quic udp
     payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
     payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
 
-# --- Services --------------------------------------------------------------
-
-# Google: its own domains, the country domains google.TLD and google.co.TLD
-# / google.com.TLD, static content, ads and analytics.
-service google
-    host "google.com" host "googleapis.com" host "gstatic.com"
-    host "googleusercontent.com" host "googlesyndication.com"
-    host "googleadservices.com" host "googletagmanager.com"
-    host "googletagservices.com" host "google-analytics.com"
-    host "doubleclick.net" host "app-measurement.com" host "gvt1.com"
-    host "gvt2.com" host "goog" host "ampproject.org" host "android.com"
-    host "gmail.com" host "withgoogle.com"
-    host-regex "(^|\.)google\.(co\.|com\.)?[a-z]{2,3}$"
-
-# YouTube, including its video (googlevideo.com) and image (ytimg.com,
-# ggpht.com) servers.
-service youtube
-    host "youtube.com" host "youtu.be" host "youtube-nocookie.com"
-    host "ytimg.com" host "googlevideo.com" host "ggpht.com"
-    host "youtubei.googleapis.com" host "youtube.googleapis.com"
-
-# Facebook and its CDN.  Instagram's names on the same CDN are longer
-# suffixes, so they win (see service instagram).
-service facebook
-    host "facebook.com" host "facebook.net" host "fb.com" host "fbcdn.net"
-    host "fbsbx.com" host "fb.me"
-
-service netflix
-    host "netflix.com" host "netflix.net" host "nflximg.net"
-    host "nflximg.com" host "nflxvideo.net" host "nflxext.com"
-    host "nflxso.net"
-
-service instagram
-    host "instagram.com" host "cdninstagram.com" host "ig.me"
-    host-regex "^instagram\.[^.]+\.fna\.fbcdn\.net$"
-    host-regex "^igcdn-photos-[^.]+\.akamaihd\.net$"

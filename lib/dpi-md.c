@@ -1,0 +1,369 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+
+/* Connection metadata: see dpi-md.h.
+ *
+ * Record layout
+ * =============
+ *
+ * A record is the field id (1 byte), the value's length L (2 bytes, little
+ * endian), the L bytes of the value and a NUL byte.  Numeric values are 8
+ * bytes in host order.  Records follow one another in the order they were
+ * added.  The buffer is allocated with the smallest power of two (at least
+ * DPI_MD_MIN_ALLOC) that holds 'len' bytes, so its size need not be
+ * stored. */
+
+#include "dpi-md.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Smallest allocation for records. */
+#define DPI_MD_MIN_ALLOC 32
+
+/* Bytes of a record's header and trailer. */
+#define DPI_MD_OVERHEAD 4
+
+/* A field of the registry. */
+struct dpi_field_info {
+    const char *name;           /* Name, or NULL if the id is unused. */
+    const char *description;    /* What it holds. */
+    enum dpi_field_type type;   /* Value type. */
+};
+
+/* The registry, indexed by id. */
+static const struct dpi_field_info dpi_fields[256] = {
+#define DPI_FIELD(ID, NAME, TYPE, DESCRIPTION) \
+    [ID] = { #NAME, DESCRIPTION, DPI_FT_##TYPE },
+#include "dpi-fields.def"
+#undef DPI_FIELD
+};
+
+/* Returns the name of field 'f', or NULL if 'f' is not a field. */
+const char *
+dpi_field_name(enum dpi_field f)
+{
+    return (unsigned int) f < 256 ? dpi_fields[f].name : NULL;
+}
+
+/* Returns the description of field 'f', or NULL if 'f' is not a field. */
+const char *
+dpi_field_description(enum dpi_field f)
+{
+    return (unsigned int) f < 256 ? dpi_fields[f].description : NULL;
+}
+
+/* Returns the value type of field 'f' (DPI_FT_STR if 'f' is not a
+ * field). */
+enum dpi_field_type
+dpi_field_type(enum dpi_field f)
+{
+    return (unsigned int) f < 256 ? dpi_fields[f].type : DPI_FT_STR;
+}
+
+/* Returns true if 'id' is a field of the registry. */
+bool
+dpi_field_is_valid(unsigned int id)
+{
+    return id < 256 && dpi_fields[id].name;
+}
+
+/* Returns true if field 'f' is libdpi's working state, never printed. */
+bool
+dpi_field_is_hidden(enum dpi_field f)
+{
+    return !dpi_field_is_valid(f) || dpi_fields[f].name[0] == '_';
+}
+
+/* Looks up the field called 'name'.  Returns true and sets '*f' if there
+ * is one. */
+bool
+dpi_field_from_name(const char *name, enum dpi_field *f)
+{
+    unsigned int id;
+
+    for (id = 0; id < 256; id++) {
+        if (dpi_fields[id].name && !strcmp(dpi_fields[id].name, name)) {
+            *f = (enum dpi_field) id;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the id of the first field after 'id' in the order of
+ * dpi-fields.def (which is the order of ids), or 0 after the last one.
+ * dpi_field_next(0) is the first field. */
+unsigned int
+dpi_field_next(unsigned int id)
+{
+    for (id++; id < 256; id++) {
+        if (dpi_fields[id].name) {
+            return id;
+        }
+    }
+    return 0;
+}
+
+/* Initialises 'md' as empty, with a budget of 'max' bytes of records. */
+void
+dpi_md_init(struct dpi_md *md, uint32_t max)
+{
+    md->buf = NULL;
+    md->len = 0;
+    md->max = max;
+}
+
+/* Frees the records of 'md', which is left empty (with the same
+ * budget). */
+void
+dpi_md_destroy(struct dpi_md *md)
+{
+    free(md->buf);
+    md->buf = NULL;
+    md->len = 0;
+}
+
+/* Returns the allocation size that holds 'len' bytes of records. */
+static size_t
+dpi_md_alloc_size(uint32_t len)
+{
+    size_t n = DPI_MD_MIN_ALLOC;
+
+    if (!len) {
+        return 0;
+    }
+    while (n < len) {
+        n *= 2;
+    }
+    return n;
+}
+
+/* Returns the bytes 'md' has allocated (for memory accounting). */
+size_t
+dpi_md_allocated(const struct dpi_md *md)
+{
+    return md->buf ? dpi_md_alloc_size(md->len) : 0;
+}
+
+/* Returns the length of the value of the record at 'p'. */
+static uint32_t
+dpi_md_rec_len(const uint8_t *p)
+{
+    return p[1] | (uint32_t) p[2] << 8;
+}
+
+/* Returns the size of the whole record at 'p'. */
+static uint32_t
+dpi_md_rec_size(const uint8_t *p)
+{
+    return dpi_md_rec_len(p) + DPI_MD_OVERHEAD;
+}
+
+/* Returns the offset of the first record of field 'f' at or after 'pos',
+ * or UINT32_MAX. */
+static uint32_t
+dpi_md_find(const struct dpi_md *md, enum dpi_field f, uint32_t pos)
+{
+    while (pos < md->len) {
+        if (md->buf[pos] == f) {
+            return pos;
+        }
+        pos += dpi_md_rec_size(md->buf + pos);
+    }
+    return UINT32_MAX;
+}
+
+/* Appends a record of field 'f' with the 'len' bytes at 'value'.  Returns
+ * false if the budget or memory does not allow it. */
+static bool
+dpi_md_append(struct dpi_md *md, enum dpi_field f, const void *value,
+              size_t len)
+{
+    uint32_t new_len;
+    uint8_t *p;
+
+    if (len > DPI_MD_VALUE_MAX) {
+        len = DPI_MD_VALUE_MAX;
+    }
+    new_len = md->len + (uint32_t) len + DPI_MD_OVERHEAD;
+    if (new_len > md->max) {
+        return false;
+    }
+    if (dpi_md_alloc_size(new_len) != dpi_md_alloc_size(md->len)
+        || !md->buf) {
+        uint8_t *buf = realloc(md->buf, dpi_md_alloc_size(new_len));
+
+        if (!buf) {
+            return false;
+        }
+        md->buf = buf;
+    }
+    p = md->buf + md->len;
+    p[0] = (uint8_t) f;
+    p[1] = (uint8_t) (len & 0xff);
+    p[2] = (uint8_t) (len >> 8);
+    if (len) {
+        memcpy(p + 3, value, len);
+    }
+    p[3 + len] = '\0';
+    md->len = new_len;
+    return true;
+}
+
+/* Removes the record at offset 'pos'. */
+static void
+dpi_md_remove_at(struct dpi_md *md, uint32_t pos)
+{
+    uint32_t size = dpi_md_rec_size(md->buf + pos);
+
+    memmove(md->buf + pos, md->buf + pos + size, md->len - pos - size);
+    md->len -= size;
+    if (!md->len) {
+        dpi_md_destroy(md);
+    }
+}
+
+/* Adds the value of 'len' bytes at 'value' to text field 'f', unless 'f'
+ * already has that value (values longer than DPI_MD_VALUE_MAX are compared
+ * after cutting).  Returns true if 'f' has the value afterwards. */
+bool
+dpi_md_add(struct dpi_md *md, enum dpi_field f, const void *value,
+           size_t len)
+{
+    uint32_t pos;
+
+    if (len > DPI_MD_VALUE_MAX) {
+        len = DPI_MD_VALUE_MAX;
+    }
+    for (pos = dpi_md_find(md, f, 0); pos != UINT32_MAX;
+         pos = dpi_md_find(md, f, pos + dpi_md_rec_size(md->buf + pos))) {
+        if (dpi_md_rec_len(md->buf + pos) == len
+            && !memcmp(md->buf + pos + 3, value, len)) {
+            return true;
+        }
+    }
+    return dpi_md_append(md, f, value, len);
+}
+
+/* Same as dpi_md_add() for the NUL-terminated string 'value'. */
+bool
+dpi_md_add_cstr(struct dpi_md *md, enum dpi_field f, const char *value)
+{
+    return dpi_md_add(md, f, value, strlen(value));
+}
+
+/* Makes the 'len' bytes at 'value' the only value of text field 'f'.
+ * Returns true if it was stored. */
+bool
+dpi_md_set(struct dpi_md *md, enum dpi_field f, const void *value,
+           size_t len)
+{
+    dpi_md_remove(md, f);
+    return dpi_md_append(md, f, value, len);
+}
+
+/* Returns the first value of text field 'f' (NUL-terminated) and stores
+ * its length in '*lenp' if 'lenp' is nonnull; returns NULL if 'f' has no
+ * value. */
+const char *
+dpi_md_get(const struct dpi_md *md, enum dpi_field f, size_t *lenp)
+{
+    uint32_t pos = dpi_md_find(md, f, 0);
+
+    if (pos == UINT32_MAX) {
+        return NULL;
+    }
+    if (lenp) {
+        *lenp = dpi_md_rec_len(md->buf + pos);
+    }
+    return (const char *) md->buf + pos + 3;
+}
+
+/* Returns the number of values of field 'f'. */
+size_t
+dpi_md_count(const struct dpi_md *md, enum dpi_field f)
+{
+    size_t n = 0;
+    uint32_t pos;
+
+    for (pos = dpi_md_find(md, f, 0); pos != UINT32_MAX;
+         pos = dpi_md_find(md, f, pos + dpi_md_rec_size(md->buf + pos))) {
+        n++;
+    }
+    return n;
+}
+
+/* Sets numeric field 'f' to 'value'.  Returns true if it was stored. */
+bool
+dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
+{
+    uint32_t pos = dpi_md_find(md, f, 0);
+
+    if (pos != UINT32_MAX) {
+        memcpy(md->buf + pos + 3, &value, sizeof value);
+        return true;
+    }
+    return dpi_md_append(md, f, &value, sizeof value);
+}
+
+/* Reads numeric field 'f' into '*value'.  Returns false (and leaves
+ * '*value' alone) if 'f' is not set. */
+bool
+dpi_md_get_u64(const struct dpi_md *md, enum dpi_field f, uint64_t *value)
+{
+    uint32_t pos = dpi_md_find(md, f, 0);
+
+    if (pos == UINT32_MAX || dpi_md_rec_len(md->buf + pos) != sizeof *value) {
+        return false;
+    }
+    memcpy(value, md->buf + pos + 3, sizeof *value);
+    return true;
+}
+
+/* Removes every value of field 'f'. */
+void
+dpi_md_remove(struct dpi_md *md, enum dpi_field f)
+{
+    uint32_t pos;
+
+    while ((pos = dpi_md_find(md, f, 0)) != UINT32_MAX) {
+        dpi_md_remove_at(md, pos);
+    }
+}
+
+/* Reads the record at '*pos' into '*v' and advances '*pos'.  Returns false
+ * after the last record.  Start with '*pos' = 0. */
+bool
+dpi_md_next(const struct dpi_md *md, uint32_t *pos, struct dpi_md_value *v)
+{
+    const uint8_t *p;
+
+    if (*pos >= md->len) {
+        return false;
+    }
+    p = md->buf + *pos;
+    v->field = (enum dpi_field) p[0];
+    v->len = dpi_md_rec_len(p);
+    v->str = (const char *) p + 3;
+    v->num = 0;
+    if (dpi_field_type(v->field) != DPI_FT_STR && v->len == sizeof v->num) {
+        memcpy(&v->num, p + 3, sizeof v->num);
+    }
+    *pos += dpi_md_rec_size(p);
+    return true;
+}
