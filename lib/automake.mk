@@ -1,7 +1,8 @@
-# libdpi: the DPI engine.  It knows nothing of Open vSwitch.
+# libdpi: the DPI engine.  It knows nothing of Open vSwitch.  Programs that
+# link it also need $(HS_LIBS) and $(CRYPTO_LIBS).
 
 noinst_LIBRARIES += lib/libdpi.a
-lib_libdpi_a_CFLAGS = $(AM_CFLAGS) $(HS_CFLAGS)
+lib_libdpi_a_CFLAGS = $(AM_CFLAGS) $(HS_CFLAGS) $(CRYPTO_CFLAGS)
 lib_libdpi_a_SOURCES = \
 	lib/dpi-app.c \
 	lib/dpi-app.h \
@@ -23,6 +24,8 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/dns.c \
 	lib/proto/http.c \
 	lib/proto/parsers.def \
+	lib/proto/quic.c \
+	lib/proto/quic.h \
 	lib/proto/ssh.c \
 	lib/proto/tls.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c

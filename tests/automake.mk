@@ -1,7 +1,8 @@
 # Unit tests (CMocka) for libdpi.
 
 if HAVE_CMOCKA
-TEST_LDADD = lib/libdpi.a $(HS_LIBS) $(PCAP_LIBS) $(CMOCKA_LIBS) -lstdc++ -lm
+TEST_LDADD = lib/libdpi.a $(HS_LIBS) $(CRYPTO_LIBS) $(PCAP_LIBS) \
+	$(CMOCKA_LIBS) -lstdc++ -lm
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 check_PROGRAMS += tests/test-app
@@ -31,6 +32,12 @@ tests_test_proto_SOURCES = tests/test-proto.c tests/md-shim.h tests/pcap-util.c 
 	tests/pcap-util.h
 tests_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test-quic
+tests_test_quic_SOURCES = tests/test-quic.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_quic_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)
+tests_test_quic_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \

@@ -82,6 +82,10 @@
 #define QUIC_FRAME_CLOSE 0x1c
 #define QUIC_FRAME_CLOSE_APP 0x1d
 
+/* Q050 numbers its CRYPTO frame 0x08 (Google QUIC frame types), with the
+ * same fields. */
+#define QUIC_FRAME_CRYPTO_Q050 0x08
+
 /* Format byte of the saved reassembly state, to reject anything else. */
 #define QUIC_STATE_FORMAT 0x51
 
@@ -731,12 +735,15 @@ quic_find_chlo(const uint8_t *p, size_t len, struct dpi_md *md)
 /* --- Frames -------------------------------------------------------------- */
 
 /* Walks the frames of the Initial packet plaintext of 'len' bytes at 'p'
- * and adds its CRYPTO data to 'c'.  Stops at the end or at a frame that
- * cannot be in an Initial packet.  Returns true if it found a CRYPTO
- * frame. */
+ * and adds its CRYPTO data to 'c'.  'q050' selects Q050's CRYPTO frame
+ * type.  Stops at the end or at a frame that cannot be in an Initial
+ * packet.  Returns true if it found a CRYPTO frame. */
 static bool
-quic_read_frames(const uint8_t *p, size_t len, struct quic_crypto *c)
+quic_read_frames(const uint8_t *p, size_t len, bool q050,
+                 struct quic_crypto *c)
 {
+    uint64_t crypto = q050 ? QUIC_FRAME_CRYPTO_Q050 : QUIC_FRAME_CRYPTO;
+
     bool found = false;
     size_t pos = 0;
 
@@ -748,7 +755,7 @@ quic_read_frames(const uint8_t *p, size_t len, struct quic_crypto *c)
         }
         if (type == QUIC_FRAME_PADDING || type == QUIC_FRAME_PING) {
             continue;
-        } else if (type == QUIC_FRAME_CRYPTO) {
+        } else if (type == crypto) {
             if (!quic_get_varint(p, len, &pos, &a)
                 || !quic_get_varint(p, len, &pos, &b) || b > len - pos) {
                 break;
@@ -897,7 +904,7 @@ quic_read_initials(const uint8_t *data, size_t len,
                                &plain_len, &pn);
         }
         if (opened) {
-            quic_read_frames(plain, plain_len, c);
+            quic_read_frames(plain, plain_len, qv.chlo, c);
             result = QUIC_READ_PARTIAL;
         }
         pos += h.size;
@@ -919,9 +926,12 @@ quic_parse_client_long(const uint8_t *data, size_t len,
     bool have_state;
 
     if (!h->size || h->type != QUIC_TYPE_INITIAL) {
-        /* Retry, 0-RTT or Handshake first, or a version we cannot open:
-         * QUIC all the same.  A ClientHello still incomplete waits. */
-        return (dpi_md_get(md, DPI_F__quic_crypto, NULL)
+        /* A version we cannot open, or a Handshake packet (the Initial
+         * was missed): QUIC all the same.  0-RTT packets come with an
+         * Initial, which may be reordered behind them, and a ClientHello
+         * still incomplete waits for its end. */
+        return (h->type == QUIC_TYPE_0RTT
+                || dpi_md_get(md, DPI_F__quic_crypto, NULL)
                 ? DPI_PROTO_MORE : DPI_PROTO_YES);
     }
     c = malloc(sizeof *c);
