@@ -858,6 +858,8 @@ quic_read_initials(const uint8_t *data, size_t len,
 {
     struct dpi_quic_keys keys, saved_keys;
     bool keys_ok = false, saved_ok = false;
+    const uint8_t *keys_dcid = NULL;    /* Connection id of 'keys'. */
+    size_t keys_dcid_len = 0;
     enum quic_read result = QUIC_READ_NONE;
     struct quic_version qv;
     size_t pos = 0, n;
@@ -886,10 +888,12 @@ quic_read_initials(const uint8_t *data, size_t len,
             pos += h.size;
             continue;
         }
-        if (!n || h.dcid_len != first->dcid_len
-            || memcmp(h.dcid, first->dcid, h.dcid_len)) {
+        if (!keys_dcid || h.dcid_len != keys_dcid_len
+            || memcmp(h.dcid, keys_dcid, h.dcid_len)) {
             keys_ok = dpi_quic_initial_keys(h.version, h.dcid, h.dcid_len,
                                             &keys);
+            keys_dcid = h.dcid;
+            keys_dcid_len = h.dcid_len;
         }
 
         /* The keys come from the connection id of the client's first
