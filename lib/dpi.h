@@ -84,7 +84,7 @@ struct dpi_config {
 #define DPI_DEFAULT_MAX_FLOWS 262144
 #define DPI_DEFAULT_INSPECT_PACKETS 16
 #define DPI_DEFAULT_IDLE_TIMEOUT_MS 120000
-#define DPI_DEFAULT_METADATA_MAX 2048
+#define DPI_DEFAULT_METADATA_MAX 8192
 
 void dpi_config_init(struct dpi_config *);
 

@@ -73,13 +73,15 @@ protocol ssh tcp
 # QUIC long header packets (first two bits set) of version 1, 2, the IETF
 # drafts (0xff0000xx) and Facebook's mvfst (0xfaceb00x); Google QUIC long
 # headers (Q046, Q050, T050, T051) and public headers with a version
-# (flags 0x09 or 0x0d, 8-byte connection id, "Q0xx").  No parser: the
-# pattern alone identifies QUIC.
+# (flags 0x09 or 0x0d, 8-byte connection id, "Q0xx"); reserved "greasing"
+# versions 0x?a?a?a?a (RFC 9000 15).  The QUIC parser (lib/proto/quic.c)
+# confirms a candidate and decrypts the client's Initial.
 protocol quic udp
     payload "^[\xc0-\xff]\x00\x00\x00\x01"
     payload "^[\xc0-\xff]\x6b\x33\x43\xcf"
     payload "^[\xc0-\xff]\xff\x00\x00[\x01-\x22]"
-    payload "^[\xc0-\xff]\xfa\xce\xb0\x0[0-2]"
+    payload "^[\xc0-\xff]\xfa\xce\xb0[\x00-\x0f]"
+    payload "^[\xc0-\xff][\x0a\x1a\x2a\x3a\x4a\x5a\x6a\x7a\x8a\x9a\xaa\xba\xca\xda\xea\xfa]{4}"
     payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
     payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
 
