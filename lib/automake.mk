@@ -12,6 +12,8 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-conn.c \
 	lib/dpi-conn.h \
 	lib/dpi-engine.c \
+	lib/dpi-frag.c \
+	lib/dpi-frag.h \
 	lib/dpi-packet.c \
 	lib/dpi-proto.h \
 	lib/dpi-sig.c \

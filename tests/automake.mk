@@ -32,6 +32,13 @@ tests_test_proto_SOURCES = tests/test-proto.c tests/pcap-util.c \
 tests_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_LDADD = $(TEST_LDADD)
 
+# Fragment association and tunnel/fragment flows against the corpus.
+check_PROGRAMS += tests/test-frag
+tests_test_frag_SOURCES = tests/test-frag.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_frag_CFLAGS = $(TEST_CFLAGS)
+tests_test_frag_LDADD = $(TEST_LDADD)
+
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
 	tests/sigdb-fixture.h
