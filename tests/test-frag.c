@@ -407,7 +407,7 @@ test_engine_counts_fragments_with_datagram(void **state)
 
 /* One flow of a comparison. */
 struct cflow {
-    char key[160];              /* Identifying string. */
+    char key[256];              /* Identifying string. */
     uint64_t packets;           /* Packets in both directions. */
     char encap[64];             /* Tunnel names ("" if none). */
 };
@@ -499,7 +499,7 @@ oracle_proto(const char *name)
 static void
 cflows_cb(const struct dpi_flow_info *info, void *aux)
 {
-    char key[160];
+    char key[256];
 
     dpi_key_format(key, sizeof key, &info->key);
     cflows_get(aux, key)->packets += info->packets[0] + info->packets[1];
@@ -539,7 +539,7 @@ compare_capture(const char *name, size_t *n_flows, size_t *n_match)
     for (size_t i = 0; i < cap.n; i++) {
         const struct dpi_pkt *pkt = &cap.pkts[i].pkt;
         struct dpi_verdict v;
-        char key[160];
+        char key[256];
 
         if (!cap.pkts[i].ok) {
             continue;
@@ -572,7 +572,7 @@ compare_capture(const char *name, size_t *n_flows, size_t *n_match)
     for (size_t i = 0; i < o.n_rows; i++) {
         const struct pu_row *row = &o.rows[i];
         struct cflow *f;
-        char key[160];
+        char key[256];
 
         if (!strstr(pu_cell(&o, row, "seen_by"), "tshark")) {
             continue;
@@ -712,6 +712,56 @@ test_corpus_tunnel_and_fragment_flows_match_oracle(void **state)
     assert_int_equal(n_extra, 0);
 }
 
+/* Every prefix of every frame of the corpus captures with VXLAN, GRE,
+ * GTP-U and IP-in-IP parses, on an exactly sized copy, to one of the parse
+ * results, with an OK packet's payload inside the prefix.  (Run under
+ * AddressSanitizer or valgrind to catch any read past the end.) */
+static void
+test_corpus_tunnel_frames_truncated_at_every_offset(void **state)
+{
+    static const char *const captures[] = {
+        "vxlan.pcap", "gre.pcapng", "ipv6_in_gtp.pcap", "rtmp.pcap",
+        "6in4tunnel.pcap",
+    };
+    size_t n_tunnelled = 0;
+
+    if (!pu_corpus_dir()) {
+        print_message("DPI_CORPUS_DIR unset or not a directory: "
+                      "skipping corpus test\n");
+        skip();
+    }
+    for (size_t c = 0; c < sizeof captures / sizeof captures[0]; c++) {
+        char *path = pu_corpus_path("pcap", captures[c]);
+        struct pu_capture cap;
+
+        assert_true(pu_capture_load(path, &cap));
+        free(path);
+        for (size_t i = 0; i < cap.n; i++) {
+            const struct pu_packet *p = &cap.pkts[i];
+
+            n_tunnelled += p->ok && p->pkt.encap;
+            for (size_t len = 0; len <= p->len; len++) {
+                uint8_t *copy = malloc(len ? len : 1);
+                enum dpi_parse_result r;
+                struct dpi_pkt pkt;
+
+                assert_non_null(copy);
+                memcpy(copy, p->frame, len);
+                r = dpi_parse_eth(copy, len, &pkt);
+                assert_true(r <= DPI_PARSE_MALFORMED);
+                if (r == DPI_PARSE_OK && pkt.payload) {
+                    assert_true(pkt.payload >= copy);
+                    assert_true(pkt.payload + pkt.payload_len
+                                <= copy + len);
+                }
+                free(copy);
+            }
+        }
+        pu_capture_destroy(&cap);
+    }
+    assert_true(n_tunnelled > 0);
+}
+
 int
 main(void)
 {
@@ -727,6 +777,8 @@ main(void)
         cmocka_unit_test(test_engine_counts_fragments_with_datagram),
         cmocka_unit_test(
             test_corpus_tunnel_and_fragment_flows_match_oracle),
+        cmocka_unit_test(
+            test_corpus_tunnel_frames_truncated_at_every_offset),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
