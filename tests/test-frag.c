@@ -247,22 +247,25 @@ struct thread_arg {
 };
 
 /* Sends the two fragments of 2000 datagrams of its own through the
- * table. */
+ * table.  IP identifications cycle through 8 values, so that the threads
+ * together have at most 32 datagrams in the table: far too few to fill a
+ * bucket of a table of 65536 entries, whatever the hash seed. */
 static void *
 thread_main(void *arg_)
 {
     struct thread_arg *arg = arg_;
 
-    for (uint32_t id = 0; id < 2000; id++) {
-        struct dpi_pkt first = make_frag(arg->src, 3000 + id % 100, 2, 53,
-                                         id, 0, true);
-        struct dpi_pkt later = make_frag(arg->src, 0, 2, 0, id, 185, false);
+    for (uint32_t i = 0; i < 2000; i++) {
+        struct dpi_pkt first = make_frag(arg->src, 3000 + i % 100, 2, 53,
+                                         i % 8, 0, true);
+        struct dpi_pkt later = make_frag(arg->src, 0, 2, 0, i % 8, 185,
+                                         false);
         struct dpi_pkt tmp;
         const struct dpi_pkt *r;
 
-        dpi_frag_resolve(arg->t, &first, id, &tmp);
-        r = dpi_frag_resolve(arg->t, &later, id, &tmp);
-        if (r->key.sport == 3000 + id % 100) {
+        dpi_frag_resolve(arg->t, &first, i, &tmp);
+        r = dpi_frag_resolve(arg->t, &later, i, &tmp);
+        if (r->key.sport == 3000 + i % 100) {
             arg->resolved++;
         }
     }
@@ -274,7 +277,7 @@ thread_main(void *arg_)
 static void
 test_threads_share_the_table(void **state)
 {
-    struct dpi_frag_table *t = dpi_frag_table_create(4096);
+    struct dpi_frag_table *t = dpi_frag_table_create(65536);
     struct thread_arg args[4];
     pthread_t threads[4];
 
