@@ -16,6 +16,8 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-fields.def \
 	lib/dpi-md.c \
 	lib/dpi-md.h \
+	lib/dpi-frag.c \
+	lib/dpi-frag.h \
 	lib/dpi-packet.c \
 	lib/dpi-proto.h \
 	lib/dpi-sig.c \

@@ -38,6 +38,12 @@ tests_test_quic_SOURCES = tests/test-quic.c tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_quic_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)
 tests_test_quic_LDADD = $(TEST_LDADD)
+# Fragment association and tunnel/fragment flows against the corpus.
+check_PROGRAMS += tests/test-frag
+tests_test_frag_SOURCES = tests/test-frag.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_frag_CFLAGS = $(TEST_CFLAGS)
+tests_test_frag_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
