@@ -25,6 +25,7 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/http.c \
 	lib/proto/mail.c \
 	lib/proto/parsers.def \
+	lib/proto/remote.c \
 	lib/proto/ssh.c \
 	lib/proto/text.c \
 	lib/proto/text.h \
