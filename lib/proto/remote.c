@@ -70,13 +70,6 @@ dpi_rdp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
         || (var >= 8 && v[0] >= 1 && v[0] <= 3 && v[2] == 8 && !v[3])) {
         return DPI_PROTO_YES;
     }
-    /* The negotiation structure may follow a routing token ending in
-     * CR LF. */
-    if (var >= 10 && v[var - 10] == '\r' && v[var - 9] == '\n'
-        && v[var - 8] >= 1 && v[var - 8] <= 3 && v[var - 6] == 8
-        && !v[var - 5]) {
-        return DPI_PROTO_YES;
-    }
     return DPI_PROTO_NO;
 }
 
@@ -180,8 +173,11 @@ dpi_socks_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                 size_t len, struct dpi_md *md)
 {
     (void) md;
-    if (!ctx->is_tcp || !len) {
+    if (!ctx->is_tcp) {
         return DPI_PROTO_NO;
+    }
+    if (!len) {
+        return DPI_PROTO_MORE;
     }
     return ctx->to_server ? socks_client(data, len) : socks_server(data,
                                                                     len);
