@@ -452,3 +452,23 @@ dpi_pop3_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
         }
     }
 }
+
+/* See dpi-proto.h.  The ports are the IANA assignments for the implicit
+ * TLS variants: imaps 993 and pop3s 995 (RFC 8314 7.3), submissions 465
+ * (RFC 8314 7.3), ftps 990 (RFC 4217 mentions it; IANA "ftps"). */
+uint16_t
+dpi_tls_port_proto(uint16_t port)
+{
+    switch (port) {
+    case 993:
+        return DPI_APP_imaps;
+    case 995:
+        return DPI_APP_pops;
+    case 465:
+        return DPI_APP_smtps;
+    case 990:
+        return DPI_APP_ftps;
+    default:
+        return 0;
+    }
+}
