@@ -24,11 +24,16 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-sig-private.h \
 	lib/dpi.h \
 	lib/proto/dns.c \
+	lib/proto/ftp.c \
 	lib/proto/http.c \
+	lib/proto/mail.c \
 	lib/proto/parsers.def \
 	lib/proto/quic.c \
 	lib/proto/quic.h \
+	lib/proto/remote.c \
 	lib/proto/ssh.c \
+	lib/proto/text.c \
+	lib/proto/text.h \
 	lib/proto/tls.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
@@ -37,6 +42,7 @@ nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 # built into the library.
 SIG_PARTS = \
 	lib/signatures/00-core.sig \
+	lib/signatures/10-mail-remote.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)
 CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c

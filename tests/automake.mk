@@ -44,6 +44,11 @@ tests_test_frag_SOURCES = tests/test-frag.c tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_frag_CFLAGS = $(TEST_CFLAGS)
 tests_test_frag_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/test-proto-mail
+tests_test_proto_mail_SOURCES = tests/test-proto-mail.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_proto_mail_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_mail_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
