@@ -23,7 +23,10 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/dns.c \
 	lib/proto/http.c \
 	lib/proto/parsers.def \
+	lib/proto/rtp.c \
+	lib/proto/sip.c \
 	lib/proto/ssh.c \
+	lib/proto/stun.c \
 	lib/proto/tls.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
@@ -32,6 +35,7 @@ nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 # built into the library.
 SIG_PARTS = \
 	lib/signatures/00-core.sig \
+	lib/signatures/20-voip.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)
 CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c
