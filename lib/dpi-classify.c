@@ -410,9 +410,8 @@ dpi_inspect_data(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
             continue;
         }
         r = p->parse(ctx, data, len, md);
-        if (r == DPI_PROTO_MORE
-            && (!is_tcp || len >= DPI_PROTO_MAX_STREAM)) {
-            r = is_tcp ? DPI_PROTO_YES : DPI_PROTO_NO;
+        if (r == DPI_PROTO_MORE && is_tcp && len >= DPI_PROTO_MAX_STREAM) {
+            r = DPI_PROTO_YES;
         }
         if (r == DPI_PROTO_YES) {
             found = slot;

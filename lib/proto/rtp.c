@@ -51,8 +51,14 @@
  * streams on dynamic types the jitter is then scaled wrongly.  The state
  * is kept in two hidden fields: _rtp_transit holds the SSRC (high 32 bits)
  * and the last relative transit time R - S (low 32 bits), _rtp_jitter the
- * estimate in timestamp units times 16 (the integer form of A.8).  The
- * result, converted to microseconds, is jitter_us. */
+ * estimate in timestamp units times 16 (the integer form of A.8), and
+ * _rtp_seq its last sequence number.  The result, converted to
+ * microseconds, is jitter_us.
+ *
+ * A single datagram with a plausible RTP header proves little (any byte
+ * 0x80-0xbf followed by an assigned payload type passes), so the parser
+ * says YES only when a second packet of the same source continues the
+ * first one's sequence (up to RTP_MAX_SEQ_STEP ahead); until then MORE. */
 
 #include "dpi-proto.h"
 
@@ -144,16 +150,23 @@ rtp_check(const uint8_t *data, size_t len)
     return rtp_clock_rate(pt);
 }
 
-/* Updates the jitter of RTP packet 'data' (valid, clock rate 'rate')
- * arrived at 'now_us'. */
-static void
-rtp_update_jitter(const uint8_t *data, uint32_t rate, uint64_t now_us,
-                  struct dpi_md *md)
+/* Most a sequence number may advance between two packets of one source
+ * for the second to confirm the first (a few losses or reorderings). */
+#define RTP_MAX_SEQ_STEP 16
+
+/* Updates the jitter with RTP packet 'data' (valid, clock rate 'rate')
+ * arrived at 'now_us'.  Returns true if the packet continues the sequence
+ * of the source tracked (same SSRC, sequence number a little ahead). */
+static bool
+rtp_update(const uint8_t *data, uint32_t rate, uint64_t now_us,
+           struct dpi_md *md)
 {
     uint32_t ssrc = rtp_get32(data + 8);
     uint32_t ts = rtp_get32(data + 4);
+    uint16_t seq = rtp_get16(data + 2);
     uint32_t arrival, transit;
-    uint64_t prev, jitter = 0;
+    uint64_t prev, prev_seq = 0, jitter = 0;
+    bool continues = false;
 
     /* Arrival time in timestamp units, modulo 2^32 like the timestamp. */
     arrival = (uint32_t) ((now_us / 1000000) * rate
@@ -163,10 +176,15 @@ rtp_update_jitter(const uint8_t *data, uint32_t rate, uint64_t now_us,
     if (dpi_md_get_u64(md, DPI_F__rtp_transit, &prev)) {
         int32_t d;
         uint32_t abs_d;
+        uint16_t step;
 
         if ((uint32_t) (prev >> 32) != ssrc) {
-            return;             /* Another source. */
+            return false;       /* Another source. */
         }
+        dpi_md_get_u64(md, DPI_F__rtp_seq, &prev_seq);
+        step = (uint16_t) (seq - (uint16_t) prev_seq);
+        continues = step >= 1 && step <= RTP_MAX_SEQ_STEP;
+
         d = (int32_t) (transit - (uint32_t) prev);
         abs_d = d < 0 ? (uint32_t) -(int64_t) d : (uint32_t) d;
         dpi_md_get_u64(md, DPI_F__rtp_jitter, &jitter);
@@ -177,6 +195,8 @@ rtp_update_jitter(const uint8_t *data, uint32_t rate, uint64_t now_us,
                        (jitter >> 4) * 1000000 / rate);
     }
     dpi_md_set_u64(md, DPI_F__rtp_transit, (uint64_t) ssrc << 32 | transit);
+    dpi_md_set_u64(md, DPI_F__rtp_seq, seq);
+    return continues;
 }
 
 /* Parses RTP.  See dpi-proto.h and the comment at the top of this file. */
@@ -185,6 +205,7 @@ dpi_rtp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
               size_t len, struct dpi_md *md)
 {
     uint32_t rate;
+    bool continues;
 
     if (ctx->is_tcp || ctx->client_port < 1024 || ctx->server_port < 1024) {
         return DPI_PROTO_NO;
@@ -193,8 +214,8 @@ dpi_rtp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     if (!rate) {
         return ctx->follow ? DPI_PROTO_YES : DPI_PROTO_NO;
     }
-    rtp_update_jitter(data, rate, ctx->now_us, md);
-    return DPI_PROTO_YES;
+    continues = rtp_update(data, rate, ctx->now_us, md);
+    return continues || ctx->follow ? DPI_PROTO_YES : DPI_PROTO_MORE;
 }
 
 /* Parses RTCP.  See dpi-proto.h and the comment at the top of this
