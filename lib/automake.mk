@@ -27,7 +27,8 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/sip.c \
 	lib/proto/ssh.c \
 	lib/proto/stun.c \
-	lib/proto/tls.c
+	lib/proto/tls.c \
+	lib/proto/xmpp.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
 # The default signature database: the parts below, concatenated in this

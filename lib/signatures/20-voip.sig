@@ -36,3 +36,15 @@ protocol rtcp udp
     payload "^[\x80-\x9f][\xc8\xc9]"
 protocol rtp udp
     payload "^[\x80-\xbf]"
+
+# XMPP (RFC 6120 4.2, 8): an XML declaration and <stream:stream>, or a
+# top-level stanza when the capture starts mid-stream.  WhatsApp's binary
+# XMPP: "WA" and two version bytes, possibly after the "ED" 0 1 edge
+# routing prologue; the parser then sets the service whatsapp.
+protocol jabber tcp
+    payload "^<\?xml"
+    payload "^</?stream:stream"
+    payload "^<(iq|presence|message)[ >]"
+    payload "^ED\x00\x01"
+    payload "^WA[\x00-\x0f][\x00-\x0f]"
+    ports 5222,5223
