@@ -32,6 +32,11 @@ tests_test_proto_SOURCES = tests/test-proto.c tests/md-shim.h tests/pcap-util.c 
 tests_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_LDADD = $(TEST_LDADD)
 
+check_PROGRAMS += tests/test-proto-voip
+tests_test_proto_voip_SOURCES = tests/test-proto-voip.c
+tests_test_proto_voip_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_voip_LDADD = $(TEST_LDADD)
+
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
 	tests/sigdb-fixture.h

@@ -188,8 +188,7 @@ rtp_update(const uint8_t *data, uint32_t rate, uint64_t now_us,
         d = (int32_t) (transit - (uint32_t) prev);
         abs_d = d < 0 ? (uint32_t) -(int64_t) d : (uint32_t) d;
         dpi_md_get_u64(md, DPI_F__rtp_jitter, &jitter);
-        jitter += abs_d;
-        jitter -= (jitter + 8) >> 4;
+        jitter = jitter + abs_d - ((jitter + 8) >> 4);
         dpi_md_set_u64(md, DPI_F__rtp_jitter, jitter);
         dpi_md_set_u64(md, DPI_F_jitter_us,
                        (jitter >> 4) * 1000000 / rate);
