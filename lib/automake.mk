@@ -32,6 +32,7 @@ nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 # built into the library.
 SIG_PARTS = \
 	lib/signatures/00-core.sig \
+	lib/signatures/40-p2p-vpn.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)
 CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c
