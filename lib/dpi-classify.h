@@ -20,7 +20,7 @@
 /* Signature database and per-connection classification (libdpi internal).
  *
  * The signature database (struct dpi_sigdb) is compiled once from a
- * signature file (format: doc/signatures.md) into
+ * signature file (format: docs/signatures.md) into
  * Hyperscan databases: payload patterns that propose L7 protocols, and host
  * patterns that map a host name (HTTP Host, TLS SNI, DNS query name) to a
  * service.  It is immutable once built.

@@ -48,6 +48,15 @@ endif
 
 TESTS += $(check_PROGRAMS)
 
+# Accuracy against the corpus oracle (docs/ACCURACY.md); skips without the
+# corpus.
+TESTS += tests/check-accuracy.sh
+EXTRA_DIST += \
+	tests/accuracy-floors.txt \
+	tests/check-accuracy.sh \
+	tests/dpi-accuracy.py
+CLEANFILES += tests/check-accuracy.md
+
 # The project's own captures (tests/captures/README.md) and their tools.
 EXTRA_DIST += \
 	tests/captures/EXPECTED.tsv \

@@ -1,6 +1,6 @@
 # ovs-dpi signature file.
 #
-# Format (see doc/signatures.md for the full description)
+# Format (see docs/signatures.md for the full description)
 # ======
 #
 # One declaration per line.  Blanks separate words; '#' starts a comment
