@@ -1,5 +1,5 @@
 # ovs-dpi signature file part: peer-to-peer file sharing and VPNs.
-# (Format: see the top of 00-core.sig and doc/signatures.md.)
+# (Format: see the top of 00-core.sig and docs/signatures.md.)
 
 # --- IPsec ---------------------------------------------------------------
 
