@@ -22,6 +22,7 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi.h \
 	lib/proto/dns.c \
 	lib/proto/http.c \
+	lib/proto/p2p.c \
 	lib/proto/parsers.def \
 	lib/proto/ssh.c \
 	lib/proto/tls.c

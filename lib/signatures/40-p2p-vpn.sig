@@ -6,3 +6,31 @@
 # ESP (RFC 4303) and AH (RFC 4302) are IP protocols 50 and 51.
 protocol ipsec ip 50
 protocol ipsec ip 51
+
+# --- Gnutella (parser: lib/proto/p2p.c) ----------------------------------
+
+# TCP handshake: "GNUTELLA CONNECT/0.6", "GNUTELLA/0.6 200 OK",
+# "GNUTELLA OK" (0.4).
+protocol gnutella tcp
+    payload "^GNUTELLA[ /]"
+    ports 6346
+# UDP: one Gnutella message (23-byte header: message id, payload type,
+# TTL, hops, payload length) or a "GND" semi-reliable UDP fragment; the
+# parser checks the length field and the types.
+protocol gnutella udp
+    payload "^GND"
+    payload "^.{16}[\x00\x01\x02\x31\x32\x40\x44\x80\x81][\x00-\x10][\x00-\x10]"
+    ports 6346
+
+# --- BitTorrent (parser: lib/proto/p2p.c) --------------------------------
+
+# Handshake (BEP 3): 19, "BitTorrent protocol".
+protocol bittorrent tcp
+    payload "^\x13BitTorrent protocol"
+# DHT KRPC messages (BEP 5): bencoded dictionaries, e.g. "d1:ad2:id20:";
+# uTP (BEP 29) ST_SYN and ST_STATE headers (type << 4 | version 1).
+protocol bittorrent udp
+    payload "^d1:[a-z]"
+    payload "^d2:ip"
+    payload "^[\x21\x41][\x00-\x02]"
+    ports 6881
