@@ -25,7 +25,8 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/p2p.c \
 	lib/proto/parsers.def \
 	lib/proto/ssh.c \
-	lib/proto/tls.c
+	lib/proto/tls.c \
+	lib/proto/vpn.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
 # The default signature database: the parts below, concatenated in this

@@ -34,3 +34,31 @@ protocol bittorrent udp
     payload "^d2:ip"
     payload "^[\x21\x41][\x00-\x02]"
     ports 6881
+
+# IKE (RFC 7296), on UDP 500 and, after a 4-byte zero non-ESP marker
+# (RFC 3948), 4500; the parser checks the header (version 1 or 2, length
+# equal to the datagram's).
+protocol ipsec udp
+    ports 500,4500
+
+# --- WireGuard, OpenVPN, PPTP (parsers: lib/proto/vpn.c) -----------------
+
+# Message types 1-4 followed by three reserved zero bytes; the parser
+# checks the lengths.
+protocol wireguard udp
+    payload "^[\x01-\x04]\x00\x00\x00"
+    ports 51820
+
+# Hard reset packets (opcodes 7, 8 and 10, key id 0), over TCP after a
+# 16-bit length.
+protocol openvpn udp
+    payload "^[\x38\x40\x50]"
+    ports 1194
+protocol openvpn tcp
+    payload "^\x00[\x0e-\x80][\x38\x40\x50]"
+    ports 1194
+
+# Control message (type 1) with the magic cookie 0x1A2B3C4D.
+protocol pptp tcp
+    payload "^..\x00\x01\x1a\x2b\x3c\x4d"
+    ports 1723
