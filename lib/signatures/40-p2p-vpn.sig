@@ -19,7 +19,7 @@ protocol gnutella tcp
 # parser checks the length field and the types.
 protocol gnutella udp
     payload "^GND"
-    payload "^.{16}[\x00\x01\x02\x31\x32\x40\x44\x80\x81][\x00-\x10][\x00-\x10]"
+    payload "^.{16}[\x00-\x02\x31\x32\x40\x44\x80\x81][\x00-\x10][\x00-\x10]"
     ports 6346
 
 # --- BitTorrent (parser: lib/proto/p2p.c) --------------------------------
