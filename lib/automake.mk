@@ -22,6 +22,8 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi.h \
 	lib/proto/dns.c \
 	lib/proto/http.c \
+	lib/proto/infra.c \
+	lib/proto/db.c \
 	lib/proto/parsers.def \
 	lib/proto/ssh.c \
 	lib/proto/tls.c
@@ -32,6 +34,7 @@ nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 # built into the library.
 SIG_PARTS = \
 	lib/signatures/00-core.sig \
+	lib/signatures/30-infra.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)
 CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c
