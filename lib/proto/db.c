@@ -15,7 +15,7 @@
  */
 
 /* Parsers of database and message-broker protocols: MS-SQL TDS, Kafka,
- * PostgreSQL, MongoDB, MySQL and Oracle TNS.
+ * PostgreSQL, MongoDB, MySQL, Oracle TNS, AMQP and MQTT.
  *
  * Each checks the header of the first message of a TCP stream: its type
  * or operation code against the values the specification defines and its
@@ -56,7 +56,8 @@ db_le32(const uint8_t *p)
  * result), 6 (attention), 7 (bulk load), 8 (federated authentication
  * token), 14 (transaction manager request), 16 (TDS7 login), 17 (SSPI) or
  * 18 (pre-login); status bits among 0x01 (end of message), 0x02 (ignore),
- * 0x08 and 0x10 (reset connection); a length of 8 to 32768 bytes that
+ * 0x04 (event notification, TDS 7.x), 0x08 and 0x10 (reset connection);
+ * a length of 8 to 32768 bytes that
  * includes the header; and a zero window byte.  A pre-login message
  * (type 18) starts with option tokens 0 to 8, each with a 2-byte offset
  * and length, ended by 0xff. */
@@ -79,7 +80,7 @@ dpi_mssql_tds_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     default:
         return DPI_PROTO_NO;
     }
-    if (data[1] & ~0x1b || pkt_len < 8 || pkt_len > 32768 || data[7]) {
+    if (data[1] & ~0x1f || pkt_len < 8 || pkt_len > 32768 || data[7]) {
         return DPI_PROTO_NO;
     }
     if (data[0] == 18) {
@@ -331,4 +332,104 @@ dpi_oracle_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     default:
         return DPI_PROTO_NO;
     }
+}
+
+/* AMQP 0-9-1 (AMQP 0-9-1 specification 4.2.3 and 4.2.6): a connection
+ * starts with the protocol header "AMQP" 0 0 9 1; then every frame is a
+ * type (1 method, 2 content header, 3 content body, 8 heartbeat), a 2-byte
+ * channel, a 4-byte size, the payload and the frame-end octet 0xCE.  The
+ * parser accepts the header (also AMQP 1.0's "AMQP" 0|2|3 1 0 0) or, for
+ * connections seen after their start, a first frame whose frame-end octet
+ * is where its size says (a heartbeat has channel 0 and size 0). */
+enum dpi_proto_result
+dpi_amqp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+               size_t len, struct dpi_md *md)
+{
+    uint32_t size;
+
+    if (!ctx->is_tcp) {
+        return DPI_PROTO_NO;
+    } else if (len < 8) {
+        return DPI_PROTO_MORE;
+    }
+    if (!memcmp(data, "AMQP", 4)) {
+        return ((!memcmp(data + 4, "\x00\x00\x09\x01", 4)
+                 || (data[4] <= 3 && data[4] != 1
+                     && !memcmp(data + 5, "\x01\x00\x00", 3)))
+                ? DPI_PROTO_YES : DPI_PROTO_NO);
+    }
+    size = db_be32(data + 3);
+    if ((data[0] != 1 && data[0] != 2 && data[0] != 3 && data[0] != 8)
+        || size > 16 * 1024 * 1024
+        || (data[0] == 8 && (size || db_be16(data + 1)))
+        || (data[0] == 1 && size < 4)) {
+        return DPI_PROTO_NO;
+    } else if (len < 8 + (size_t) size) {
+        return DPI_PROTO_MORE;
+    }
+    return data[7 + size] == 0xce ? DPI_PROTO_YES : DPI_PROTO_NO;
+}
+
+/* MQTT (MQTT 3.1.1 2.2 and 3.1, MQTT 5.0 2.1 and 3.1): a fixed header of a
+ * packet type 1 to 15 (15, AUTH, is MQTT 5 only) and flags, which must be
+ * 0010 for PUBREL, SUBSCRIBE and UNSUBSCRIBE and 0000 for the other types
+ * except PUBLISH (whose QoS may not be 3), then the remaining length in
+ * 1 to 4 bytes of 7 bits.  A CONNECT names the protocol: "MQTT" level 4
+ * or 5, or "MQIsdp" level 3 (MQTT 3.1).  Other packets alone are weak
+ * evidence: the parser accepts them only when the packets at hand follow
+ * each other exactly (at least the whole first packet) on port 1883. */
+enum dpi_proto_result
+dpi_mqtt_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+               size_t len, struct dpi_md *md)
+{
+    size_t pos = 0;
+    int n_packets = 0;
+
+    if (!ctx->is_tcp) {
+        return DPI_PROTO_NO;
+    }
+    while (pos < len && n_packets < 4) {
+        unsigned int type = data[pos] >> 4, flags = data[pos] & 0xf;
+        size_t rem = 0, hdr = 1;
+
+        if (!type || (type == 3 ? (flags & 6) == 6
+                      : flags != (type == 6 || type == 8 || type == 10
+                                  ? 2u : 0u))) {
+            return DPI_PROTO_NO;
+        }
+        for (;;) {
+            if (pos + hdr >= len) {
+                return n_packets ? DPI_PROTO_YES : DPI_PROTO_MORE;
+            } else if (hdr > 4) {
+                return DPI_PROTO_NO;
+            }
+            rem |= (size_t) (data[pos + hdr] & 0x7f) << (7 * (hdr - 1));
+            if (!(data[pos + hdr++] & 0x80)) {
+                break;
+            }
+        }
+        if (type == 1 && !n_packets) {
+            const uint8_t *p = data + pos + hdr;
+
+            if (rem < 10) {
+                return DPI_PROTO_NO;
+            } else if (pos + hdr + 9 > len) {
+                return DPI_PROTO_MORE;
+            }
+            return ((!memcmp(p, "\x00\x04MQTT", 6) && (p[6] == 4
+                                                       || p[6] == 5))
+                    || (rem >= 12 && pos + hdr + 9 <= len
+                        && !memcmp(p, "\x00\x06MQIsdp", 8) && p[8] == 3)
+                    ? DPI_PROTO_YES : DPI_PROTO_NO);
+        }
+        if (ctx->server_port != 1883 && ctx->client_port != 1883) {
+            return DPI_PROTO_NO;
+        }
+        pos += hdr + rem;
+        n_packets++;
+    }
+    if (pos > len) {
+        return n_packets > 1 ? DPI_PROTO_YES : DPI_PROTO_MORE;
+    }
+    return DPI_PROTO_YES;
 }

@@ -15,7 +15,8 @@
  */
 
 /* Parsers of network infrastructure protocols: NetBIOS, Kerberos, syslog,
- * DHCP, DHCPv6, SNMP, NTP, ONC RPC (NFS), TFTP, LDAP and NAT-PMP.
+ * DHCP, DHCPv6, SNMP, NTP, ONC RPC (NFS), TFTP, LDAP, NAT-PMP and PCP,
+ * Modbus TCP, Diameter and NetFlow/IPFIX.
  *
  * Each checks the fixed structure of the first message of a direction
  * (magic numbers, version and type fields, lengths that must agree with
@@ -446,7 +447,7 @@ tftp_string_ok(const uint8_t *p, size_t n, size_t *lenp)
 
 /* TFTP (RFC 1350 5, RFC 2347): RRQ (1) and WRQ (2) carry a file name and
  * a mode ("netascii", "octet" or "mail", any case), each NUL-terminated,
- * then option/value pairs; DATA (3) a block number and at most 65464 bytes
+ * then option/value pairs: the datagram ends with a NUL; DATA (3) a block number and at most 65464 bytes
  * (RFC 2348 blksize); ACK (4) exactly a block number; ERROR (5) an error
  * code 0 to 8 and a NUL-terminated message; OACK (6) option/value pairs.
  * DATA and ACK of an ephemeral-port transfer only match the payload
@@ -463,17 +464,21 @@ dpi_tftp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     switch (data[1]) {
     case 1:
     case 2:
-        if (!tftp_string_ok(data + 2, len - 2, &n)
-            || !tftp_string_ok(data + 3 + n, len - 3 - n, &m)) {
+        /* The mode is the NUL-terminated string after the file name; some
+         * clients send an empty or NUL-padded file name, so every string
+         * that follows is tried. */
+        if (data[len - 1] != 0) {
             return DPI_PROTO_NO;
         }
-        if ((m == 8 && !strncasecmp((const char *) data + 3 + n,
-                                    "netascii", 8))
-            || (m == 5 && !strncasecmp((const char *) data + 3 + n,
-                                       "octet", 5))
-            || (m == 4 && !strncasecmp((const char *) data + 3 + n,
-                                       "mail", 4))) {
-            return DPI_PROTO_YES;
+        for (n = 2; n < len; n += m + 1) {
+            const char *str = (const char *) data + n;
+
+            m = strnlen(str, len - n);
+            if ((m == 8 && !strncasecmp(str, "netascii", 8))
+                || (m == 5 && !strncasecmp(str, "octet", 5))
+                || (m == 4 && !strncasecmp(str, "mail", 4))) {
+                return n > 2 ? DPI_PROTO_YES : DPI_PROTO_NO;
+            }
         }
         return DPI_PROTO_NO;
     case 3:
@@ -536,15 +541,28 @@ dpi_ldap_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     return DPI_PROTO_YES;
 }
 
-/* NAT-PMP (RFC 6886 3): version 0; requests are opcode 0 (external address,
- * 2 bytes), 1 or 2 (UDP or TCP mapping, 12 bytes); responses add 128 to
- * the opcode and carry a result code 0 to 5 (12 or 16 bytes).  The server
- * listens on port 5351. */
+/* NAT-PMP (RFC 6886 3) and its successor PCP (RFC 6887 7), which shares
+ * its port 5351 (the server's; announcements go to clients' port 5350).
+ * NAT-PMP is version 0; requests are opcode 0 (external address, 2
+ * bytes), 1 or 2 (UDP or TCP mapping, 12 bytes); responses add 128 to the
+ * opcode and carry a result code 0 to 5 (12 or 16 bytes).  PCP is version
+ * 2, opcode 0 to 2 (ANNOUNCE, MAP, PEER) with the response bit 128; a
+ * message is a multiple of 4 bytes, 24 to 1100 long, and a response's
+ * result code is 0 to 13. */
 enum dpi_proto_result
 dpi_nat_pmp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                   size_t len, struct dpi_md *md)
 {
-    if (ctx->is_tcp || len < 2 || data[0] != 0) {
+    if (ctx->is_tcp || len < 2) {
+        return DPI_PROTO_NO;
+    }
+    if (data[0] == 2) {
+        if (len < 24 || len > 1100 || len % 4 || (data[1] & 0x7f) > 2) {
+            return DPI_PROTO_NO;
+        }
+        return (data[1] & 0x80 ? data[3] <= 13 : !data[2] && !data[3])
+               ? DPI_PROTO_YES : DPI_PROTO_NO;
+    } else if (data[0] != 0) {
         return DPI_PROTO_NO;
     }
     switch (data[1]) {
@@ -564,4 +582,108 @@ dpi_nat_pmp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     default:
         return DPI_PROTO_NO;
     }
+}
+
+/* Modbus TCP (Modbus Messaging on TCP/IP Implementation Guide 1.0b 3.1.3,
+ * Modbus Application Protocol 1.1b3 6 and 7): a 7-byte MBAP header of
+ * transaction id, protocol id 0, length (unit id and PDU: 2 to 254 bytes)
+ * and unit id, then the function code: 1 to 127, or an exception (code +
+ * 128, then an exception code 1 to 11).  The first ADU must lie within
+ * the bytes at hand once complete. */
+enum dpi_proto_result
+dpi_modbus_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+                 size_t len, struct dpi_md *md)
+{
+    uint32_t adu_len;
+
+    if (!ctx->is_tcp) {
+        return DPI_PROTO_NO;
+    } else if (len < 8) {
+        return DPI_PROTO_MORE;
+    }
+    adu_len = infra_be16(data + 4);
+    if (infra_be16(data + 2) || adu_len < 2 || adu_len > 254 || !data[7]) {
+        return DPI_PROTO_NO;
+    } else if (data[7] & 0x80) {
+        return (adu_len == 3 && len >= 9 && data[8] >= 1 && data[8] <= 11
+                ? DPI_PROTO_YES : DPI_PROTO_NO);
+    }
+    return DPI_PROTO_YES;
+}
+
+/* Diameter (RFC 6733 3): version 1, a 3-byte message length of at least
+ * 20 and a multiple of 4, command flags whose reserved low 4 bits are 0
+ * (an error bit only in answers), a command code, application id and
+ * the two identifiers; then AVPs, the first one (code, flags, 3-byte
+ * length of at least 8) within the message. */
+enum dpi_proto_result
+dpi_diameter_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+                   size_t len, struct dpi_md *md)
+{
+    uint32_t msg_len;
+
+    if (len < 20) {
+        return ctx->is_tcp ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    }
+    msg_len = infra_be32(data) & 0xffffff;
+    if (data[0] != 1 || msg_len < 20 || msg_len % 4 || (data[4] & 0x0f)
+        || ((data[4] & 0x20) && (data[4] & 0x80))) {
+        return DPI_PROTO_NO;
+    }
+    if (msg_len >= 28) {
+        uint32_t avp_len;
+
+        if (len < 28) {
+            return ctx->is_tcp ? DPI_PROTO_MORE : DPI_PROTO_NO;
+        }
+        avp_len = infra_be32(data + 24) & 0xffffff;
+        if (avp_len < 8 || 20 + avp_len > msg_len) {
+            return DPI_PROTO_NO;
+        }
+    }
+    return DPI_PROTO_YES;
+}
+
+/* NetFlow and IPFIX export datagrams.  NetFlow v5 (Cisco NetFlow Export
+ * Datagram Format): a 24-byte header with a count of 1 to 30 records of
+ * 48 bytes that fill the datagram exactly.  NetFlow v9 (RFC 3954 5.1 and
+ * 5.2): a 20-byte header, then FlowSets, each a 2-byte id (0 template, 1
+ * options template, 256 and above data) and a 2-byte length of at least
+ * 4, that fill the datagram exactly.  IPFIX (RFC 7011 3.1): version 10
+ * and a message length equal to the datagram's, then Sets (id 2, 3 or
+ * from 256) the same way. */
+enum dpi_proto_result
+dpi_netflow_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+                  size_t len, struct dpi_md *md)
+{
+    uint32_t version, count;
+    size_t pos;
+
+    if (ctx->is_tcp || len < 24) {
+        return DPI_PROTO_NO;
+    }
+    version = infra_be16(data);
+    count = infra_be16(data + 2);
+    if (version == 5) {
+        return (count >= 1 && count <= 30 && len == 24 + 48 * count
+                ? DPI_PROTO_YES : DPI_PROTO_NO);
+    } else if (version == 9) {
+        pos = 20;
+    } else if (version == 10 && count == len) {
+        pos = 16;
+    } else {
+        return DPI_PROTO_NO;
+    }
+    while (pos + 4 <= len) {
+        uint32_t id = infra_be16(data + pos), set_len;
+
+        set_len = infra_be16(data + pos + 2);
+        if (set_len < 4
+            || (version == 9 ? id > 1 && id < 256 : id < 2
+                || (id > 3 && id < 256))) {
+            return DPI_PROTO_NO;
+        }
+        pos += set_len;
+    }
+    return pos == len ? DPI_PROTO_YES : DPI_PROTO_NO;
 }

@@ -47,6 +47,10 @@ protocol snmp udp
 protocol syslog udp
     payload "^<[0-9]{1,3}>"
     ports 514
+# Syslog over TCP (RFC 6587): RFC 5424 messages ("<PRI>1 " and a
+# full-date), possibly after an octet count (3.4.1).
+protocol syslog tcp
+    payload "^([1-9][0-9]{0,5} )?<[0-9]{1,3}>1 [0-9]{4}-[0-9]{2}-[0-9]{2}T"
 protocol nat_pmp udp
     ports 5351
 
@@ -126,6 +130,13 @@ protocol oracle tcp
 protocol amqp tcp
     payload "^AMQP(\x00\x00\x09\x01|[\x00\x02\x03]\x01\x00\x00)"
     payload "^\x01\x00\x00.{4}\x00\x0a\x00\x0a"
+    ports 5672
+
+# MQTT (port 1883): a CONNECT packet (type 1) naming the protocol "MQTT"
+# (3.1.1, 5.0) or "MQIsdp" (3.1) on any port.
+protocol mqtt tcp
+    payload "^\x10[\x80-\xff]{0,3}[\x00-\x7f]\x00(\x04MQTT|\x06MQIsdp)"
+    ports 1883
 
 # --- Routing ------------------------------------------------------------------
 
@@ -133,3 +144,17 @@ protocol amqp tcp
 # and a message type 1 to 5.
 protocol bgp tcp
     payload "^\xff{16}(\x00[\x13-\xff]|[\x01-\x0f].)[\x01-\x05]"
+
+# --- Industrial, telecom and monitoring -------------------------------------
+
+protocol modbus tcp
+    ports 502
+protocol diameter tcp
+    ports 3868
+
+# NetFlow v5 and v9 and IPFIX export datagrams (version 5, 9 or 10 in the
+# first two bytes) on any port; the parser checks the record or set
+# lengths against the datagram.
+protocol netflow udp
+    payload "^\x00[\x05\x09\x0a]"
+    ports 2055,9995,9996,4739
