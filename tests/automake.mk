@@ -32,6 +32,12 @@ tests_test_proto_SOURCES = tests/test-proto.c tests/md-shim.h tests/pcap-util.c 
 tests_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_LDADD = $(TEST_LDADD)
 
+check_PROGRAMS += tests/test-proto-infra
+tests_test_proto_infra_SOURCES = tests/test-proto-infra.c \
+	tests/pcap-util.c tests/pcap-util.h
+tests_test_proto_infra_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_infra_LDADD = $(TEST_LDADD)
+
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
 	tests/sigdb-fixture.h

@@ -182,13 +182,14 @@ dpi_postgresql_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
         return msg_len == 8 ? DPI_PROTO_YES : DPI_PROTO_NO;
     } else if (code == 80877102) {
         return msg_len == 16 ? DPI_PROTO_YES : DPI_PROTO_NO;
-    } else if (code != 196608 || msg_len < 9 || msg_len > 10000) {
+    } else if (code != 196608 || msg_len < 10 || msg_len > 10000) {
         return DPI_PROTO_NO;
     } else if (len < msg_len) {
         return DPI_PROTO_MORE;
     }
-    /* The parameters end with an empty name. */
-    return data[msg_len - 1] == 0 ? DPI_PROTO_YES : DPI_PROTO_NO;
+    /* The last value's NUL, then the empty name that ends the list. */
+    return (!data[msg_len - 1] && !data[msg_len - 2] ? DPI_PROTO_YES
+                                                      : DPI_PROTO_NO);
 }
 
 /* MongoDB wire protocol ("MongoDB Wire Protocol" reference): a 16-byte
