@@ -26,6 +26,8 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/dns.c \
 	lib/proto/ftp.c \
 	lib/proto/http.c \
+	lib/proto/infra.c \
+	lib/proto/db.c \
 	lib/proto/mail.c \
 	lib/proto/p2p.c \
 	lib/proto/parsers.def \
@@ -50,6 +52,7 @@ SIG_PARTS = \
 	lib/signatures/00-core.sig \
 	lib/signatures/10-mail-remote.sig \
 	lib/signatures/20-voip.sig \
+	lib/signatures/30-infra.sig \
 	lib/signatures/40-p2p-vpn.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)

@@ -58,6 +58,11 @@ tests_test_proto_p2p_SOURCES = tests/test-proto-p2p.c tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_proto_p2p_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_p2p_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/test-proto-infra
+tests_test_proto_infra_SOURCES = tests/test-proto-infra.c \
+	tests/pcap-util.c tests/pcap-util.h
+tests_test_proto_infra_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_infra_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \

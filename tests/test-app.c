@@ -155,6 +155,9 @@ test_state_bit_names(void **state)
 static const char *const apps_unknown_to_ndpi[] = {
     /* Protocols that nDPI 4.2 does not name (newer nDPI does). */
     "ftps", "kafka", "tivoconnect",
+    /* Named by nDPI 4.11 in the corpus labels. */
+    "bacnet", "bitcoin", "ceph", "elasticsearch", "iscsi", "jrmi", "ldp",
+    "nat_pmp", "roughtime", "service_location_protocol",
     /* Services that nDPI 4.2 does not name. */
     "1kxun", "adobeconnect", "anyconnect", "bluesky", "chatgpt",
     "electronicarts", "facebookmessenger", "fbookreelstory", "googlecloud",
