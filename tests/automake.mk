@@ -48,6 +48,11 @@ endif
 
 TESTS += $(check_PROGRAMS)
 
+# dpi-classify against tests/captures/EXPECTED.tsv (needs tshark and
+# python3; skips without them).
+TESTS += tests/check-dpi-classify.sh
+EXTRA_DIST += tests/check-dpi-classify.sh
+
 # The project's own captures (tests/captures/README.md) and their tools.
 EXTRA_DIST += \
 	tests/captures/EXPECTED.tsv \

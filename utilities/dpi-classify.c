@@ -1247,9 +1247,15 @@ dc_classify_file(const char *path, const struct dc_options *opts)
                                                 PCAP_TSTAMP_PRECISION_MICRO,
                                                 errbuf);
     if (!p) {
+        size_t n = strlen(path);
+        const char *msg = errbuf[0] ? errbuf : "cannot open";
+
+        /* libpcap names the file in some messages: not twice. */
+        if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2)) {
+            msg += n + 2;
+        }
         fflush(stdout);
-        fprintf(stderr, "%s: %s: %s\n", program_name, path,
-                errbuf[0] ? errbuf : "cannot open");
+        fprintf(stderr, "%s: %s: %s\n", program_name, path, msg);
         dc_file_destroy(&df);
         return DC_EXIT_FAILURE;
     }
