@@ -27,12 +27,16 @@
  * Order of connections
  * ====================
  *
- * The engine reports the time of a connection's first packet in
- * milliseconds only, and many connections start within one millisecond.
- * So the tool numbers connections itself: it keeps a table of the
- * (direction-independent) connection keys it has passed to the engine, in
- * capture order, and sorts the dumped connections by first_ms and then by
- * that number.
+ * Connections are printed in the order of their first packet in the file
+ * (capture order, as tshark numbers frames).  The engine reports only the
+ * time of a connection's first packet, in milliseconds: many connections
+ * start within one millisecond, and merged captures have timestamps that
+ * go backwards.  So the tool numbers connections itself: it keeps a table
+ * of the (direction-independent) connection keys it has passed to the
+ * engine, numbered in the order of their first packets, and sorts the dumped
+ * connections by that number.  A key seen again after its connection
+ * expired is numbered anew; one seen again after the engine evicted its
+ * connection (a full table, --max-flows) keeps its old number.
  *
  * Expiry
  * ======
@@ -341,19 +345,20 @@ dc_rows_destroy(struct dc_rows *rows)
     memset(rows, 0, sizeof *rows);
 }
 
-/* qsort() comparison of struct dc_row by first packet time, then capture
- * order. */
+/* qsort() comparison of struct dc_row by capture order of the first
+ * packet, then (for the rare connection the tool did not number) first
+ * packet time. */
 static int
 dc_row_cmp(const void *a_, const void *b_)
 {
     const struct dc_row *a = a_;
     const struct dc_row *b = b_;
 
-    if (a->first_ms != b->first_ms) {
-        return a->first_ms < b->first_ms ? -1 : 1;
-    }
     if (a->seq != b->seq) {
         return a->seq < b->seq ? -1 : 1;
+    }
+    if (a->first_ms != b->first_ms) {
+        return a->first_ms < b->first_ms ? -1 : 1;
     }
     return 0;
 }
