@@ -250,6 +250,33 @@ else
     fail "truncated capture: exit status $rc, stderr: $(cat "$tmp/cut.err")"
 fi
 
+# A record header with an impossible length after four good packets: the
+# same, and the connection of those packets is still printed.
+"$PYTHON" - "$CAPTURES/http.pcap" "$tmp/corrupt.pcap" <<'EOF'
+import struct
+import sys
+
+data = bytearray(open(sys.argv[1], "rb").read())
+off = 24
+for _ in range(4):
+    off += 16 + struct.unpack_from("<I", data, off + 8)[0]
+struct.pack_into("<I", data, off + 8, 0x7fffffff)
+open(sys.argv[2], "wb").write(data)
+EOF
+"$CLASSIFY" "$tmp/corrupt.pcap" "$CAPTURES/dns.pcap" \
+    > "$tmp/corrupt.out" 2> "$tmp/corrupt.err"
+rc=$?
+if test $rc -eq 1 \
+   && grep -q "^dpi-classify: $tmp/corrupt.pcap: .*packet 5.*byte offset" \
+        "$tmp/corrupt.err" \
+   && grep -q "^tcp	10.0.0.1	50816	10.0.0.2	80	4	" "$tmp/corrupt.out" \
+   && grep -q "^# file: $CAPTURES/dns.pcap\$" "$tmp/corrupt.out"; then
+    pass "corrupt record header"
+else
+    fail "corrupt record header: exit status $rc," \
+        "stderr: $(cat "$tmp/corrupt.err")"
+fi
+
 # 4. Not a capture at all.
 printf 'not a capture file\n' > "$tmp/garbage.pcap"
 "$CLASSIFY" "$tmp/garbage.pcap" > /dev/null 2> "$tmp/garbage.err"
