@@ -1,7 +1,8 @@
-# libdpi: the DPI engine.  It knows nothing of Open vSwitch.
+# libdpi: the DPI engine.  It knows nothing of Open vSwitch.  Programs that
+# link it also need $(HS_LIBS) and $(CRYPTO_LIBS).
 
 noinst_LIBRARIES += lib/libdpi.a
-lib_libdpi_a_CFLAGS = $(AM_CFLAGS) $(HS_CFLAGS)
+lib_libdpi_a_CFLAGS = $(AM_CFLAGS) $(HS_CFLAGS) $(CRYPTO_CFLAGS)
 lib_libdpi_a_SOURCES = \
 	lib/dpi-app.c \
 	lib/dpi-app.h \
@@ -15,23 +16,44 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-fields.def \
 	lib/dpi-md.c \
 	lib/dpi-md.h \
+	lib/dpi-frag.c \
+	lib/dpi-frag.h \
 	lib/dpi-packet.c \
 	lib/dpi-proto.h \
 	lib/dpi-sig.c \
 	lib/dpi-sig-private.h \
 	lib/dpi.h \
 	lib/proto/dns.c \
+	lib/proto/ftp.c \
 	lib/proto/http.c \
+	lib/proto/mail.c \
 	lib/proto/parsers.def \
+	lib/proto/quic.c \
+	lib/proto/quic.h \
+	lib/proto/remote.c \
 	lib/proto/ssh.c \
+	lib/proto/text.c \
+	lib/proto/text.h \
 	lib/proto/tls.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
-EXTRA_DIST += lib/signatures/ovs-dpi.sig
-CLEANFILES += lib/dpi-sig-builtin.c
+# The default signature database: the parts below, concatenated in this
+# order (one protocol family or the services per part), installed and
+# built into the library.
+SIG_PARTS = \
+	lib/signatures/00-core.sig \
+	lib/signatures/10-mail-remote.sig \
+	lib/signatures/90-services.sig
+EXTRA_DIST += $(SIG_PARTS)
+CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c
+sigdir = $(pkgdatadir)
+sig_DATA = lib/ovs-dpi.sig
 
-# The default signature file, built into the library.
-lib/dpi-sig-builtin.c: lib/signatures/ovs-dpi.sig build-aux/text2c
+lib/ovs-dpi.sig: $(SIG_PARTS)
+	$(AM_V_GEN)$(MKDIR_P) lib && \
+	  (cd $(srcdir) && cat $(SIG_PARTS)) > $@.tmp && mv $@.tmp $@
+
+lib/dpi-sig-builtin.c: lib/ovs-dpi.sig build-aux/text2c
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	  $(SHELL) $(srcdir)/build-aux/text2c dpi_sig_builtin \
-	  $(srcdir)/lib/signatures/ovs-dpi.sig > $@.tmp && mv $@.tmp $@
+	  lib/ovs-dpi.sig > $@.tmp && mv $@.tmp $@

@@ -405,9 +405,11 @@ dpi_inspect_data(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
             continue;
         }
         r = p->parse(ctx, data, len, md);
-        if (r == DPI_PROTO_MORE
-            && (!is_tcp || len >= DPI_PROTO_MAX_STREAM)) {
-            r = is_tcp ? DPI_PROTO_YES : DPI_PROTO_NO;
+        if (r == DPI_PROTO_MORE && is_tcp && len >= DPI_PROTO_MAX_STREAM) {
+            /* 16 kB consistent with the protocol is evidence enough.  A
+             * datagram parser's MORE (a QUIC ClientHello split over two
+             * datagrams) keeps the candidate for the next datagram. */
+            r = DPI_PROTO_YES;
         }
         if (r == DPI_PROTO_YES) {
             found = slot;

@@ -20,7 +20,7 @@
 /* Signature database and per-connection classification (libdpi internal).
  *
  * The signature database (struct dpi_sigdb) is compiled once from a
- * signature file (see lib/signatures/ovs-dpi.sig for the format) into
+ * signature file (format: docs/signatures.md) into
  * Hyperscan databases: payload patterns that propose L7 protocols, and host
  * patterns that map a host name (HTTP Host, TLS SNI, DNS query name) to a
  * service.  It is immutable once built.
@@ -49,7 +49,8 @@ struct dpi_sigdb;
 struct dpi_sig_scratch;
 struct dpi_inspect;
 
-/* The signature file built into the library (lib/signatures/ovs-dpi.sig),
+/* The signature file built into the library (lib/signatures parts
+ * concatenated),
  * as a NUL-terminated string; generated at build time. */
 extern const char dpi_sig_builtin[];
 

@@ -32,9 +32,9 @@
  *
  * Connections of other IP protocols (ICMP, ESP, ...) and the port-less
  * connections that non-first IP fragments map to are tracked and counted,
- * but never inspected: their first packet gets DPI_STATE_UNK.  (Non-first
- * fragments are not yet matched with their datagram's first fragment, so
- * they are not counted with its connection.)
+ * but never inspected: their first packet gets DPI_STATE_UNK.  A non-first
+ * fragment whose datagram's first fragment was seen is counted with the
+ * datagram's connection instead (see dpi-frag.h).
  *
  * A packet whose connection cannot be tracked (the table is full and
  * nothing can be evicted, e.g. max_flows is 0) gets DPI_STATE_TRK |
@@ -62,6 +62,7 @@
 
 #include "dpi-classify.h"
 #include "dpi-conn.h"
+#include "dpi-frag.h"
 
 /* IP protocol numbers. */
 #define DPI_IPPROTO_TCP 6
@@ -103,6 +104,8 @@ struct dpi_engine {
     uint64_t retired_packets;   /* 'packets' of destroyed workers. */
     uint64_t retired_bad;       /* 'bad_packets' of destroyed workers. */
     struct dpi_app_counters *retired_apps; /* Same for 'apps'. */
+
+    struct dpi_frag_table *frags; /* IP fragments' ports (thread-safe). */
 };
 
 /* A worker: what one thread needs to process packets. */
@@ -186,6 +189,7 @@ static void
 dpi_engine_free(struct dpi_engine *e)
 {
     dpi_conn_table_destroy(e->conns);
+    dpi_frag_table_destroy(e->frags);
     if (e->sigdb) {
         dpi_sigdb_destroy(e->sigdb);
     }
@@ -253,7 +257,8 @@ dpi_engine_create(const struct dpi_config *config,
         goto error;
     }
     e->conns = dpi_conn_table_create(config->max_flows);
-    if (!e->conns) {
+    e->frags = dpi_frag_table_create(DPI_FRAG_DEFAULT_CAPACITY);
+    if (!e->conns || !e->frags) {
         err = ENOMEM;
         goto error;
     }
@@ -586,11 +591,18 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
 {
     struct dpi_engine *e = w->engine;
     struct dpi_conn_stripe *stripe;
+    struct dpi_pkt frag_pkt;
     struct dpi_conn *conn;
     bool created, to_server;
     uint64_t now_us;
 
     dpi_counter_add(&w->packets, 1);
+
+    /* A non-first IP fragment has no ports: give it those of its
+     * datagram's first fragment, if that was seen, so that it counts in
+     * the datagram's connection (see dpi-frag.h). */
+    pkt = dpi_frag_resolve(e->frags, pkt, now_ms, &frag_pkt);
+
     conn = dpi_conn_table_lookup(e->conns, pkt, now_ms, &created, &stripe);
     if (!conn) {
         verdict->app_id = 0;

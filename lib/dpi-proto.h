@@ -116,4 +116,9 @@ const struct dpi_parser *dpi_parser_find(uint16_t app);
 enum dpi_proto_result dpi_tls_client_hello(const uint8_t *msg, size_t len,
                                            bool is_quic, struct dpi_md *);
 
+/* Returns the protocol that TLS on server port 'port' carries by IANA
+ * assignment (imaps on 993, pops on 995, smtps on 465, ftps on 990), or
+ * 0.  Defined in lib/proto/mail.c. */
+uint16_t dpi_tls_port_proto(uint16_t port);
+
 #endif /* dpi-proto.h */

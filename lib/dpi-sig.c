@@ -15,7 +15,7 @@
  */
 
 /* Signature database: parses a signature file (the format is documented at
- * the top of lib/signatures/ovs-dpi.sig and in doc/signatures.md) and
+ * the top of lib/signatures/00-core.sig and in docs/signatures.md) and
  * compiles it into two Hyperscan block-mode databases:
  *
  *   - payload patterns, each proposing one protocol slot, scanned once per

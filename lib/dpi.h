@@ -84,7 +84,7 @@ struct dpi_config {
 #define DPI_DEFAULT_MAX_FLOWS 262144
 #define DPI_DEFAULT_INSPECT_PACKETS 16
 #define DPI_DEFAULT_IDLE_TIMEOUT_MS 120000
-#define DPI_DEFAULT_METADATA_MAX 2048
+#define DPI_DEFAULT_METADATA_MAX 8192
 
 void dpi_config_init(struct dpi_config *);
 
@@ -115,13 +115,35 @@ struct dpi_key {
     uint8_t ipv6;               /* 1 if an IPv6 flow, else 0. */
 };
 
+/* Tunnel encapsulations that dpi_parse_eth() and dpi_parse_l3() remove,
+ * as bits of struct dpi_pkt's 'encap'.  A packet's connection key is taken
+ * from its innermost IP header: the one behind all the VXLAN, GRE, GTP-U
+ * and IP-in-IP headers the parser recognises (at most DPI_MAX_ENCAP of
+ * them).  ICMP errors, which quote an IP header, and Teredo are not
+ * tunnels in this sense: they stay flows of their own. */
+enum dpi_encap {
+    DPI_ENCAP_VXLAN = 1 << 0,   /* VXLAN, UDP port 4789, inner Ethernet. */
+    DPI_ENCAP_GRE = 1 << 1,     /* GRE (IP protocol 47), version 0 with an
+                                 * IPv4, IPv6 or Ethernet payload, or
+                                 * version 1 (PPTP) with PPP carrying IP. */
+    DPI_ENCAP_GTP = 1 << 2,     /* GTP-U G-PDU, UDP port 2152. */
+    DPI_ENCAP_IPIP = 1 << 3,    /* IPv4 or IPv6 directly in IPv4 or IPv6
+                                 * (IP protocol 4 or 41). */
+};
+
+/* Most tunnel headers one packet may have removed; the headers behind the
+ * last one are left as they are (the packet is keyed on the IP header
+ * reached). */
+#define DPI_MAX_ENCAP 4
+
 /* A parsed packet.  'payload' points into the caller's buffer, which must
  * stay valid and unchanged during dpi_process(). */
 struct dpi_pkt {
     struct dpi_key key;         /* Connection key, packet direction. */
     const uint8_t *payload;     /* L4 payload (TCP/UDP), may be NULL. */
     uint32_t payload_len;       /* Bytes at 'payload' (as captured). */
-    uint32_t frame_len;         /* Frame length counted in statistics. */
+    uint32_t frame_len;         /* Frame length counted in statistics (the
+                                 * outermost frame, tunnels included). */
     uint32_t tcp_seq;           /* TCP sequence number (host order). */
     uint32_t tcp_ack;           /* TCP acknowledgement (host order). */
     uint8_t tcp_flags;          /* TCP flags; 0 if not TCP. */
@@ -129,6 +151,17 @@ struct dpi_pkt {
     uint64_t ts_us;             /* Packet time in microseconds, for the
                                  * computed metadata; 0 to use the 'now_ms'
                                  * given to dpi_process(). */
+
+    /* Tunnels removed to reach the IP header 'key' comes from. */
+    uint8_t encap;              /* DPI_ENCAP_* bits; 0 if none. */
+    uint8_t n_encap;            /* Number of tunnel headers removed. */
+
+    /* Fragmentation of the IP header 'key' comes from.  A datagram is
+     * fragmented if 'frag_offset' or 'frag_more' is nonzero. */
+    uint32_t frag_id;           /* IPv4 identification or IPv6 fragment
+                                 * header identification (host order). */
+    uint16_t frag_offset;       /* Fragment offset, in 8-byte units. */
+    uint8_t frag_more;          /* 1 if "more fragments" is set. */
 };
 
 /* Result of dpi_parse_*(). */
@@ -144,6 +177,8 @@ enum dpi_parse_result dpi_parse_eth(const void *frame, size_t len,
 enum dpi_parse_result dpi_parse_l3(const void *l3, size_t len,
                                    bool is_ipv6, struct dpi_pkt *);
 const char *dpi_parse_result_str(enum dpi_parse_result);
+const char *dpi_encap_name(enum dpi_encap);
+char *dpi_encap_names(uint8_t encap, char *buf, size_t size);
 
 /* The verdict for one packet. */
 struct dpi_verdict {

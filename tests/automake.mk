@@ -1,7 +1,8 @@
 # Unit tests (CMocka) for libdpi.
 
 if HAVE_CMOCKA
-TEST_LDADD = lib/libdpi.a $(HS_LIBS) $(PCAP_LIBS) $(CMOCKA_LIBS) -lstdc++ -lm
+TEST_LDADD = lib/libdpi.a $(HS_LIBS) $(CRYPTO_LIBS) $(PCAP_LIBS) \
+	$(CMOCKA_LIBS) -lstdc++ -lm
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 check_PROGRAMS += tests/test-app
@@ -32,6 +33,23 @@ tests_test_proto_SOURCES = tests/test-proto.c tests/md-shim.h tests/pcap-util.c 
 tests_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_LDADD = $(TEST_LDADD)
 
+check_PROGRAMS += tests/test-quic
+tests_test_quic_SOURCES = tests/test-quic.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_quic_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)
+tests_test_quic_LDADD = $(TEST_LDADD)
+# Fragment association and tunnel/fragment flows against the corpus.
+check_PROGRAMS += tests/test-frag
+tests_test_frag_SOURCES = tests/test-frag.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_frag_CFLAGS = $(TEST_CFLAGS)
+tests_test_frag_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/test-proto-mail
+tests_test_proto_mail_SOURCES = tests/test-proto-mail.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_proto_mail_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_mail_LDADD = $(TEST_LDADD)
+
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
 	tests/sigdb-fixture.h
@@ -52,6 +70,15 @@ TESTS += $(check_PROGRAMS)
 # python3; skips without them).
 TESTS += tests/check-dpi-classify.sh
 EXTRA_DIST += tests/check-dpi-classify.sh
+
+# Accuracy against the corpus oracle (docs/ACCURACY.md); skips without the
+# corpus.
+TESTS += tests/check-accuracy.sh
+EXTRA_DIST += \
+	tests/accuracy-floors.txt \
+	tests/check-accuracy.sh \
+	tests/dpi-accuracy.py
+CLEANFILES += tests/check-accuracy.md
 
 # The project's own captures (tests/captures/README.md) and their tools.
 EXTRA_DIST += \

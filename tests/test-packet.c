@@ -1017,6 +1017,777 @@ test_random_bytes_never_overread(void **state)
     }
 }
 
+/* Tunnels
+ * =======
+ *
+ * Tunnelled packets are built outside in, with length fields written as
+ * 0xffff placeholders; set_len16() then writes the real lengths, from the
+ * bytes that follow each header. */
+
+/* Writes 'v' as a 16-bit network order value at offset 'off' of 'b'. */
+static void
+set_be16(struct pkt_buf *b, size_t off, uint16_t v)
+{
+    b->data[off] = v >> 8;
+    b->data[off + 1] = v & 0xff;
+}
+
+/* Writes at offset 'field' of 'b' the number of bytes of 'b' from offset
+ * 'from' to its end, minus 'minus'. */
+static void
+set_len16(struct pkt_buf *b, size_t field, size_t from, size_t minus)
+{
+    set_be16(b, field, b->len - from - minus);
+}
+
+/* Offsets of the length fields of headers that start at offset 'h'. */
+#define IPV4_LEN(h) (h) + 2, (h), 0         /* Total length. */
+#define IPV6_LEN(h) (h) + 4, (h), 40        /* Payload length. */
+#define UDP_LEN(h) (h) + 4, (h), 0          /* UDP length. */
+
+/* Appends a VXLAN header with VNI 'vni'. */
+static void
+put_vxlan(struct pkt_buf *b, uint32_t vni)
+{
+    put_be32(b, 0x08000000);
+    put_be32(b, vni << 8);
+}
+
+/* Appends a GRE header: flags and version 'flags', protocol 'proto', and
+ * 'n_opt' 32-bit optional fields (checksum, key, sequence, ack...). */
+static void
+put_gre(struct pkt_buf *b, uint16_t flags, uint16_t proto, int n_opt)
+{
+    put_be16(b, flags);
+    put_be16(b, proto);
+    for (int i = 0; i < n_opt; i++) {
+        put_be32(b, 0x11223344 + i);
+    }
+}
+
+/* Appends the mandatory GTPv1 header: flags 'flags', message type 'msg',
+ * length 0xffff (a placeholder), TEID 0x1234. */
+static void
+put_gtp(struct pkt_buf *b, uint8_t flags, uint8_t msg)
+{
+    uint8_t h[2] = { flags, msg };
+
+    put_bytes(b, h, 2);
+    put_be16(b, 0xffff);
+    put_be32(b, 0x1234);
+}
+
+/* Appends an IPv4 TCP segment 10.1.1.1:1234 -> 10.2.2.2:80 carrying "hi",
+ * with its total length right. */
+static void
+put_inner_ipv4_tcp(struct pkt_buf *b)
+{
+    put_ipv4(b, 5, 20 + 20 + 2, 0, 6, 0x0a010101, 0x0a020202);
+    put_tcp(b, 1234, 80, 1, 2, 0x18, 5);
+    put_bytes(b, "hi", 2);
+}
+
+/* Appends an IPv6 UDP datagram 2001:db8::7:5353 -> 2001:db8::8:53
+ * carrying "q". */
+static void
+put_inner_ipv6_udp(struct pkt_buf *b)
+{
+    put_ipv6(b, 17, 8 + 1, 7, 8);
+    put_udp(b, 5353, 53, 8 + 1);
+    put_bytes(b, "q", 1);
+}
+
+/* Asserts that 'pkt' is the packet put_inner_ipv4_tcp() built, removed
+ * from tunnels 'encap'. */
+static void
+assert_inner_ipv4_tcp(const struct dpi_pkt *pkt, uint8_t encap)
+{
+    assert_mapped_ipv4(&pkt->key.src, 0x0a010101);
+    assert_mapped_ipv4(&pkt->key.dst, 0x0a020202);
+    assert_int_equal(pkt->key.proto, 6);
+    assert_int_equal(pkt->key.sport, 1234);
+    assert_int_equal(pkt->key.dport, 80);
+    assert_int_equal(pkt->payload_len, 2);
+    assert_memory_equal(pkt->payload, "hi", 2);
+    assert_int_equal(pkt->encap, encap);
+}
+
+/* Asserts that 'pkt' is the packet put_inner_ipv6_udp() built, removed
+ * from tunnels 'encap'. */
+static void
+assert_inner_ipv6_udp(const struct dpi_pkt *pkt, uint8_t encap)
+{
+    assert_int_equal(pkt->key.ipv6, 1);
+    assert_doc_ipv6(&pkt->key.src, 7);
+    assert_doc_ipv6(&pkt->key.dst, 8);
+    assert_int_equal(pkt->key.proto, 17);
+    assert_int_equal(pkt->key.sport, 5353);
+    assert_int_equal(pkt->key.dport, 53);
+    assert_int_equal(pkt->payload_len, 1);
+    assert_int_equal(pkt->encap, encap);
+}
+
+/* Builds Ethernet + VLAN 5 + IPv4 + UDP 40000 -> 4789 + VXLAN + Ethernet
+ * (with VLAN 'inner_vlan' unless it is 0) + the inner IPv4 TCP packet. */
+static void
+build_vxlan(struct pkt_buf *b, uint16_t inner_vlan)
+{
+    b->len = 0;
+    put_eth(b, 0x8100);
+    put_vlan(b, 5, 0x0800);
+    put_ipv4(b, 5, 0xffff, 0, 17, 0xc0a81604, 0xc0a81605);
+    put_udp(b, 40000, 4789, 0xffff);
+    put_vxlan(b, 1111);
+    if (inner_vlan) {
+        put_eth(b, 0x8100);
+        put_vlan(b, inner_vlan, 0x0800);
+    } else {
+        put_eth(b, 0x0800);
+    }
+    put_inner_ipv4_tcp(b);
+    set_len16(b, IPV4_LEN(18));
+    set_len16(b, UDP_LEN(38));
+}
+
+/* A VXLAN packet is keyed on the inner IP header; the outer VLAN stays,
+ * the frame length is the outer frame's. */
+static void
+test_vxlan_is_keyed_on_inner_packet(void **state)
+{
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    build_vxlan(&b, 0);
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_VXLAN);
+    assert_int_equal(pkt.n_encap, 1);
+    assert_int_equal(pkt.key.vlan, 5);
+    assert_int_equal(pkt.tcp_flags, 0x18);
+    assert_int_equal(pkt.frame_len, b.len);
+}
+
+/* The inner Ethernet frame's VLAN tag is the innermost one. */
+static void
+test_vxlan_inner_vlan_replaces_outer(void **state)
+{
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    build_vxlan(&b, 7);
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_VXLAN);
+    assert_int_equal(pkt.key.vlan, 7);
+}
+
+/* A VXLAN frame that does not hold IP (here ARP) is keyed on the outer
+ * UDP header. */
+static void
+test_vxlan_without_inner_ip_is_outer_flow(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 17, 0xc0a81604, 0xc0a81605);
+    put_udp(&b, 4789, 4789, 0xffff);
+    put_vxlan(&b, 1);
+    put_eth(&b, 0x0806);
+    put_fill(&b, 0, 28);
+    set_len16(&b, IPV4_LEN(14));
+    set_len16(&b, UDP_LEN(34));
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.proto, 17);
+    assert_int_equal(pkt.key.dport, 4789);
+    assert_int_equal(pkt.encap, 0);
+    assert_int_equal(pkt.n_encap, 0);
+    assert_int_equal(pkt.payload_len, 8 + 14 + 28);
+}
+
+/* A VXLAN frame cut at every offset: TRUNCATED until the outer UDP header
+ * is whole, then the outer flow until the inner TCP header is whole, then
+ * the inner flow.  No cut reads out of bounds. */
+static void
+test_vxlan_truncated_at_every_offset(void **state)
+{
+    size_t outer = 18 + 20 + 8, inner = outer + 8 + 14 + 20 + 20;
+    struct pkt_buf b;
+
+    build_vxlan(&b, 0);
+    for (size_t len = 0; len <= b.len; len++) {
+        struct dpi_pkt pkt;
+        enum dpi_parse_result r = parse_eth_prefix(&b, len, &pkt);
+
+        if (len < outer) {
+            assert_int_equal(r, DPI_PARSE_TRUNCATED);
+        } else if (len < inner) {
+            assert_int_equal(r, DPI_PARSE_OK);
+            assert_int_equal(pkt.key.dport, 4789);
+            assert_int_equal(pkt.encap, 0);
+        } else {
+            assert_int_equal(r, DPI_PARSE_OK);
+            assert_int_equal(pkt.key.dport, 80);
+            assert_int_equal(pkt.encap, DPI_ENCAP_VXLAN);
+            assert_int_equal(pkt.payload_len, len - inner);
+        }
+    }
+}
+
+/* The UDP length bounds the inner packet: an inner IP header that claims
+ * more bytes than the UDP datagram holds is clipped to it, and an inner
+ * TCP header beyond the UDP length (though captured) makes the packet fall
+ * back to its outer key. */
+static void
+test_vxlan_inner_bounded_by_udp_length(void **state)
+{
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    build_vxlan(&b, 0);
+    set_be16(&b, 18 + 20 + 8 + 8 + 14 + 2, 1500);  /* Inner total length. */
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_VXLAN);
+
+    set_be16(&b, 18 + 20 + 4, 8 + 8 + 14 + 20 + 10); /* UDP length. */
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.dport, 4789);
+    assert_int_equal(pkt.encap, 0);
+}
+
+/* GRE version 0 without optional fields, carrying IPv4. */
+static void
+test_gre_ipv4_is_keyed_on_inner_packet(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 47, 0x6d69e4fd, 0x0ab16254);
+    put_gre(&b, 0x0000, 0x0800, 0);
+    put_inner_ipv4_tcp(&b);
+    set_len16(&b, IPV4_LEN(14));
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_GRE);
+}
+
+/* GRE with checksum, key and sequence number fields, carrying IPv6 over
+ * IPv6. */
+static void
+test_gre_optional_fields_are_skipped(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x86dd);
+    put_ipv6(&b, 47, 0xffff, 1, 2);
+    put_gre(&b, 0xb000, 0x86dd, 3);
+    put_inner_ipv6_udp(&b);
+    set_len16(&b, IPV6_LEN(14));
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv6_udp(&pkt, DPI_ENCAP_GRE);
+}
+
+/* GRE transparent Ethernet bridging (0x6558) carries an Ethernet frame,
+ * whose VLAN tag counts. */
+static void
+test_gre_ethernet_bridging(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 47, 0x01010101, 0x02020202);
+    put_gre(&b, 0x2000, 0x6558, 1);
+    put_eth(&b, 0x8100);
+    put_vlan(&b, 300, 0x0800);
+    put_inner_ipv4_tcp(&b);
+    set_len16(&b, IPV4_LEN(14));
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_GRE);
+    assert_int_equal(pkt.key.vlan, 300);
+}
+
+/* Builds an enhanced GRE (version 1, PPTP) packet with flags 'flags' and
+ * 'n_opt' 32-bit fields after the key (which counts as one), then PPP with
+ * address and control fields and protocol 'ppp' (a one-byte protocol field
+ * if 'ppp' is odd and below 0x100). */
+static void
+build_gre_v1(struct pkt_buf *b, uint16_t flags, int n_opt, uint16_t ppp)
+{
+    b->len = 0;
+    put_eth(b, 0x0800);
+    put_ipv4(b, 5, 0xffff, 0, 47, 0x6d69e4fd, 0x0ab16254);
+    put_gre(b, flags, 0x880b, n_opt);
+    put_be16(b, 0xff03);
+    if (ppp < 0x100 && ppp & 1) {
+        put_fill(b, ppp, 1);
+    } else {
+        put_be16(b, ppp);
+    }
+    put_inner_ipv4_tcp(b);
+    set_len16(b, IPV4_LEN(14));
+}
+
+/* PPTP's enhanced GRE carrying IPv4 in PPP is keyed on the inner packet,
+ * as tshark and the corpus oracle (gre.pcapng) have it, with or without
+ * an acknowledgement and a compressed PPP protocol field. */
+static void
+test_gre_v1_ppp_is_keyed_on_inner_packet(void **state)
+{
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    build_gre_v1(&b, 0x3081, 3, 0x0021);        /* As in gre.pcapng. */
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_GRE);
+
+    build_gre_v1(&b, 0x3001, 2, 0x0021);        /* No acknowledgement. */
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_GRE);
+
+    build_gre_v1(&b, 0x2081, 2, 0x21);          /* No sequence number. */
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_GRE);
+}
+
+/* GRE that is not understood stays an outer GRE flow: source routing,
+ * version 1 without key or with PPP control traffic, versions 2 to 7, an
+ * unknown protocol, and fields running past the packet. */
+static void
+test_gre_not_understood_is_outer_flow(void **state)
+{
+    struct {
+        uint16_t flags;         /* Flags and version. */
+        uint16_t proto;         /* Protocol type. */
+        int n_opt;              /* Optional 32-bit fields. */
+    } cases[] = {
+        { 0x4000, 0x0800, 1 },  /* Routing present. */
+        { 0x0002, 0x0800, 0 },  /* Version 2. */
+        { 0x0007, 0x0800, 0 },  /* Version 7. */
+        { 0x0000, 0x88be, 0 },  /* ERSPAN: not handled. */
+        { 0x0001, 0x880b, 0 },  /* Version 1 without key. */
+        { 0xb000, 0x0800, 0 },  /* Three fields said, none there... */
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct pkt_buf b = { .len = 0 };
+        struct dpi_pkt pkt;
+
+        put_eth(&b, 0x0800);
+        put_ipv4(&b, 5, 0xffff, 0, 47, 0x01010101, 0x02020202);
+        put_gre(&b, cases[i].flags, cases[i].proto, cases[i].n_opt);
+        if (i != 5) {
+            put_inner_ipv4_tcp(&b);
+        } else {
+            put_fill(&b, 0x45, 6);      /* ...and only 6 bytes follow. */
+        }
+        set_len16(&b, IPV4_LEN(14));
+
+        assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+        assert_int_equal(pkt.key.proto, 47);
+        assert_mapped_ipv4(&pkt.key.src, 0x01010101);
+        assert_int_equal(pkt.encap, 0);
+    }
+
+    /* PPP carrying LCP (0xc021) in enhanced GRE. */
+    {
+        struct pkt_buf b;
+        struct dpi_pkt pkt;
+
+        build_gre_v1(&b, 0x3001, 2, 0xc021);
+        assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+        assert_int_equal(pkt.key.proto, 47);
+        assert_int_equal(pkt.encap, 0);
+    }
+}
+
+/* Builds Ethernet + IPv4 + UDP 2152 -> 2152 + a GTP-U header with flags
+ * 'flags' and message type 'msg', then 'ext' (if 'ext_len' is nonzero) and
+ * the inner IPv6 UDP packet, with all lengths right. */
+static void
+build_gtp(struct pkt_buf *b, uint8_t flags, uint8_t msg, const void *ext,
+          size_t ext_len)
+{
+    b->len = 0;
+    put_eth(b, 0x0800);
+    put_ipv4(b, 5, 0xffff, 0, 17, 0x0a000001, 0x0a000002);
+    put_udp(b, 2152, 2152, 0xffff);
+    put_gtp(b, flags, msg);
+    if (ext_len) {
+        put_bytes(b, ext, ext_len);
+    }
+    put_inner_ipv6_udp(b);
+    set_len16(b, IPV4_LEN(14));
+    set_len16(b, UDP_LEN(34));
+    set_len16(b, 42 + 2, 42, 8);                /* GTP length. */
+}
+
+/* A GTP-U G-PDU carrying IPv6 is keyed on the inner packet. */
+static void
+test_gtp_u_is_keyed_on_inner_packet(void **state)
+{
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    build_gtp(&b, 0x30, 0xff, NULL, 0);
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv6_udp(&pkt, DPI_ENCAP_GTP);
+}
+
+/* GTP-U optional fields and a chain of two extension headers (a PDU
+ * session container of 4 bytes and one of 8) are skipped. */
+static void
+test_gtp_u_extension_headers_are_skipped(void **state)
+{
+    static const uint8_t ext[] = {
+        0x00, 0x01, 0x00, 0x85,                 /* Seq, N-PDU, next. */
+        0x01, 0x10, 0x05, 0x40,                 /* 4 bytes, next 0x40. */
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* 8, last. */
+    };
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    build_gtp(&b, 0x34, 0xff, ext, sizeof ext);
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv6_udp(&pkt, DPI_ENCAP_GTP);
+
+    build_gtp(&b, 0x32, 0xff, ext, 4);          /* S flag only. */
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv6_udp(&pkt, DPI_ENCAP_GTP);
+}
+
+/* GTP that is not a user packet, or whose extension headers lie, stays an
+ * outer UDP flow. */
+static void
+test_gtp_not_understood_is_outer_flow(void **state)
+{
+    static const uint8_t zero_len[] = {
+        0, 0, 0, 0x85, 0x00, 0x10, 0x05, 0x00,  /* Length 0. */
+    };
+    static const uint8_t too_long[] = {
+        0, 0, 0, 0x85, 0x7f, 0x10, 0x05, 0x00,  /* 508 bytes. */
+    };
+    struct {
+        uint8_t flags;          /* GTP flags. */
+        uint8_t msg;            /* Message type. */
+        const uint8_t *ext;     /* Bytes after the mandatory header. */
+        size_t ext_len;         /* Number of bytes at 'ext'. */
+    } cases[] = {
+        { 0x30, 0x01, NULL, 0 },                /* Echo request. */
+        { 0x50, 0xff, NULL, 0 },                /* Version 2. */
+        { 0x20, 0xff, NULL, 0 },                /* GTP' */
+        { 0x34, 0xff, zero_len, sizeof zero_len },
+        { 0x34, 0xff, too_long, sizeof too_long },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct pkt_buf b;
+        struct dpi_pkt pkt;
+
+        build_gtp(&b, cases[i].flags, cases[i].msg, cases[i].ext,
+                  cases[i].ext_len);
+        assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+        assert_int_equal(pkt.key.dport, 2152);
+        assert_int_equal(pkt.encap, 0);
+    }
+}
+
+/* The GTP length field bounds the inner packet: shorter than the inner
+ * headers, the packet falls back to its outer key. */
+static void
+test_gtp_length_bounds_inner_packet(void **state)
+{
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    build_gtp(&b, 0x30, 0xff, NULL, 0);
+    set_be16(&b, 42 + 2, 40 + 4);               /* Inside the UDP header. */
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.dport, 2152);
+    assert_int_equal(pkt.encap, 0);
+}
+
+/* IPv4 in IPv4, IPv6 in IPv4 (6in4), IPv4 and IPv6 in IPv6: keyed on the
+ * inner packet. */
+static void
+test_ip_in_ip_is_keyed_on_inner_packet(void **state)
+{
+    for (int outer6 = 0; outer6 < 2; outer6++) {
+        for (int inner6 = 0; inner6 < 2; inner6++) {
+            struct pkt_buf b = { .len = 0 };
+            struct dpi_pkt pkt;
+
+            put_eth(&b, outer6 ? 0x86dd : 0x0800);
+            if (outer6) {
+                put_ipv6(&b, inner6 ? 41 : 4, 0xffff, 1, 2);
+            } else {
+                put_ipv4(&b, 5, 0xffff, 0, inner6 ? 41 : 4, 0x01010101,
+                         0x02020202);
+            }
+            if (inner6) {
+                put_inner_ipv6_udp(&b);
+            } else {
+                put_inner_ipv4_tcp(&b);
+            }
+            if (outer6) {
+                set_len16(&b, IPV6_LEN(14));
+            } else {
+                set_len16(&b, IPV4_LEN(14));
+            }
+
+            assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+            if (inner6) {
+                assert_inner_ipv6_udp(&pkt, DPI_ENCAP_IPIP);
+            } else {
+                assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_IPIP);
+            }
+        }
+    }
+}
+
+/* dpi_parse_l3() looks into tunnels too. */
+static void
+test_parse_l3_looks_into_tunnels(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 41, 0x01010101, 0x02020202);
+    put_inner_ipv6_udp(&b);
+    set_len16(&b, IPV4_LEN(14));
+
+    assert_int_equal(parse_l3(&b, 14, false, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv6_udp(&pkt, DPI_ENCAP_IPIP);
+    assert_int_equal(pkt.frame_len, b.len - 14);
+}
+
+/* As in the oracle, IP behind an IPv6 extension header is not looked
+ * into: the packet is keyed on the outer header. */
+static void
+test_ip_in_ipv6_behind_extension_header_is_outer_flow(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x86dd);
+    put_ipv6(&b, 0, 0xffff, 1, 2);
+    put_ipv6_opts(&b, 41, 0);
+    put_inner_ipv6_udp(&b);
+    set_len16(&b, IPV6_LEN(14));
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.proto, 41);
+    assert_doc_ipv6(&pkt.key.src, 1);
+    assert_int_equal(pkt.encap, 0);
+}
+
+/* An inner IP header beyond the outer IP length (though captured) is not
+ * looked into. */
+static void
+test_ip_in_ip_bounded_by_outer_length(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 20 + 30, 0, 4, 0x01010101, 0x02020202);
+    put_inner_ipv4_tcp(&b);             /* 42 bytes, 30 in the datagram. */
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.proto, 4);
+    assert_mapped_ipv4(&pkt.key.src, 0x01010101);
+    assert_int_equal(pkt.encap, 0);
+}
+
+/* A fragment of a tunnel packet is not looked into, first fragment
+ * included. */
+static void
+test_fragmented_tunnel_packet_is_outer_flow(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0x2000, 4, 0x01010101, 0x02020202);
+    put_inner_ipv4_tcp(&b);
+    set_len16(&b, IPV4_LEN(14));
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.proto, 4);
+    assert_int_equal(pkt.frag_more, 1);
+    assert_int_equal(pkt.encap, 0);
+}
+
+/* Teredo (IPv6 in UDP port 3544) and ICMP errors (which quote an IP
+ * header) are not tunnels. */
+static void
+test_teredo_and_icmp_errors_are_not_tunnels(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 17, 0x01010101, 0x02020202);
+    put_udp(&b, 51812, 3544, 0xffff);
+    put_inner_ipv6_udp(&b);
+    set_len16(&b, IPV4_LEN(14));
+    set_len16(&b, UDP_LEN(34));
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.dport, 3544);
+    assert_int_equal(pkt.encap, 0);
+
+    b.len = 0;
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 1, 0x01010101, 0x02020202);
+    put_be32(&b, 0x03030000);           /* Port unreachable. */
+    put_be32(&b, 0);
+    put_inner_ipv4_tcp(&b);
+    set_len16(&b, IPV4_LEN(14));
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.proto, 1);
+    assert_mapped_ipv4(&pkt.key.src, 0x01010101);
+    assert_int_equal(pkt.encap, 0);
+}
+
+/* Tunnels in tunnels are removed up to DPI_MAX_ENCAP deep; behind that
+ * the packet is keyed on the IP header reached.  Mixed nesting (IP in
+ * GRE in VXLAN) names all the tunnels. */
+static void
+test_nesting_is_bounded(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    size_t ip_off[DPI_MAX_ENCAP + 3];
+    struct dpi_pkt pkt;
+    int n = DPI_MAX_ENCAP + 2;
+
+    put_eth(&b, 0x0800);
+    for (int i = 0; i < n; i++) {
+        ip_off[i] = b.len;
+        put_ipv4(&b, 5, 0xffff, 0, 4, 0x0a000000 + i, 0x0b000000 + i);
+    }
+    put_inner_ipv4_tcp(&b);
+    for (int i = 0; i < n; i++) {
+        set_len16(&b, IPV4_LEN(ip_off[i]));
+    }
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.n_encap, DPI_MAX_ENCAP);
+    assert_int_equal(pkt.encap, DPI_ENCAP_IPIP);
+    assert_int_equal(pkt.key.proto, 4);
+    assert_mapped_ipv4(&pkt.key.src, 0x0a000000 + DPI_MAX_ENCAP);
+
+    /* IPv4 in GRE in VXLAN. */
+    b.len = 0;
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 17, 0x01010101, 0x02020202);
+    put_udp(&b, 4789, 4789, 0xffff);
+    put_vxlan(&b, 1);
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 0xffff, 0, 47, 0x03030303, 0x04040404);
+    put_gre(&b, 0, 0x0800, 0);
+    put_inner_ipv4_tcp(&b);
+    set_len16(&b, IPV4_LEN(14));
+    set_len16(&b, UDP_LEN(34));
+    set_len16(&b, IPV4_LEN(42 + 8 + 14));
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_VXLAN | DPI_ENCAP_GRE);
+    assert_int_equal(pkt.n_encap, 2);
+}
+
+/* Random bytes behind VXLAN, GRE, GTP-U and IP-in-IP headers never make
+ * the parser read out of bounds; whatever it decides, the payload lies in
+ * the buffer (checked in parse_eth_prefix()). */
+static void
+test_random_tunnel_payloads_never_overread(void **state)
+{
+    unsigned int seed = 4242;
+
+    for (int i = 0; i < 20000; i++) {
+        struct pkt_buf b = { .len = 0 };
+        struct dpi_pkt pkt;
+        size_t n = rand_r(&seed) % 100;
+        int kind = i % 4;
+
+        put_eth(&b, 0x0800);
+        put_ipv4(&b, 5, 0xffff, 0, kind == 2 ? 47 : kind == 3 ? 4 : 17,
+                 0x01010101, 0x02020202);
+        if (kind == 0) {
+            put_udp(&b, 4789, 4789, 0xffff);
+            put_vxlan(&b, 1);
+            put_eth(&b, i & 8 ? 0x86dd : 0x0800);
+        } else if (kind == 1) {
+            put_udp(&b, 2152, 2152, 0xffff);
+            put_gtp(&b, 0x30 | (rand_r(&seed) & 7), 0xff);
+        } else if (kind == 2) {
+            put_gre(&b, rand_r(&seed) & 0xb081, i & 8 ? 0x880b : 0x0800,
+                    0);
+        }
+        for (size_t j = 0; j < n; j++) {
+            uint8_t x = rand_r(&seed);
+
+            put_bytes(&b, &x, 1);
+        }
+        set_len16(&b, IPV4_LEN(14));
+        if (kind < 2) {
+            set_len16(&b, UDP_LEN(34));
+        }
+        assert_true(parse_eth(&b, &pkt) <= DPI_PARSE_MALFORMED);
+    }
+}
+
+/* IP fragment fields are recorded for IPv4 and IPv6. */
+static void
+test_fragment_fields_are_recorded(void **state)
+{
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x0800);
+    put_ipv4(&b, 5, 20 + 16, 0x2000 | 185, 17, 0x0a000001, 0x0a000002);
+    put_fill(&b, 0x55, 16);
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.frag_id, 0x1234);
+    assert_int_equal(pkt.frag_offset, 185);
+    assert_int_equal(pkt.frag_more, 1);
+
+    b.len = 0;
+    put_eth(&b, 0x86dd);
+    put_ipv6(&b, 44, 8 + 8 + 1, 1, 2);
+    put_ipv6_frag(&b, 17, 0, true);
+    put_udp(&b, 1000, 53, 8 + 1000);
+    put_fill(&b, 0, 1);
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.frag_id, 0xabcd);
+    assert_int_equal(pkt.frag_offset, 0);
+    assert_int_equal(pkt.frag_more, 1);
+    assert_int_equal(pkt.key.sport, 1000);
+}
+
+/* Tunnel names are the oracle's spellings. */
+static void
+test_encap_names(void **state)
+{
+    char buf[64], small[6];
+
+    assert_string_equal(dpi_encap_names(0, buf, sizeof buf), "");
+    assert_string_equal(dpi_encap_names(DPI_ENCAP_VXLAN, buf, sizeof buf),
+                        "vxlan");
+    assert_string_equal(dpi_encap_names(DPI_ENCAP_GRE, buf, sizeof buf),
+                        "gre");
+    assert_string_equal(dpi_encap_names(DPI_ENCAP_GTP, buf, sizeof buf),
+                        "gtp");
+    assert_string_equal(dpi_encap_names(DPI_ENCAP_IPIP, buf, sizeof buf),
+                        "ip-in-ip");
+    assert_string_equal(dpi_encap_names(DPI_ENCAP_GRE | DPI_ENCAP_IPIP,
+                                        buf, sizeof buf), "gre/ip-in-ip");
+    assert_string_equal(dpi_encap_names(DPI_ENCAP_GRE | DPI_ENCAP_IPIP,
+                                        small, sizeof small), "gre/i");
+    assert_string_equal(dpi_encap_name(DPI_ENCAP_GTP), "gtp");
+}
+
 /* Every parse result has a description. */
 static void
 test_parse_result_strings(void **state)
@@ -1072,6 +1843,31 @@ main(void)
         cmocka_unit_test(test_ipv6_udp_truncated_at_every_offset),
         cmocka_unit_test(test_corpus_frames_truncated_at_every_offset),
         cmocka_unit_test(test_random_bytes_never_overread),
+        cmocka_unit_test(test_vxlan_is_keyed_on_inner_packet),
+        cmocka_unit_test(test_vxlan_inner_vlan_replaces_outer),
+        cmocka_unit_test(test_vxlan_without_inner_ip_is_outer_flow),
+        cmocka_unit_test(test_vxlan_truncated_at_every_offset),
+        cmocka_unit_test(test_vxlan_inner_bounded_by_udp_length),
+        cmocka_unit_test(test_gre_ipv4_is_keyed_on_inner_packet),
+        cmocka_unit_test(test_gre_optional_fields_are_skipped),
+        cmocka_unit_test(test_gre_ethernet_bridging),
+        cmocka_unit_test(test_gre_v1_ppp_is_keyed_on_inner_packet),
+        cmocka_unit_test(test_gre_not_understood_is_outer_flow),
+        cmocka_unit_test(test_gtp_u_is_keyed_on_inner_packet),
+        cmocka_unit_test(test_gtp_u_extension_headers_are_skipped),
+        cmocka_unit_test(test_gtp_not_understood_is_outer_flow),
+        cmocka_unit_test(test_gtp_length_bounds_inner_packet),
+        cmocka_unit_test(test_ip_in_ip_is_keyed_on_inner_packet),
+        cmocka_unit_test(test_parse_l3_looks_into_tunnels),
+        cmocka_unit_test(
+            test_ip_in_ipv6_behind_extension_header_is_outer_flow),
+        cmocka_unit_test(test_ip_in_ip_bounded_by_outer_length),
+        cmocka_unit_test(test_fragmented_tunnel_packet_is_outer_flow),
+        cmocka_unit_test(test_teredo_and_icmp_errors_are_not_tunnels),
+        cmocka_unit_test(test_nesting_is_bounded),
+        cmocka_unit_test(test_random_tunnel_payloads_never_overread),
+        cmocka_unit_test(test_fragment_fields_are_recorded),
+        cmocka_unit_test(test_encap_names),
         cmocka_unit_test(test_parse_result_strings),
     };
 

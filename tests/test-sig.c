@@ -266,8 +266,8 @@ test_bad_files_give_exact_errors(void **state)
                  EINVAL,
                  "t.sig:1: protocol http has neither a payload pattern nor "
                  "ports");
-    expect_error("protocol quic udp ports 443\n", EINVAL,
-                 "t.sig:1: protocol quic has no parser, so it needs a "
+    expect_error("protocol vnc tcp ports 5900\n", EINVAL,
+                 "t.sig:1: protocol vnc has no parser, so it needs a "
                  "payload pattern");
     expect_error("service google\n", EINVAL,
                  "t.sig:1: service google has no host pattern");

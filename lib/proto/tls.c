@@ -432,6 +432,7 @@ dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
               size_t len, struct dpi_md *md)
 {
     struct tls_reader r = { .data = data, .len = len };
+    enum dpi_proto_result res;
     size_t type, hs_len;
 
     if (!ctx->is_tcp) {
@@ -447,9 +448,17 @@ dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                                 : TLS_HS_SERVER_HELLO)) {
         return DPI_PROTO_NO;
     }
-    return (ctx->to_server
-            ? tls_parse_client_hello(&r, hs_len, false, md)
-            : tls_parse_server_hello(&r, hs_len, md));
+    res = (ctx->to_server
+           ? tls_parse_client_hello(&r, hs_len, false, md)
+           : tls_parse_server_hello(&r, hs_len, md));
+    if (res == DPI_PROTO_YES) {
+        uint16_t app = dpi_tls_port_proto(ctx->server_port);
+
+        if (app) {
+            dpi_md_set_u64(md, DPI_F__proto, app);
+        }
+    }
+    return res;
 }
 
 /* See dpi-proto.h. */

@@ -1,6 +1,6 @@
 # ovs-dpi signature file.
 #
-# Format (see doc/signatures.md for the full description)
+# Format (see docs/signatures.md for the full description)
 # ======
 #
 # One declaration per line.  Blanks separate words; '#' starts a comment
@@ -40,6 +40,10 @@
 # Errors are reported as "FILE:LINE: reason" and the whole file is
 # rejected.
 #
+# The default database is lib/signatures/*.sig concatenated in name order
+# into ovs-dpi.sig (installed in $(pkgdatadir)); this part holds the core
+# web protocols, the others one protocol family or the services each.
+#
 # Host names below were checked against the labels nDPI gives the flows of
 # the development corpus (TLS.YouTube, DNS.NetFlix, ...).
 
@@ -69,49 +73,15 @@ protocol ssh tcp
 # QUIC long header packets (first two bits set) of version 1, 2, the IETF
 # drafts (0xff0000xx) and Facebook's mvfst (0xfaceb00x); Google QUIC long
 # headers (Q046, Q050, T050, T051) and public headers with a version
-# (flags 0x09 or 0x0d, 8-byte connection id, "Q0xx").  No parser: the
-# pattern alone identifies QUIC.
+# (flags 0x09 or 0x0d, 8-byte connection id, "Q0xx"); reserved "greasing"
+# versions 0x?a?a?a?a (RFC 9000 15).  The QUIC parser (lib/proto/quic.c)
+# confirms a candidate and decrypts the client's Initial.
 protocol quic udp
     payload "^[\xc0-\xff]\x00\x00\x00\x01"
     payload "^[\xc0-\xff]\x6b\x33\x43\xcf"
     payload "^[\xc0-\xff]\xff\x00\x00[\x01-\x22]"
-    payload "^[\xc0-\xff]\xfa\xce\xb0\x0[0-2]"
+    payload "^[\xc0-\xff]\xfa\xce\xb0[\x00-\x0f]"
+    payload "^[\xc0-\xff][\x0a\x1a\x2a\x3a\x4a\x5a\x6a\x7a\x8a\x9a\xaa\xba\xca\xda\xea\xfa]{4}"
     payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
     payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
 
-# --- Services --------------------------------------------------------------
-
-# Google: its own domains, the country domains google.TLD and google.co.TLD
-# / google.com.TLD, static content, ads and analytics.
-service google
-    host "google.com" host "googleapis.com" host "gstatic.com"
-    host "googleusercontent.com" host "googlesyndication.com"
-    host "googleadservices.com" host "googletagmanager.com"
-    host "googletagservices.com" host "google-analytics.com"
-    host "doubleclick.net" host "app-measurement.com" host "gvt1.com"
-    host "gvt2.com" host "goog" host "ampproject.org" host "android.com"
-    host "gmail.com" host "withgoogle.com"
-    host-regex "(^|\.)google\.(co\.|com\.)?[a-z]{2,3}$"
-
-# YouTube, including its video (googlevideo.com) and image (ytimg.com,
-# ggpht.com) servers.
-service youtube
-    host "youtube.com" host "youtu.be" host "youtube-nocookie.com"
-    host "ytimg.com" host "googlevideo.com" host "ggpht.com"
-    host "youtubei.googleapis.com" host "youtube.googleapis.com"
-
-# Facebook and its CDN.  Instagram's names on the same CDN are longer
-# suffixes, so they win (see service instagram).
-service facebook
-    host "facebook.com" host "facebook.net" host "fb.com" host "fbcdn.net"
-    host "fbsbx.com" host "fb.me"
-
-service netflix
-    host "netflix.com" host "netflix.net" host "nflximg.net"
-    host "nflximg.com" host "nflxvideo.net" host "nflxext.com"
-    host "nflxso.net"
-
-service instagram
-    host "instagram.com" host "cdninstagram.com" host "ig.me"
-    host-regex "^instagram\.[^.]+\.fna\.fbcdn\.net$"
-    host-regex "^igcdn-photos-[^.]+\.akamaihd\.net$"
