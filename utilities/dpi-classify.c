@@ -1350,7 +1350,7 @@ dc_parse_u32(const char *name, const char *arg, uint32_t min, uint32_t max)
         dc_usage_error("--%s: invalid value '%s' (expected an integer from "
                        "%"PRIu32" to %"PRIu32")", name, arg, min, max);
     }
-    return value;
+    return (uint32_t) value;
 }
 
 /* Option codes of long options without a short form. */
@@ -1445,6 +1445,9 @@ dc_parse_options(int argc, char *argv[], struct dc_options *opts)
     return optind;
 }
 
+/* Classifies every file named on the command line, in order.  Exits with
+ * 0 if all were read to their end, 1 if any failed, 2 for a bad command
+ * line. */
 int
 main(int argc, char *argv[])
 {
