@@ -27,14 +27,20 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/ftp.c \
 	lib/proto/http.c \
 	lib/proto/mail.c \
+	lib/proto/p2p.c \
 	lib/proto/parsers.def \
 	lib/proto/quic.c \
 	lib/proto/quic.h \
 	lib/proto/remote.c \
+	lib/proto/rtp.c \
+	lib/proto/sip.c \
 	lib/proto/ssh.c \
+	lib/proto/stun.c \
 	lib/proto/text.c \
 	lib/proto/text.h \
-	lib/proto/tls.c
+	lib/proto/tls.c \
+	lib/proto/vpn.c \
+	lib/proto/xmpp.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
 # The default signature database: the parts below, concatenated in this
@@ -43,6 +49,8 @@ nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 SIG_PARTS = \
 	lib/signatures/00-core.sig \
 	lib/signatures/10-mail-remote.sig \
+	lib/signatures/20-voip.sig \
+	lib/signatures/40-p2p-vpn.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)
 CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c

@@ -352,6 +352,11 @@ dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
             service = dpi_sig_match_host(db, scratch, host);
         }
     }
+    if (!service && dpi_md_get_u64(md, DPI_F__service, &refined)
+        && refined >= DPI_APP_FIRST_SERVICE
+        && dpi_app_is_valid((uint16_t) refined)) {
+        service = (uint16_t) refined;
+    }
     if (dpi_md_get_u64(md, DPI_F__proto, &refined)
         && dpi_app_is_protocol((uint16_t) refined)) {
         app = (uint16_t) refined;

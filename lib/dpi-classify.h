@@ -59,6 +59,11 @@ int dpi_sigdb_create_from_string(const char *text, const char *name,
                                  struct dpi_sigdb **, char **errorp);
 void dpi_sigdb_destroy(struct dpi_sigdb *);
 
+/* Returns the protocol declared for IP protocol number 'ip_proto' ("protocol
+ * NAME ip N") in the database, or 0 if none (or if the database is
+ * NULL). */
+uint16_t dpi_sig_match_ip_proto(const struct dpi_sigdb *, uint8_t ip_proto);
+
 struct dpi_sig_scratch *dpi_sig_scratch_create(const struct dpi_sigdb *);
 void dpi_sig_scratch_destroy(struct dpi_sig_scratch *);
 

@@ -32,9 +32,12 @@
  *
  * Connections of other IP protocols (ICMP, ESP, ...) and the port-less
  * connections that non-first IP fragments map to are tracked and counted,
- * but never inspected: their first packet gets DPI_STATE_UNK.  A non-first
- * fragment whose datagram's first fragment was seen is counted with the
- * datagram's connection instead (see dpi-frag.h).
+ * but never inspected: their first packet gets DPI_STATE_DONE, with the
+ * protocol that the signature database declares for their IP protocol
+ * number ("protocol icmp ip 1") as app_id and app_proto, or else
+ * DPI_STATE_UNK.  A non-first fragment whose datagram's first fragment was
+ * seen is counted with the datagram's connection instead (see
+ * dpi-frag.h).
  *
  * A packet whose connection cannot be tracked (the table is full and
  * nothing can be evicted, e.g. max_flows is 0) gets DPI_STATE_TRK |
@@ -621,8 +624,17 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
 
     if (conn->state & DPI_STATE_PEND) {
-        if ((pkt->key.proto != DPI_IPPROTO_TCP
-             && pkt->key.proto != DPI_IPPROTO_UDP) || pkt->is_fragment) {
+        uint16_t app = dpi_sig_match_ip_proto(e->sigdb, pkt->key.proto);
+
+        if (app && pkt->key.proto != DPI_IPPROTO_TCP
+            && pkt->key.proto != DPI_IPPROTO_UDP) {
+            /* Declared "protocol NAME ip N": the IP protocol says it all. */
+            dpi_conn_set_app(w, conn, app);
+            conn->app_proto = app;
+            dpi_conn_finish(e, conn, DPI_STATE_DONE);
+        } else if ((pkt->key.proto != DPI_IPPROTO_TCP
+                    && pkt->key.proto != DPI_IPPROTO_UDP)
+                   || pkt->is_fragment) {
             dpi_conn_finish(e, conn, DPI_STATE_UNK);
         } else if (pkt->payload_len && pkt->payload) {
             dpi_conn_inspect(w, conn, pkt, to_server, now_us);

@@ -40,7 +40,9 @@
  *
  *   - DPI_PROTO_MORE if they could be, but more bytes of the same direction
  *     are needed to decide or to extract the metadata (e.g. a TLS
- *     ClientHello split over several segments);
+ *     ClientHello split over several segments); for UDP, the next datagram
+ *     of the same direction is needed (e.g. RTP, whose header is only
+ *     believed when a second packet continues the first one's sequence);
  *
  *   - DPI_PROTO_YES if they are this protocol.
  *

@@ -58,6 +58,11 @@
 #define DPI_SIG_TCP 6
 #define DPI_SIG_UDP 17
 
+/* Marks a "protocol NAME ip N" declaration in struct dpi_sig_proto's
+ * 'l4_proto' while it is being parsed (no transport has this number: it is
+ * reserved, RFC 5237). */
+#define DPI_SIG_IP 255
+
 /* One "protocol" line. */
 struct dpi_sig_proto {
     uint16_t app;               /* Protocol's application id. */
@@ -77,6 +82,8 @@ struct dpi_sigdb {
     size_t *payload_proto;         /* Pattern id -> index in 'protos'. */
     hs_database_t *host_db;        /* Host patterns, or NULL if none. */
     uint16_t *host_app;            /* Pattern id -> service. */
+    uint16_t ip_app[256];          /* IP protocol number -> protocol
+                                    * declared with "ip N", or 0. */
 };
 
 /* Per-thread scratch space. */
@@ -123,6 +130,8 @@ struct dpi_sig_parser {
     bool nocase_ok;             /* The last keyword was a payload. */
     struct dpi_sig_proto proto; /* The protocol being declared. */
     uint16_t service;           /* The service being declared. */
+    uint8_t ip_proto;           /* "ip N" declaration: N. */
+    int ip_line[256];           /* Line that declared each 'db->ip_app'. */
 };
 
 /* Formats an error message, prefixed by 'prefix' when it is not NULL, into
@@ -423,6 +432,11 @@ static bool
 dpi_sig_protocol_keyword(struct dpi_sig_parser *p, const char *kw,
                          const char **cursor, char *tok, size_t size)
 {
+    if (p->proto.l4_proto == DPI_SIG_IP) {
+        return dpi_sig_error(p, EINVAL, "'protocol %s ip %d' takes no "
+                             "keyword ('%s')", dpi_app_name(p->proto.app),
+                             p->ip_proto, kw);
+    }
     if (!strcmp(kw, "payload")) {
         if (!dpi_sig_string_arg(p, cursor, "payload", tok, size)
             || !dpi_sig_add_pattern(p, &p->payload, strdup(tok),
@@ -519,7 +533,11 @@ dpi_sig_end_decl(struct dpi_sig_parser *p)
 
     p->decl = DPI_SIG_DECL_NONE;
     p->line = p->decl_line;
-    if (decl == DPI_SIG_DECL_PROTOCOL) {
+    if (decl == DPI_SIG_DECL_PROTOCOL && p->proto.l4_proto == DPI_SIG_IP) {
+        /* Identified by the IP protocol number alone: no slot. */
+        db->ip_app[p->ip_proto] = p->proto.app;
+        p->ip_line[p->ip_proto] = p->decl_line;
+    } else if (decl == DPI_SIG_DECL_PROTOCOL) {
         uint16_t app = p->proto.app;
 
         if (!p->n_decl_patterns && !p->proto.n_ports) {
@@ -551,7 +569,40 @@ dpi_sig_end_decl(struct dpi_sig_parser *p)
     return ok;
 }
 
-/* Starts a "protocol" declaration: reads its name and transport. */
+/* Parses the IP protocol number 's' (0-254, not TCP or UDP) of an "ip N"
+ * declaration into 'p->ip_proto'. */
+static bool
+dpi_sig_parse_ip_proto(struct dpi_sig_parser *p, const char *s)
+{
+    unsigned long n = 0;
+    const char *c;
+
+    for (c = s; *c >= '0' && *c <= '9' && n <= 255; c++) {
+        n = n * 10 + (unsigned long) (*c - '0');
+    }
+    if (c == s || *c || n > 254) {
+        return dpi_sig_error(p, EINVAL, "bad IP protocol number '%s' "
+                             "(expected 0 to 254)", s);
+    }
+    if (n == DPI_SIG_TCP || n == DPI_SIG_UDP) {
+        return dpi_sig_error(p, EINVAL, "IP protocol %lu is %s: use "
+                             "'protocol %s %s'", n,
+                             n == DPI_SIG_TCP ? "TCP" : "UDP",
+                             dpi_app_name(p->proto.app),
+                             n == DPI_SIG_TCP ? "tcp" : "udp");
+    }
+    if (p->db->ip_app[n]) {
+        return dpi_sig_error(p, EINVAL, "IP protocol %lu already declared "
+                             "as %s at line %d", n,
+                             dpi_app_name(p->db->ip_app[n]),
+                             p->ip_line[n]);
+    }
+    p->ip_proto = (uint8_t) n;
+    return true;
+}
+
+/* Starts a "protocol" declaration: reads its name and transport (tcp, udp,
+ * or "ip N"). */
 static bool
 dpi_sig_begin_protocol(struct dpi_sig_parser *p, const char **cursor,
                        char *tok, size_t size)
@@ -565,26 +616,37 @@ dpi_sig_begin_protocol(struct dpi_sig_parser *p, const char **cursor,
     if (!dpi_sig_app(p, tok, true, &app)) {
         return false;
     }
-    slot = dpi_sig_slot(p, app);
-    if (slot < 0) {
-        return false;
-    }
     memset(&p->proto, 0, sizeof p->proto);
     p->proto.app = app;
-    p->proto.slot = (uint8_t) slot;
 
     if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
         return dpi_sig_error(p, EINVAL, "'protocol %s' needs a transport "
-                             "(tcp or udp)", dpi_app_name(app));
+                             "(tcp, udp or ip N)", dpi_app_name(app));
     }
     if (!strcmp(tok, "tcp")) {
         p->proto.l4_proto = DPI_SIG_TCP;
     } else if (!strcmp(tok, "udp")) {
         p->proto.l4_proto = DPI_SIG_UDP;
+    } else if (!strcmp(tok, "ip")) {
+        if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
+            return dpi_sig_error(p, EINVAL, "'protocol %s ip' needs an IP "
+                                 "protocol number", dpi_app_name(app));
+        }
+        if (!dpi_sig_parse_ip_proto(p, tok)) {
+            return false;
+        }
+        p->proto.l4_proto = DPI_SIG_IP;
+        p->decl = DPI_SIG_DECL_PROTOCOL;
+        return true;
     } else {
         return dpi_sig_error(p, EINVAL, "unknown transport '%s' (expected "
-                             "tcp or udp)", tok);
+                             "tcp, udp or ip N)", tok);
     }
+    slot = dpi_sig_slot(p, app);
+    if (slot < 0) {
+        return false;
+    }
+    p->proto.slot = (uint8_t) slot;
     p->decl = DPI_SIG_DECL_PROTOCOL;
     return true;
 }
@@ -1011,6 +1073,14 @@ dpi_sig_match_ports(const struct dpi_sigdb *db, uint8_t l4_proto,
             }
         }
     }
+}
+
+/* Returns the protocol that 'db' declares for IP protocol number
+ * 'ip_proto' with "protocol NAME ip N", or 0 if none. */
+uint16_t
+dpi_sig_match_ip_proto(const struct dpi_sigdb *db, uint8_t ip_proto)
+{
+    return db ? db->ip_app[ip_proto] : 0;
 }
 
 /* Context of a host scan. */

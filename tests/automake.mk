@@ -49,6 +49,15 @@ tests_test_proto_mail_SOURCES = tests/test-proto-mail.c tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_proto_mail_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_mail_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/test-proto-voip
+tests_test_proto_voip_SOURCES = tests/test-proto-voip.c
+tests_test_proto_voip_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_voip_LDADD = $(TEST_LDADD)
+check_PROGRAMS += tests/test-proto-p2p
+tests_test_proto_p2p_SOURCES = tests/test-proto-p2p.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_proto_p2p_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_p2p_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \

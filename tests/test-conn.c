@@ -703,14 +703,16 @@ test_reset_while_pending_gives_unknown(void **state)
     fixture_destroy(&fx);
 }
 
-/* ICMP is tracked and counted but never inspected: DPI_STATE_UNK from the
- * first packet. */
+/* A connection of an IP protocol other than TCP and UDP that the signature
+ * file does not declare (PIM, 103) is tracked and counted but never
+ * inspected: DPI_STATE_UNK from the first packet.  (Declared ones, such as
+ * ICMP, are tested in test-engine.c.) */
 static void
 test_non_tcp_udp_connection_is_unknown_at_once(void **state)
 {
     struct fixture fx;
-    struct dpi_pkt echo = make_pkt(1, 1, 0, 2, 0, 0, NULL, 0);
-    struct dpi_pkt reply = make_pkt(1, 2, 0, 1, 0, 0, NULL, 0);
+    struct dpi_pkt echo = make_pkt(103, 1, 0, 2, 0, 0, NULL, 0);
+    struct dpi_pkt reply = make_pkt(103, 2, 0, 1, 0, 0, NULL, 0);
     struct dpi_verdict v;
     struct dump d;
 

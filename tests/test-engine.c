@@ -484,12 +484,203 @@ test_default_engine_uses_builtin_signatures(void **state)
     dpi_engine_destroy(engine);
 }
 
+/* Builds in 'buf' (at least 28 bytes) an IPv4 packet of IP protocol
+ * 'proto' from 10.0.0.1 to 10.0.0.2 (reversed if 'reply') with fragment
+ * offset 'frag_off' (in 8-byte units) and 8 bytes of payload, and parses
+ * it into 'pkt'. */
+static void
+make_ipv4(uint8_t *buf, uint8_t proto, uint16_t frag_off, bool reply,
+          struct dpi_pkt *pkt)
+{
+    memset(buf, 0, 28);
+    buf[0] = 0x45;              /* Version 4, 20-byte header. */
+    buf[3] = 28;                /* Total length. */
+    buf[6] = (uint8_t) (frag_off >> 8);
+    buf[7] = (uint8_t) frag_off;
+    buf[8] = 64;                /* TTL. */
+    buf[9] = proto;
+    buf[12] = buf[16] = 10;
+    buf[15] = reply ? 2 : 1;
+    buf[19] = reply ? 1 : 2;
+    buf[20] = 8;                /* ICMP echo request, if ICMP. */
+    buf[24] = 0x12;             /* Anything else: arbitrary bytes. */
+    buf[26] = 0x34;
+    memset(pkt, 0, sizeof *pkt);
+    assert_int_equal(dpi_parse_l3(buf, 28, false, pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt->key.proto, proto);
+}
+
+/* Builds in 'buf' (at least 48 bytes) an IPv6 ICMPv6 echo request (next
+ * header 58, RFC 4443) from 2001:db8::1 to 2001:db8::2 and parses it into
+ * 'pkt'. */
+static void
+make_icmpv6(uint8_t *buf, struct dpi_pkt *pkt)
+{
+    memset(buf, 0, 48);
+    buf[0] = 0x60;
+    buf[5] = 8;                 /* Payload length. */
+    buf[6] = 58;                /* Next header: ICMPv6. */
+    buf[7] = 64;
+    buf[8] = buf[24] = 0x20;
+    buf[9] = buf[25] = 0x01;
+    buf[10] = buf[26] = 0x0d;
+    buf[11] = buf[27] = 0xb8;
+    buf[23] = 1;
+    buf[39] = 2;
+    buf[40] = 128;              /* Echo request. */
+    memset(pkt, 0, sizeof *pkt);
+    assert_int_equal(dpi_parse_l3(buf, 48, true, pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt->key.proto, 58);
+}
+
+/* Feeds 'pkt' to 'w' and checks that the verdict is 'state' with app_id
+ * and app_proto both 'app'. */
+static void
+expect_verdict(struct dpi_worker *w, const struct dpi_pkt *pkt,
+               uint8_t state, uint16_t app)
+{
+    struct dpi_verdict v;
+
+    dpi_process(w, pkt, 1000, &v);
+    assert_int_equal(v.state, state);
+    assert_int_equal(v.app_id, app);
+    assert_int_equal(v.app_proto, app);
+}
+
+/* Returns the flows counted for 'app' in the statistics of 'e'. */
+static uint64_t
+app_flows(struct dpi_engine *e, uint16_t app)
+{
+    struct dpi_stats stats;
+    uint64_t flows = 0;
+    size_t i;
+
+    dpi_engine_get_stats(e, &stats);
+    for (i = 0; i < stats.n_apps; i++) {
+        if (stats.apps[i].app_id == app) {
+            flows = stats.apps[i].flows;
+        }
+    }
+    dpi_stats_destroy(&stats);
+    return flows;
+}
+
+/* With the built-in signatures, a connection of an IP protocol that the
+ * file declares ("protocol icmp ip 1") is identified, with DONE, on its
+ * first packet, and keeps that verdict; an undeclared protocol (PIM, 103)
+ * is UNK at once. */
+static void
+test_ip_protocol_identified_on_first_packet(void **state)
+{
+    static const uint8_t done = DPI_STATE_TRK | DPI_STATE_DONE;
+    static const uint8_t unk = DPI_STATE_TRK | DPI_STATE_UNK;
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_pkt pkt;
+    uint8_t buf[64];
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    make_ipv4(buf, 1, 0, false, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_icmp);
+    make_ipv4(buf, 1, 0, true, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_icmp);
+    make_icmpv6(buf, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_icmpv6);
+    make_ipv4(buf, 2, 0, false, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_igmp);
+    make_ipv4(buf, 50, 0, false, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_ipsec);
+    make_ipv4(buf, 51, 0, false, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_ipsec);
+    make_ipv4(buf, 112, 0, false, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_vrrp);
+    make_ipv4(buf, 103, 0, false, &pkt);
+    expect_verdict(w, &pkt, unk, 0);
+
+    /* Two packets, one ICMP connection, counted for icmp. */
+    assert_int_equal(app_flows(engine, DPI_APP_icmp), 1);
+    assert_int_equal(app_flows(engine, DPI_APP_ipsec), 2);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* A non-first fragment still carries its IP protocol number: an ICMP one
+ * is icmp, while a UDP one (no ports) stays UNK. */
+static void
+test_ip_protocol_of_fragments(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_pkt pkt;
+    uint8_t buf[64];
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    make_ipv4(buf, 1, 185, false, &pkt);
+    assert_true(pkt.is_fragment);
+    expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_DONE, DPI_APP_icmp);
+    make_ipv4(buf, 17, 185, false, &pkt);
+    assert_true(pkt.is_fragment);
+    expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_UNK, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* Only the IP protocols that the engine's signature file declares are
+ * identified: with a file declaring VRRP alone, ICMP is UNK. */
+static void
+test_ip_protocol_follows_signature_file(void **state)
+{
+    char path[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_config cfg;
+    struct dpi_pkt pkt;
+    uint8_t buf[64];
+    int fd = mkstemp(path);
+    FILE *f;
+
+    (void) state;
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "protocol vrrp ip 112\n");
+    fclose(f);
+
+    dpi_config_init(&cfg);
+    cfg.signatures = path;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    unlink(path);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    make_ipv4(buf, 112, 0, false, &pkt);
+    expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_DONE, DPI_APP_vrrp);
+    make_ipv4(buf, 1, 0, false, &pkt);
+    expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_UNK, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_engine_uses_builtin_signatures),
         cmocka_unit_test(test_missing_signature_file_is_an_error),
+        cmocka_unit_test(test_ip_protocol_identified_on_first_packet),
+        cmocka_unit_test(test_ip_protocol_of_fragments),
+        cmocka_unit_test(test_ip_protocol_follows_signature_file),
         cmocka_unit_test(test_bad_signature_file_names_file_and_line),
         cmocka_unit_test(test_http_capture_matches_oracle),
         cmocka_unit_test(test_ipv6_capture_matches_oracle),

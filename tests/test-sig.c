@@ -241,7 +241,8 @@ test_bad_files_give_exact_errors(void **state)
     expect_error("service http host \"a.b\"\n", EINVAL,
                  "t.sig:1: 'http' is a protocol, not a service");
     expect_error("protocol http sctp payload \"x\"\n", EINVAL,
-                 "t.sig:1: unknown transport 'sctp' (expected tcp or udp)");
+                 "t.sig:1: unknown transport 'sctp' (expected tcp, udp or "
+                 "ip N)");
     expect_error("protocol http tcp\n  payload \"^GET \n", EINVAL,
                  "t.sig:2: missing closing quote");
     expect_error("protocol http tcp payload \"(\"\n", EINVAL,
@@ -294,7 +295,104 @@ test_bad_files_give_exact_errors(void **state)
     expect_error("protocol\n", EINVAL,
                  "t.sig:1: 'protocol' needs a protocol name");
     expect_error("protocol dns\n", EINVAL,
-                 "t.sig:1: 'protocol dns' needs a transport (tcp or udp)");
+                 "t.sig:1: 'protocol dns' needs a transport (tcp, udp or "
+                 "ip N)");
+}
+
+/* "protocol NAME ip N" maps IP protocol N to NAME, without a slot; one
+ * protocol may take several numbers and also have tcp/udp lines. */
+static void
+test_ip_protocol_declarations(void **state)
+{
+    static const char text[] =
+        "protocol ipsec udp payload \"^\\x00{4}\"\n"
+        "protocol ipsec ip 50   # ESP\n"
+        "protocol ipsec ip 51\n"
+        "protocol icmp ip 1\n"
+        "protocol sctp ip 132\n"
+        "protocol icmpv6 ip 0\n"
+        "protocol igmp ip 254\n";
+    struct dpi_sigdb *db;
+    char *error = NULL;
+
+    (void) state;
+    assert_int_equal(dpi_sigdb_create_from_string(text, "t", &db, &error),
+                     0);
+    assert_null(error);
+    assert_int_equal(dpi_sig_n_slots(db), 1);
+    assert_int_equal(dpi_sig_slot_app(db, 0), DPI_APP_ipsec);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 50), DPI_APP_ipsec);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 51), DPI_APP_ipsec);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 1), DPI_APP_icmp);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 132), DPI_APP_sctp);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 0), DPI_APP_icmpv6);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 254), DPI_APP_igmp);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 2), 0);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 17), 0);
+    assert_int_equal(dpi_sig_match_ip_proto(db, 255), 0);
+    assert_int_equal(dpi_sig_match_ip_proto(NULL, 1), 0);
+    dpi_sigdb_destroy(db);
+}
+
+/* The built-in file declares the IP protocols nDPI names (RFC 792, 1112,
+ * 4303, 4302, 2328, 5798, 9260, 4443 numbers, as IANA assigns them). */
+static void
+test_builtin_ip_protocols(void **state)
+{
+    struct sigdb_fixture *f = *state;
+
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 1), DPI_APP_icmp);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 2), DPI_APP_igmp);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 47), DPI_APP_gre);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 50), DPI_APP_ipsec);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 51), DPI_APP_ipsec);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 58), DPI_APP_icmpv6);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 89), DPI_APP_ospf);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 112), DPI_APP_vrrp);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 132), DPI_APP_sctp);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 6), 0);
+    assert_int_equal(dpi_sig_match_ip_proto(f->db, 17), 0);
+}
+
+/* Each kind of bad "ip N" declaration gives one "FILE:LINE: reason"
+ * error. */
+static void
+test_bad_ip_protocol_declarations(void **state)
+{
+    (void) state;
+    expect_error("protocol icmp ip\n", EINVAL,
+                 "t.sig:1: 'protocol icmp ip' needs an IP protocol number");
+    expect_error("protocol icmp ip \"1\"\n", EINVAL,
+                 "t.sig:1: 'protocol icmp ip' needs an IP protocol number");
+    expect_error("protocol icmp ip 255\n", EINVAL,
+                 "t.sig:1: bad IP protocol number '255' (expected 0 to "
+                 "254)");
+    expect_error("protocol icmp ip 99999999999999999999\n", EINVAL,
+                 "t.sig:1: bad IP protocol number '99999999999999999999' "
+                 "(expected 0 to 254)");
+    expect_error("protocol icmp ip -1\n", EINVAL,
+                 "t.sig:1: bad IP protocol number '-1' (expected 0 to "
+                 "254)");
+    expect_error("protocol icmp ip 1x\n", EINVAL,
+                 "t.sig:1: bad IP protocol number '1x' (expected 0 to "
+                 "254)");
+    expect_error("protocol ssh ip 6\n", EINVAL,
+                 "t.sig:1: IP protocol 6 is TCP: use 'protocol ssh tcp'");
+    expect_error("protocol dns ip 17\n", EINVAL,
+                 "t.sig:1: IP protocol 17 is UDP: use 'protocol dns udp'");
+    expect_error("# icmp\nprotocol icmp ip 1\nprotocol icmpv6 ip 1\n",
+                 EINVAL,
+                 "t.sig:3: IP protocol 1 already declared as icmp at line "
+                 "2");
+    expect_error("protocol icmp ip 1 payload \"x\"\n", EINVAL,
+                 "t.sig:1: 'protocol icmp ip 1' takes no keyword "
+                 "('payload')");
+    expect_error("protocol icmp ip 1\n    ports 7\n", EINVAL,
+                 "t.sig:2: 'protocol icmp ip 1' takes no keyword ('ports')");
+    expect_error("protocol icmp ip 1 \"x\"\n", EINVAL,
+                 "t.sig:1: unexpected string \"x\"");
+    expect_error("protocol youtube ip 1\n", EINVAL,
+                 "t.sig:1: 'youtube' is a service, not a protocol");
 }
 
 /* A missing file and a file with a NUL byte give errors naming the
@@ -361,6 +459,9 @@ main(void)
         SIGDB_FIXTURE_TEST(test_port_hints),
         cmocka_unit_test(test_valid_file_with_continuations),
         cmocka_unit_test(test_bad_files_give_exact_errors),
+        cmocka_unit_test(test_ip_protocol_declarations),
+        SIGDB_FIXTURE_TEST(test_builtin_ip_protocols),
+        cmocka_unit_test(test_bad_ip_protocol_declarations),
         cmocka_unit_test(test_bad_file_on_disk),
         cmocka_unit_test(test_empty_file_matches_nothing),
     };

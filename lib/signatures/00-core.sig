@@ -25,6 +25,14 @@
 #       protocol (e.g. one per transport).  Protocols are tried in order of
 #       first appearance in the file.
 #
+#   protocol NAME ip N
+#
+#       Every connection of IP protocol number N (0-254, not 6 or 17) is
+#       NAME, from its first packet, whatever its payload: "protocol icmp
+#       ip 1".  No keyword follows; each N is declared once; a protocol may
+#       be declared for several N (ipsec: ESP 50 and AH 51).  Connections
+#       of undeclared IP protocols stay unknown.
+#
 #   service NAME (host "SUFFIX" | host-regex "REGEX")...
 #
 #       NAME is a service of the registry (ids from 1024).  host "SUFFIX"
@@ -85,3 +93,16 @@ protocol quic udp
     payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
     payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
 
+# --- IP protocols other than TCP and UDP (IANA protocol numbers) ---------
+# IPsec ESP (50) and AH (51) are declared with the rest of IPsec in
+# 40-p2p-vpn.sig.
+
+protocol icmp ip 1
+protocol igmp ip 2
+protocol ip_in_ip ip 4          # IPv4 in IPv4 (RFC 2003).
+protocol ip_in_ip ip 41         # IPv6 in IPv4 (6in4, RFC 4213).
+protocol gre ip 47
+protocol icmpv6 ip 58
+protocol ospf ip 89
+protocol vrrp ip 112
+protocol sctp ip 132
