@@ -80,6 +80,11 @@ endif
 
 TESTS += $(check_PROGRAMS)
 
+# dpi-classify against tests/captures/EXPECTED.tsv (needs tshark and
+# python3; skips without them).
+TESTS += tests/check-dpi-classify.sh
+EXTRA_DIST += tests/check-dpi-classify.sh
+
 # Accuracy against the corpus oracle (docs/ACCURACY.md); skips without the
 # corpus.
 TESTS += tests/check-accuracy.sh

@@ -2,5 +2,5 @@
 
 bin_PROGRAMS += utilities/dpi-classify
 utilities_dpi_classify_SOURCES = utilities/dpi-classify.c
-utilities_dpi_classify_LDADD = lib/libdpi.a $(HS_LIBS) $(PCAP_LIBS) $(CRYPTO_LIBS) \
-	-lstdc++ -lm
+utilities_dpi_classify_LDADD = lib/libdpi.a $(HS_LIBS) $(CRYPTO_LIBS) \
+	$(PCAP_LIBS) -lstdc++ -lm

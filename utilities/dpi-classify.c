@@ -27,12 +27,20 @@
  * Order of connections
  * ====================
  *
- * The engine reports the time of a connection's first packet in
- * milliseconds only, and many connections start within one millisecond.
- * So the tool numbers connections itself: it keeps a table of the
- * (direction-independent) connection keys it has passed to the engine, in
- * capture order, and sorts the dumped connections by first_ms and then by
- * that number.
+ * Connections are printed in the order of their first packet in the file
+ * (capture order, as tshark numbers frames).  The engine reports only the
+ * time of a connection's first packet, in milliseconds: many connections
+ * start within one millisecond, and merged captures have timestamps that
+ * go backwards.  So the tool numbers connections itself: it keeps a table
+ * of the (direction-independent) connection keys it has passed to the
+ * engine, numbered in the order of their first packets, and sorts the dumped
+ * connections by that number.  A key seen again after its connection
+ * expired is numbered anew; one seen again after the engine evicted its
+ * connection (a full table, --max-flows) keeps its old number.
+ *
+ * The same table gives the 'encap' column: the engine keeps no tunnel
+ * information per connection, so the tool ORs together the pkt.encap bits
+ * (DPI_ENCAP_*) of every packet of the connection.
  *
  * Expiry
  * ======
@@ -114,7 +122,7 @@ enum dc_col_kind {
     DC_COL_CATEGORY,            /* Category of the application. */
     DC_COL_FIELD,               /* A metadata field of dpi-fields.def. */
     DC_COL_VLAN,                /* Innermost VLAN id. */
-    DC_COL_ENCAP,               /* Tunnels (not known yet: empty). */
+    DC_COL_ENCAP,               /* Tunnels the packets came out of. */
     DC_COL_STATE,               /* done, unknown or pending. */
     DC_COL_PACKETS_C2S,         /* Packets, client to server. */
     DC_COL_PACKETS_S2C,         /* Packets, server to client. */
@@ -152,6 +160,7 @@ struct dc_seen {
                                  * in the file; 0 if the slot is free. */
     bool expired;               /* The engine expired the connection: its
                                  * next packet starts a new one. */
+    uint8_t encap;              /* DPI_ENCAP_* bits of all its packets. */
     size_t cand;                /* Index in the candidates of an expiry
                                  * round, or SIZE_MAX. */
 };
@@ -341,19 +350,20 @@ dc_rows_destroy(struct dc_rows *rows)
     memset(rows, 0, sizeof *rows);
 }
 
-/* qsort() comparison of struct dc_row by first packet time, then capture
- * order. */
+/* qsort() comparison of struct dc_row by capture order of the first
+ * packet, then (for the rare connection the tool did not number) first
+ * packet time. */
 static int
 dc_row_cmp(const void *a_, const void *b_)
 {
     const struct dc_row *a = a_;
     const struct dc_row *b = b_;
 
-    if (a->first_ms != b->first_ms) {
-        return a->first_ms < b->first_ms ? -1 : 1;
-    }
     if (a->seq != b->seq) {
         return a->seq < b->seq ? -1 : 1;
+    }
+    if (a->first_ms != b->first_ms) {
+        return a->first_ms < b->first_ms ? -1 : 1;
     }
     return 0;
 }
@@ -444,10 +454,12 @@ dc_seen_grow(struct dc_seen_table *t)
     free(old);
 }
 
-/* Records a packet of connection 'k' in 't': a connection seen for the
- * first time (or again after it expired) gets the next sequence number. */
+/* Records a packet of connection 'k', taken out of the tunnels 'encap'
+ * (DPI_ENCAP_* bits), in 't': a connection seen for the first time (or
+ * again after it expired) gets the next sequence number. */
 static void
-dc_seen_packet(struct dc_seen_table *t, const struct dpi_key *k)
+dc_seen_packet(struct dc_seen_table *t, const struct dpi_key *k,
+               uint8_t encap)
 {
     struct dc_seen *s;
     struct dc_key key;
@@ -462,12 +474,15 @@ dc_seen_packet(struct dc_seen_table *t, const struct dpi_key *k)
         s->key = key;
         s->cand = SIZE_MAX;
         s->expired = false;
+        s->encap = 0;
         s->seq = t->next_seq++;
         t->n++;
     } else if (s->expired) {
         s->expired = false;
+        s->encap = 0;
         s->seq = t->next_seq++;
     }
+    s->encap |= encap;
 }
 
 /* Returns the entry of 'key' in 't', or NULL. */
@@ -772,16 +787,18 @@ dc_put_num(struct dc_buf *b, uint64_t n)
     dc_buf_printf(b, "%"PRIu64, n);
 }
 
-/* Formats connection 'f' of file 'path' as one output line (with its
+/* Formats connection 'f' of file 'path', whose packets came out of the
+ * tunnels 'encap' (DPI_ENCAP_* bits), as one output line (with its
  * newline) in 'format', into 'b'. */
 static void
 dc_format_flow(struct dc_buf *b, enum dc_format format, const char *path,
-               const struct dpi_flow_info *f)
+               const struct dpi_flow_info *f, uint8_t encap)
 {
     const struct dpi_key *k = &f->key;
     bool json = format == DC_FMT_JSON;
     bool ports = k->proto == 6 || k->proto == 17;
     char addr[INET6_ADDRSTRLEN];
+    char encaps[64];
     char tmp[8];
 
     if (json) {
@@ -841,7 +858,8 @@ dc_format_flow(struct dc_buf *b, enum dc_format format, const char *path,
             dc_put_num(b, k->vlan);
             break;
         case DC_COL_ENCAP:
-            dc_put_text(b, format, "");
+            dc_put_text(b, format, dpi_encap_names(encap, encaps,
+                                                   sizeof encaps));
             break;
         case DC_COL_STATE:
             dc_put_text(b, format, dc_state_str(f->verdict.state));
@@ -876,7 +894,7 @@ dc_row_init(struct dc_row *row, struct dc_file *df,
     row->first_ms = f->first_ms;
     row->seq = s ? s->seq : UINT64_MAX;
     row->alive = false;
-    dc_format_flow(&b, df->opts->format, df->path, f);
+    dc_format_flow(&b, df->opts->format, df->path, f, s ? s->encap : 0);
     row->line = dc_buf_steal(&b);
 }
 
@@ -1221,7 +1239,7 @@ dc_file_read(struct dc_file *df, pcap_t *p)
         }
         pkt.frame_len = hdr->len;
         pkt.ts_us = ts_us;
-        dc_seen_packet(&df->seen, &pkt.key);
+        dc_seen_packet(&df->seen, &pkt.key, pkt.encap);
         dpi_process(df->worker, &pkt, ts_us / 1000, &v);
     }
 }
@@ -1247,9 +1265,15 @@ dc_classify_file(const char *path, const struct dc_options *opts)
                                                 PCAP_TSTAMP_PRECISION_MICRO,
                                                 errbuf);
     if (!p) {
+        size_t n = strlen(path);
+        const char *msg = errbuf[0] ? errbuf : "cannot open";
+
+        /* libpcap names the file in some messages: not twice. */
+        if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2)) {
+            msg += n + 2;
+        }
         fflush(stdout);
-        fprintf(stderr, "%s: %s: %s\n", program_name, path,
-                errbuf[0] ? errbuf : "cannot open");
+        fprintf(stderr, "%s: %s: %s\n", program_name, path, msg);
         dc_file_destroy(&df);
         return DC_EXIT_FAILURE;
     }
@@ -1326,7 +1350,7 @@ dc_parse_u32(const char *name, const char *arg, uint32_t min, uint32_t max)
         dc_usage_error("--%s: invalid value '%s' (expected an integer from "
                        "%"PRIu32" to %"PRIu32")", name, arg, min, max);
     }
-    return value;
+    return (uint32_t) value;
 }
 
 /* Option codes of long options without a short form. */
@@ -1421,6 +1445,9 @@ dc_parse_options(int argc, char *argv[], struct dc_options *opts)
     return optind;
 }
 
+/* Classifies every file named on the command line, in order.  Exits with
+ * 0 if all were read to their end, 1 if any failed, 2 for a bad command
+ * line. */
 int
 main(int argc, char *argv[])
 {
