@@ -425,6 +425,44 @@ tls_parse_v2_client_hello(const uint8_t *data, size_t len)
            ? DPI_PROTO_NO : DPI_PROTO_YES;
 }
 
+/* Recognises a TLS connection captured after its handshake: the bytes
+ * start with a change_cipher_spec (20), alert (21) or application_data
+ * (23) record of version 3.1 to 3.4.  Every record header met must be
+ * valid and the records must tile the bytes: YES once one complete record
+ * has been checked and the bytes end exactly at a record boundary or at a
+ * valid next header, MORE while the first record is incomplete, NO
+ * otherwise.  Nothing is extracted: the handshake is gone. */
+static enum dpi_proto_result
+tls_parse_mid_stream(const uint8_t *data, size_t len)
+{
+    size_t pos = 0;
+    int n = 0;
+
+    while (pos < len) {
+        const uint8_t *h = data + pos;
+        size_t avail = len - pos, rec_len;
+
+        if ((h[0] != 20 && h[0] != 21 && h[0] != 23)
+            || (avail > 1 && h[1] != 3)
+            || (avail > 2 && (h[2] < 1 || h[2] > 4))) {
+            return DPI_PROTO_NO;
+        }
+        if (avail < 5) {
+            return n ? DPI_PROTO_YES : DPI_PROTO_MORE;
+        }
+        rec_len = (size_t) h[3] << 8 | h[4];
+        if (!rec_len || rec_len > TLS_MAX_RECORD) {
+            return DPI_PROTO_NO;
+        }
+        if (avail < 5 + rec_len) {
+            return n ? DPI_PROTO_YES : DPI_PROTO_MORE;
+        }
+        pos += 5 + rec_len;
+        n++;
+    }
+    return DPI_PROTO_YES;
+}
+
 /* Parses the first handshake message of a TLS stream: a ClientHello to
  * the server, else a ServerHello.  See dpi-proto.h. */
 enum dpi_proto_result
@@ -441,16 +479,19 @@ dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     if (ctx->to_server && len && data[0] & 0x80) {
         return tls_parse_v2_client_hello(data, len);
     }
-    if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)) {
+    if (len && data[0] != TLS_CT_HANDSHAKE) {
+        res = tls_parse_mid_stream(data, len);
+    } else if (!tls_read_uint(&r, 1, &type)
+               || !tls_read_uint(&r, 3, &hs_len)) {
         return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;
-    }
-    if (type != (ctx->to_server ? TLS_HS_CLIENT_HELLO
-                                : TLS_HS_SERVER_HELLO)) {
+    } else if (type != (ctx->to_server ? TLS_HS_CLIENT_HELLO
+                                       : TLS_HS_SERVER_HELLO)) {
         return DPI_PROTO_NO;
+    } else {
+        res = (ctx->to_server
+               ? tls_parse_client_hello(&r, hs_len, false, md)
+               : tls_parse_server_hello(&r, hs_len, md));
     }
-    res = (ctx->to_server
-           ? tls_parse_client_hello(&r, hs_len, false, md)
-           : tls_parse_server_hello(&r, hs_len, md));
     if (res == DPI_PROTO_YES) {
         uint16_t app = dpi_tls_port_proto(ctx->server_port);
 

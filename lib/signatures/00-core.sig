@@ -63,11 +63,14 @@ protocol http tcp
     ports 80,8080,3128
 
 # A handshake record (content type 22, version 3.0 to 3.4) whose first
-# message is a ClientHello (1) or a ServerHello (2); or a ClientHello for
-# TLS in the SSL 2.0 compatible format.
+# message is a ClientHello (1) or a ServerHello (2); a ClientHello for
+# TLS in the SSL 2.0 compatible format; or, for a connection captured after
+# its handshake, a change_cipher_spec, alert or application_data record
+# (the parser checks that the records tile the bytes).
 protocol tls tcp
     payload "^\x16\x03[\x00-\x04]..[\x01\x02]"
     payload "^[\x80-\xff].\x01\x03[\x00-\x03]"
+    payload "^[\x14\x15\x17]\x03[\x01-\x04]"
 
 protocol dns udp
     ports 53
