@@ -115,7 +115,11 @@ test_longest_host_suffix_wins(void **state)
     struct sigdb_fixture *f = *state;
 
     assert_string_equal(service_of(f, "youtubei.googleapis.com"), "youtube");
-    assert_string_equal(service_of(f, "www.googleapis.com"), "google");
+    /* nDPI labels www.googleapis.com GoogleServices (corpus oracle). */
+    assert_string_equal(service_of(f, "www.googleapis.com"),
+                        "googleservices");
+    assert_string_equal(service_of(f, "www.google.com"), "google");
+    assert_string_equal(service_of(f, "upload.youtube.com"), "youtubeupload");
     assert_string_equal(service_of(f, "instagram.faae1-1.fna.fbcdn.net"),
                         "instagram");
     assert_string_equal(service_of(f, "scontent.xx.fbcdn.net"), "facebook");
