@@ -236,16 +236,17 @@ dpi_dnscache_parse_addr(const char *s, struct dpi_addr *addr)
 
 /* Learns from the metadata 'md' of a DNS connection: if the DNS parser left
  * answers not yet learned (hidden field _dns_ttl, their smallest TTL in
- * seconds) and the query name belongs to a service of 'db', records each
+ * seconds) and the query names belong to a service of 'db', records each
  * dns_answer address as that service for the TTL, at most 'max_ttl_ms'.
- * Removes _dns_ttl so that the same answers are learned once. */
+ * Removes _dns_ttl so that the same answers are learned once.  Learns
+ * nothing if the connection's query names belong to different services
+ * (or some to none), since the answers cannot be told apart. */
 void
 dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
                    struct dpi_sig_scratch *scratch, struct dpi_md *md,
                    uint64_t now_ms, uint64_t max_ttl_ms)
 {
     struct dpi_md_value v;
-    const char *qname;
     uint32_t pos = 0;
     uint64_t ttl;
     uint16_t app;
@@ -254,11 +255,25 @@ dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
         return;
     }
     dpi_md_remove(md, DPI_F__dns_ttl);
-    qname = dpi_md_get(md, DPI_F_dns_qname, NULL);
-    app = qname ? dpi_sig_match_host(db, scratch, qname) : 0;
+
+    /* A connection may carry several messages (a client reusing its port,
+     * DNS over TCP), whose answers all pile up in dns_answer: learn only
+     * if every query name belongs to the same service. */
+    app = 0;
+    while (dpi_md_next(md, &pos, &v)) {
+        if (v.field == DPI_F_dns_qname) {
+            uint16_t q = dpi_sig_match_host(db, scratch, v.str);
+
+            if (!q || (app && q != app)) {
+                return;
+            }
+            app = q;
+        }
+    }
     if (!app) {
         return;
     }
+    pos = 0;
     ttl = ttl > max_ttl_ms / 1000 ? max_ttl_ms : ttl * 1000;
     while (dpi_md_next(md, &pos, &v)) {
         struct dpi_addr addr;
