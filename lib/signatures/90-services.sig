@@ -478,3 +478,58 @@ service nestlogsink
 
 service avastsecuredns
     host "secure-dns.avast.com"
+
+# --- Address blocks -----------------------------------------------------------
+#
+# Only blocks that the service itself publishes, or that its own autonomous
+# system announces, and that carry no other company's traffic (no cloud or
+# CDN ranges: a block of Cloudflare, AWS or Azure would mislabel every
+# customer's site).  A host name of the connection's own still wins.
+
+# Telegram's published list, https://core.telegram.org/resources/cidr.txt.
+service telegram
+    ip "91.108.4.0/22" ip "91.108.8.0/22" ip "91.108.12.0/22"
+    ip "91.108.16.0/22" ip "91.108.20.0/22" ip "91.108.56.0/22"
+    ip "91.105.192.0/23" ip "149.154.160.0/20" ip "185.76.151.0/24"
+    ip "2001:b28:f23c::/48" ip "2001:b28:f23d::/48" ip "2001:b28:f23f::/48"
+    ip "2001:67c:4e8::/48" ip "2a0a:f280::/32"
+
+# Meta (Facebook, Instagram, WhatsApp, Messenger): the aggregates announced
+# by Facebook's AS32934 (RADb/RIPE route objects of AS32934).  They are
+# labelled facebook; Instagram's and WhatsApp's own names override.
+service facebook
+    ip "31.13.24.0/21" ip "31.13.64.0/18" ip "45.64.40.0/22"
+    ip "66.220.144.0/20" ip "69.63.176.0/20" ip "69.171.224.0/19"
+    ip "74.119.76.0/22" ip "102.132.96.0/20" ip "103.4.96.0/22"
+    ip "129.134.0.0/16" ip "157.240.0.0/16" ip "163.70.128.0/17"
+    ip "173.252.64.0/18" ip "179.60.192.0/22" ip "185.60.216.0/22"
+    ip "185.89.216.0/22" ip "204.15.20.0/22"
+    ip "2620:0:1c00::/40" ip "2a03:2880::/32"
+
+# Microsoft Teams media and signalling: the "Optimize" Teams ranges of
+# Microsoft's published Microsoft 365 endpoint list (endpoints.office.com,
+# service area Skype/Teams).
+service teams
+    ip "13.107.64.0/18" ip "52.112.0.0/14" ip "52.122.0.0/15"
+    ip "2603:1063::/38"
+
+# Cisco Webex: the IP subnets of Cisco's "Network Requirements for Webex
+# Services" (Webex media and meeting servers).
+service webex
+    ip "62.109.192.0/18" ip "64.68.96.0/19" ip "66.114.160.0/20"
+    ip "66.163.32.0/19" ip "69.26.160.0/19" ip "114.29.192.0/19"
+    ip "150.253.128.0/17" ip "170.72.0.0/16" ip "170.133.128.0/18"
+    ip "173.39.224.0/19" ip "173.243.0.0/20" ip "207.182.160.0/19"
+    ip "209.197.192.0/19" ip "210.4.192.0/20" ip "216.151.128.0/19"
+    ip "2402:2500::/32" ip "2607:fcf0::/32"
+
+# Netflix Open Connect: the aggregates of Netflix's AS2906.
+service netflix
+    ip "23.246.0.0/18" ip "37.77.184.0/21" ip "45.57.0.0/17"
+    ip "64.120.128.0/17" ip "66.197.128.0/17" ip "108.175.32.0/20"
+    ip "185.2.220.0/22" ip "185.9.188.0/22" ip "192.173.64.0/18"
+    ip "198.38.96.0/19" ip "198.45.48.0/20" ip "2a00:86c0::/32"
+
+# Apple: 17.0.0.0/8 is registered to Apple (ARIN NET-17, AS714).
+service apple
+    ip "17.0.0.0/8"
