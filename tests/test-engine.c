@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -749,6 +750,62 @@ test_dns_cache_is_bounded(void **state)
     dpi_dnscache_destroy(c);
 }
 
+/* Arguments of a cache_flood() thread. */
+struct cache_flood_arg {
+    struct dpi_dnscache *c;     /* Shared cache. */
+    uint32_t base;              /* First address (as an integer). */
+    uint32_t n_hits;            /* Lookups that found their own entry. */
+};
+
+/* Thread body: inserts 20000 addresses from 'arg->base', each looked up
+ * right after its insertion. */
+static void *
+cache_flood(void *arg_)
+{
+    struct cache_flood_arg *arg = arg_;
+    uint32_t i;
+
+    for (i = 0; i < 20000; i++) {
+        struct dpi_addr a;
+        uint32_t v = arg->base + i;
+
+        memset(&a, 0, sizeof a);
+        a.b[10] = a.b[11] = 0xff;
+        memcpy(a.b + 12, &v, 4);
+        dpi_dnscache_insert(arg->c, &a, 1025, i, 1000000);
+        arg->n_hits += dpi_dnscache_lookup(arg->c, &a, i) == 1025;
+    }
+    return NULL;
+}
+
+/* Threads flooding one cache concurrently keep it within its bound. */
+static void
+test_dns_cache_concurrent_flood(void **state)
+{
+    struct dpi_dnscache *c = dpi_dnscache_create(1024);
+    struct cache_flood_arg args[4];
+    pthread_t threads[4];
+    int i;
+
+    (void) state;
+    assert_non_null(c);
+    for (i = 0; i < 4; i++) {
+        args[i].c = c;
+        args[i].base = (uint32_t) i << 24;
+        args[i].n_hits = 0;
+        assert_int_equal(pthread_create(&threads[i], NULL, cache_flood,
+                                        &args[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        /* Another thread may evict an entry between insert and lookup,
+         * but only rarely: 8 ways per set. */
+        assert_true(args[i].n_hits > 19000);
+    }
+    assert_int_equal(dpi_dnscache_count(c, 0), 1024);
+    dpi_dnscache_destroy(c);
+}
+
 /* An "ip" block of the signature file labels a new connection whose server
  * address it holds from the first packet; the client's address does not
  * count when the first packet tells which side is the client. */
@@ -825,6 +882,7 @@ main(void)
         cmocka_unit_test(test_dns_answer_labels_first_packet),
         cmocka_unit_test(test_dns_answer_expires),
         cmocka_unit_test(test_dns_cache_is_bounded),
+        cmocka_unit_test(test_dns_cache_concurrent_flood),
         cmocka_unit_test(test_ip_block_labels_first_packet),
         cmocka_unit_test(test_http_capture_matches_oracle),
         cmocka_unit_test(test_ipv6_capture_matches_oracle),

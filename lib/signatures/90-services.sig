@@ -8,7 +8,7 @@
 # youtubeupload, ...) for a sub-domain, that sub-domain is declared for the
 # more specific service, which wins because its suffix is longer.
 
-# --- Google and its services ----------------------------------------------
+# --- Google and its services -----------------------------------------------
 
 # Google: its own domains, the country domains google.TLD and google.co.TLD
 # / google.com.TLD, static content, ads and analytics.
@@ -92,7 +92,7 @@ service youtubeupload
 service waze
     host "waze.com"
 
-# --- Meta -----------------------------------------------------------------
+# --- Meta ------------------------------------------------------------------
 
 # Facebook and its CDN.  Instagram's and WhatsApp's names on the same CDN
 # are longer suffixes, so they win.
@@ -127,7 +127,7 @@ service whatsappfiles
     host-regex "^media[^.]*\.cdn\.whatsapp\.net$"
     host "mmg.whatsapp.net"
 
-# --- Microsoft --------------------------------------------------------------
+# --- Microsoft -------------------------------------------------------------
 
 service microsoft
     host "microsoft.com" host "msft.net" host "msn.com" host "bing.com"
@@ -181,7 +181,7 @@ service github
     host "github.com" host "githubusercontent.com" host "github.io"
     host "githubassets.com" host "ghcr.io"
 
-# --- Amazon -----------------------------------------------------------------
+# --- Amazon ----------------------------------------------------------------
 
 service amazon
     host "amazon.com" host "amazon.co.uk" host "amazon.de" host "amazon.fr"
@@ -202,7 +202,7 @@ service amazonvideo
     host "primevideo.com" host "aiv-cdn.net" host "aiv-delivery.net"
     host "amazonvideo.com" host "atv-ps.amazon.com"
 
-# --- Apple ------------------------------------------------------------------
+# --- Apple -----------------------------------------------------------------
 
 service apple
     host "apple.com" host "apple-cloudkit.com" host "apple-dns.net"
@@ -229,7 +229,7 @@ service applesiri
 service icloudprivaterelay
     host "mask.icloud.com" host "mask-h2.icloud.com" host "mask-api.icloud.com"
 
-# --- Messaging and social -----------------------------------------------------
+# --- Messaging and social --------------------------------------------------
 
 service twitter
     host "twitter.com" host "twimg.com" host "t.co" host "x.com"
@@ -299,7 +299,7 @@ service mastodon
 service imo
     host "imo.im"
 
-# --- Video and music ----------------------------------------------------------
+# --- Video and music -------------------------------------------------------
 
 service netflix
     host "netflix.com" host "netflix.net" host "nflximg.net"
@@ -351,13 +351,14 @@ service lastfm
 service pandora
     host "pandora.com" host "p-cdn.com"
 
-# --- Collaboration, calls and work ------------------------------------------
+# --- Collaboration, calls and work -----------------------------------------
 
 service zoom
     host "zoom.us" host "zoom.com" host "zoomgov.com" host "zoom.com.cn"
 
 service webex
-    host "webex.com" host "wbx2.com" host "webexconnect.com" host "ciscospark.com"
+    host "webex.com" host "wbx2.com" host "webexconnect.com"
+    host "ciscospark.com"
 
 service slack
     host "slack.com" host "slack-edge.com" host "slack-msgs.com"
@@ -386,7 +387,7 @@ service chatgpt
     host "chatgpt.com" host "openai.com" host "oaistatic.com"
     host "oaiusercontent.com"
 
-# --- Web, shopping, news ------------------------------------------------------
+# --- Web, shopping, news ---------------------------------------------------
 
 service wikipedia
     host "wikipedia.org" host "wikimedia.org" host "wikipedia.com"
@@ -421,14 +422,15 @@ service ookla
 service opendns
     host "opendns.com" host "umbrella.com"
 
-# --- Games --------------------------------------------------------------------
+# --- Games -----------------------------------------------------------------
 
 service steam
     host "steampowered.com" host "steamcommunity.com" host "steamstatic.com"
     host "steamcontent.com" host "steamserver.net" host "steamgames.com"
 
 service playstation
-    host "playstation.com" host "playstation.net" host "sonyentertainmentnetwork.com"
+    host "playstation.com" host "playstation.net"
+    host "sonyentertainmentnetwork.com"
 
 service nintendo
     host "nintendo.com" host "nintendo.net" host "nintendo.co.jp"
@@ -449,7 +451,7 @@ service amongus
 service worldofwarcraft
     host "worldofwarcraft.com"
 
-# --- Device makers, VPNs and others -------------------------------------------
+# --- Device makers, VPNs and others ----------------------------------------
 
 service huawei
     host "huawei.com" host "hicloud.com" host "vmall.com" host "dbankcloud.com"
@@ -479,7 +481,7 @@ service nestlogsink
 service avastsecuredns
     host "secure-dns.avast.com"
 
-# --- Address blocks -----------------------------------------------------------
+# --- Address blocks --------------------------------------------------------
 #
 # Only blocks that the service itself publishes, or that its own autonomous
 # system announces, and that carry no other company's traffic (no cloud or
