@@ -525,6 +525,18 @@ service webex
     ip "209.197.192.0/19" ip "210.4.192.0/20" ip "216.151.128.0/19"
     ip "2402:2500::/32" ip "2607:fcf0::/32"
 
+# Zoom: the ranges of Zoom's published firewall list ("Zoom network
+# firewall or proxy server settings") that Zoom itself holds; the AWS,
+# Azure and Oracle cloud ranges of that list are left out.
+service zoom
+    ip "8.5.128.0/24" ip "69.174.108.0/22" ip "101.36.167.0/24"
+    ip "103.122.166.0/23" ip "144.195.0.0/16" ip "147.124.96.0/19"
+    ip "149.137.0.0/17" ip "156.45.0.0/17" ip "159.124.0.0/16"
+    ip "161.199.136.0/22" ip "162.12.232.0/22" ip "162.255.36.0/22"
+    ip "170.114.0.0/16" ip "173.231.80.0/20" ip "192.204.12.0/22"
+    ip "198.251.128.0/17" ip "204.80.104.0/21" ip "206.247.0.0/16"
+    ip "2407:30c0:180::/48" ip "2407:30c0:181::/48"
+
 # Netflix Open Connect: the aggregates of Netflix's AS2906.
 service netflix
     ip "23.246.0.0/18" ip "37.77.184.0/21" ip "45.57.0.0/17"
