@@ -709,9 +709,14 @@ test_dns_answer_expires(void **state)
     assert_string_equal(syn_app(w, 50002, "203.0.113.8", 159999), "netflix");
     assert_string_equal(syn_app(w, 50003, "203.0.113.8", 160000), "unknown");
 
-    /* TTL 0: not cached. */
+    /* TTL 0: not cached; nor a TTL with its top bit set, which counts as
+     * 0 (RFC 2181 8). */
     resolve(w, "www.youtube.com", "203.0.113.9", 0, 200000, "youtube");
     assert_string_equal(syn_app(w, 50004, "203.0.113.9", 200000), "unknown");
+    resolve(w, "www.youtube.com", "203.0.113.10", UINT32_C(0x80000001),
+            200000, "youtube");
+    assert_string_equal(syn_app(w, 50005, "203.0.113.10", 200000),
+                        "unknown");
 
     dpi_worker_destroy(w);
     dpi_engine_destroy(engine);
