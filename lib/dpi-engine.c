@@ -54,7 +54,21 @@
  * current app_id; when its app_id changes, the worker that sees the change
  * moves the connection's flow, packets and bytes so far from the old
  * application to the new one.  One worker's counter may thus go "negative"
- * (wrap around); the sums are exact. */
+ * (wrap around); the sums are exact.
+ *
+ * Services by address
+ * ===================
+ *
+ * A new connection gets, from its first packet, the service of its server
+ * address (the destination of a SYN, the source of a SYN-ACK; for other
+ * first packets, the destination, else the source) as app_id: first the
+ * service that a DNS answer seen earlier gave that address (dpi-dnscache.h,
+ * learned from DNS responses whose query name belongs to a service), else
+ * the service of the signature file's "ip" block holding it.  Its state
+ * stays DPI_STATE_PEND and app_proto is still found by inspection; a
+ * service found from the connection's own host name (HTTP Host, TLS SNI,
+ * ...) then replaces the one found by address, but a protocol without a
+ * service does not. */
 
 #include "dpi.h"
 
@@ -66,6 +80,8 @@
 #include "dpi-classify.h"
 #include "dpi-conn.h"
 #include "dpi-frag.h"
+#include "dpi-dnscache.h"
+#include "dpi-sig-private.h"
 
 /* IP protocol numbers. */
 #define DPI_IPPROTO_TCP 6
@@ -92,6 +108,7 @@ struct dpi_app_counters {
 struct dpi_engine {
     struct dpi_conn_table *conns; /* Connection table. */
     struct dpi_sigdb *sigdb;    /* Signature database. */
+    struct dpi_dnscache *dnscache; /* Addresses learned from DNS. */
     char *signatures;           /* Signature file name, or NULL. */
     uint32_t inspect_packets;   /* Inspection window (atomic). */
     uint32_t idle_timeout_ms;   /* Idle expiry. */
@@ -193,6 +210,7 @@ dpi_engine_free(struct dpi_engine *e)
 {
     dpi_conn_table_destroy(e->conns);
     dpi_frag_table_destroy(e->frags);
+    dpi_dnscache_destroy(e->dnscache);
     if (e->sigdb) {
         dpi_sigdb_destroy(e->sigdb);
     }
@@ -261,7 +279,8 @@ dpi_engine_create(const struct dpi_config *config,
     }
     e->conns = dpi_conn_table_create(config->max_flows);
     e->frags = dpi_frag_table_create(DPI_FRAG_DEFAULT_CAPACITY);
-    if (!e->conns || !e->frags) {
+    e->dnscache = dpi_dnscache_create(DPI_DNSCACHE_CAPACITY);
+    if (!e->conns || !e->frags || !e->dnscache) {
         err = ENOMEM;
         goto error;
     }
@@ -556,6 +575,7 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     struct dpi_engine *e = w->engine;
     uint32_t window = __atomic_load_n(&e->inspect_packets, __ATOMIC_RELAXED);
     struct dpi_verdict v;
+    uint16_t by_addr;
     bool final;
 
     if (conn->n_inspected >= window
@@ -566,21 +586,58 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
 
     memset(&v, 0, sizeof v);
     v.app_id = conn->app_id;
+    by_addr = conn->app_id >= DPI_APP_FIRST_SERVICE ? conn->app_id : 0;
     v.app_proto = conn->app_proto;
     v.state = conn->state;
     final = dpi_classify_packet(e->sigdb, w->scratch, conn->inspect, pkt,
                                 to_server, &conn->key, now_us, &conn->md,
                                 &v);
     conn->n_inspected++;
+    if (by_addr && v.app_id < DPI_APP_FIRST_SERVICE) {
+        v.app_id = by_addr;     /* No host name service: keep it. */
+    }
     dpi_conn_set_app(w, conn, v.app_id);
     conn->app_proto = v.app_proto;
 
     if (final) {
-        dpi_conn_finish(e, conn, (conn->app_id || conn->app_proto
+        /* A service known by address alone is no protocol verdict. */
+        dpi_conn_finish(e, conn, (conn->app_proto
+                                  || (conn->app_id && conn->app_id != by_addr)
                                   ? DPI_STATE_DONE : DPI_STATE_UNK));
     } else if (conn->n_inspected >= window) {
         dpi_conn_finish(e, conn, DPI_STATE_UNK);
     }
+}
+
+/* Returns the service of address 'addr' at 'now_ms': learned from DNS,
+ * else from the signature file's address blocks; 0 if none. */
+static uint16_t
+dpi_addr_service(struct dpi_engine *e, const struct dpi_addr *addr,
+                 uint64_t now_ms)
+{
+    uint16_t app = dpi_dnscache_lookup(e->dnscache, addr, now_ms);
+
+    return app ? app : dpi_sig_match_addr(e->sigdb, addr);
+}
+
+/* Returns the service of the server address of a new connection whose
+ * first packet is 'pkt' (see "Services by address" at the top of this
+ * file), or 0. */
+static uint16_t
+dpi_first_packet_service(struct dpi_engine *e, const struct dpi_pkt *pkt,
+                         uint64_t now_ms)
+{
+    uint8_t syn_ack = pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK);
+    uint16_t app;
+
+    if (pkt->key.proto == DPI_IPPROTO_TCP && syn_ack == DPI_TCP_SYN) {
+        return dpi_addr_service(e, &pkt->key.dst, now_ms);
+    } else if (pkt->key.proto == DPI_IPPROTO_TCP
+               && syn_ack == (DPI_TCP_SYN | DPI_TCP_ACK)) {
+        return dpi_addr_service(e, &pkt->key.src, now_ms);
+    }
+    app = dpi_addr_service(e, &pkt->key.dst, now_ms);
+    return app ? app : dpi_addr_service(e, &pkt->key.src, now_ms);
 }
 
 /* Processes the parsed packet 'pkt', seen at 'now_ms', on worker 'w':
@@ -618,6 +675,9 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         dpi_md_init(&conn->md, e->metadata_max);
     }
     to_server = dpi_conn_account(w, conn, pkt, now_ms);
+    if (created) {
+        dpi_conn_set_app(w, conn, dpi_first_packet_service(e, pkt, now_ms));
+    }
     now_us = pkt->ts_us ? pkt->ts_us : now_ms * 1000;
     if (pkt->key.proto == DPI_IPPROTO_TCP) {
         dpi_conn_compute(conn, pkt, to_server, now_us);
@@ -642,6 +702,10 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     } else if (conn->state & DPI_STATE_DONE && pkt->payload_len) {
         dpi_classify_follow(conn->app_proto, pkt, to_server, &conn->key,
                             now_us, &conn->md);
+    }
+    if (conn->app_proto == DPI_APP_dns) {
+        dpi_dnscache_learn(e->dnscache, e->sigdb, w->scratch, &conn->md,
+                           now_ms, e->idle_timeout_ms);
     }
     if (conn->state & DPI_STATE_PEND
         && (conn->flags & DPI_CONN_RST

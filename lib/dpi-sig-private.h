@@ -118,6 +118,8 @@ void dpi_sig_match_ports(const struct dpi_sigdb *, uint8_t l4_proto,
                          struct dpi_slots *);
 uint16_t dpi_sig_match_host(const struct dpi_sigdb *,
                             struct dpi_sig_scratch *, const char *host);
+uint16_t dpi_sig_match_addr(const struct dpi_sigdb *,
+                            const struct dpi_addr *);
 
 /* Implemented in dpi-classify.c: whether libdpi has a parser for
  * protocol 'app'. */

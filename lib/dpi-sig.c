@@ -31,10 +31,20 @@
  *
  * Hyperscan rather than a sorted suffix table for hosts because the file
  * can then also say "host-regex" for the names a suffix cannot express
- * (google.com, google.fr, google.co.uk ...) with one engine and one scan. */
+ * (google.com, google.fr, google.co.uk ...) with one engine and one scan.
+ *
+ * Address blocks ("ip" CIDR prefixes, each naming one service) are
+ * compiled apart from Hyperscan: every prefix is an inclusive range of
+ * 128-bit addresses (an IPv4 prefix a.b.c.d/N is the IPv4-mapped range
+ * ::ffff:a.b.c.d/(96+N), the form struct dpi_addr uses), and since two
+ * prefixes are either nested or disjoint, the set flattens into a sorted
+ * array of disjoint ranges, each labelled with the service of the longest
+ * prefix covering it.  A lookup is then one binary search, with no
+ * allocation. */
 
 #include "dpi-sig-private.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <hs.h>
 #include <limits.h>
@@ -62,6 +72,24 @@
  * 'l4_proto' while it is being parsed (no transport has this number: it is
  * reserved, RFC 5237). */
 #define DPI_SIG_IP 255
+/* Most address blocks in one signature file. */
+#define DPI_SIG_MAX_BLOCKS 65536
+
+/* A 128-bit address as a number, for range arithmetic. */
+struct dpi_sig_u128 {
+    uint64_t hi;                /* Most significant 64 bits. */
+    uint64_t lo;                /* Least significant 64 bits. */
+};
+
+/* An address block ("ip" prefix) of a service, as an inclusive range; or,
+ * in the compiled database, a range of addresses whose longest covering
+ * prefix is a block of 'app'. */
+struct dpi_sig_block {
+    struct dpi_sig_u128 first;  /* First address. */
+    struct dpi_sig_u128 last;   /* Last address. */
+    uint16_t app;               /* Service. */
+    int line;                   /* Line of the file (parsing only). */
+};
 
 /* One "protocol" line. */
 struct dpi_sig_proto {
@@ -84,6 +112,8 @@ struct dpi_sigdb {
     uint16_t *host_app;            /* Pattern id -> service. */
     uint16_t ip_app[256];          /* IP protocol number -> protocol
                                     * declared with "ip N", or 0. */
+    struct dpi_sig_block *blocks;  /* Disjoint address ranges, sorted. */
+    size_t n_blocks;               /* Number of elements in 'blocks'. */
 };
 
 /* Per-thread scratch space. */
@@ -124,6 +154,9 @@ struct dpi_sig_parser {
     size_t allocated_protos;    /* Elements allocated in 'db->protos'. */
     struct dpi_sig_patterns payload;  /* Payload patterns. */
     struct dpi_sig_patterns host;     /* Host patterns. */
+    struct dpi_sig_block *blocks;     /* Address blocks, in file order. */
+    size_t n_blocks;                  /* Number of elements in 'blocks'. */
+    size_t allocated_blocks;          /* Elements allocated in 'blocks'. */
     enum dpi_sig_decl decl;     /* Declaration in progress. */
     int decl_line;              /* Its first line. */
     size_t n_decl_patterns;     /* Patterns it has given. */
@@ -426,6 +459,226 @@ dpi_sig_suffix_expr(const char *s)
 }
 
 
+/* Returns 'a' plus one (wrapping around). */
+static struct dpi_sig_u128
+dpi_sig_u128_inc(struct dpi_sig_u128 a)
+{
+    a.lo++;
+    if (!a.lo) {
+        a.hi++;
+    }
+    return a;
+}
+
+/* Returns 'a' minus one (wrapping around). */
+static struct dpi_sig_u128
+dpi_sig_u128_dec(struct dpi_sig_u128 a)
+{
+    if (!a.lo) {
+        a.hi--;
+    }
+    a.lo--;
+    return a;
+}
+
+/* Returns -1, 0 or 1 as 'a' is less than, equal to or greater than 'b'. */
+static int
+dpi_sig_u128_cmp(struct dpi_sig_u128 a, struct dpi_sig_u128 b)
+{
+    if (a.hi != b.hi) {
+        return a.hi < b.hi ? -1 : 1;
+    }
+    return a.lo < b.lo ? -1 : a.lo > b.lo;
+}
+
+/* Returns the 16 bytes of address 'b' (network order) as a number. */
+static struct dpi_sig_u128
+dpi_sig_u128_from_bytes(const uint8_t b[16])
+{
+    struct dpi_sig_u128 a = { 0, 0 };
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        a.hi = a.hi << 8 | b[i];
+        a.lo = a.lo << 8 | b[i + 8];
+    }
+    return a;
+}
+
+/* Parses the CIDR prefix 's' ("a.b.c.d/N", N from 0 to 32, or
+ * "IPV6/N", N from 0 to 128; no bit may be set past the prefix) of the
+ * service being declared and adds it to the parser's blocks. */
+static bool
+dpi_sig_add_block(struct dpi_sig_parser *p, const char *s)
+{
+    char addr[INET6_ADDRSTRLEN + 1];
+    struct dpi_sig_block *b;
+    const char *slash = strchr(s, '/');
+    uint8_t bytes[16];
+    unsigned int plen, max;
+    struct dpi_sig_u128 mask;
+    size_t n;
+    char *end;
+
+    if (!slash || (size_t) (slash - s) >= sizeof addr || !slash[1]
+        || slash[1] < '0' || slash[1] > '9'
+        || (slash[1] == '0' && slash[2])) {
+        return dpi_sig_error(p, EINVAL, "bad ip block \"%s\" (expected "
+                             "ADDRESS/LENGTH)", s);
+    }
+    memcpy(addr, s, (size_t) (slash - s));
+    addr[slash - s] = '\0';
+    memset(bytes, 0, sizeof bytes);
+    if (inet_pton(AF_INET, addr, bytes + 12) == 1) {
+        bytes[10] = bytes[11] = 0xff;
+        max = 32;
+    } else if (inet_pton(AF_INET6, addr, bytes) == 1) {
+        max = 128;
+    } else {
+        return dpi_sig_error(p, EINVAL, "bad address in ip block \"%s\"",
+                             s);
+    }
+    errno = 0;
+    n = strtoul(slash + 1, &end, 10);
+    if (errno || *end || n > max) {
+        return dpi_sig_error(p, EINVAL, "bad prefix length in ip block "
+                             "\"%s\" (0 to %u)", s, max);
+    }
+    plen = (unsigned int) n + (128 - max);
+
+    /* 'mask' has the low 128 - 'plen' bits set. */
+    mask.hi = plen >= 64 ? 0 : (plen ? UINT64_MAX >> plen : UINT64_MAX);
+    mask.lo = plen >= 128 ? 0 : (plen <= 64 ? UINT64_MAX
+                                 : UINT64_MAX >> (plen - 64));
+    if (p->n_blocks >= DPI_SIG_MAX_BLOCKS) {
+        return dpi_sig_error(p, EINVAL, "too many ip blocks (at most %d)",
+                             DPI_SIG_MAX_BLOCKS);
+    }
+    if (p->n_blocks == p->allocated_blocks) {
+        size_t na = p->allocated_blocks ? 2 * p->allocated_blocks : 64;
+        struct dpi_sig_block *nb = realloc(p->blocks, na * sizeof *nb);
+
+        if (!nb) {
+            return dpi_sig_error(p, ENOMEM, "out of memory");
+        }
+        p->blocks = nb;
+        p->allocated_blocks = na;
+    }
+    b = &p->blocks[p->n_blocks];
+    b->first = dpi_sig_u128_from_bytes(bytes);
+    if ((b->first.hi & mask.hi) || (b->first.lo & mask.lo)) {
+        return dpi_sig_error(p, EINVAL, "ip block \"%s\" has bits set "
+                             "past its prefix length", s);
+    }
+    b->last.hi = b->first.hi | mask.hi;
+    b->last.lo = b->first.lo | mask.lo;
+    b->app = p->service;
+    b->line = p->line;
+    p->n_blocks++;
+    return true;
+}
+
+/* qsort() comparison of blocks: by first address, then the wider (outer)
+ * block first. */
+static int
+dpi_sig_block_cmp(const void *a_, const void *b_)
+{
+    const struct dpi_sig_block *a = a_, *b = b_;
+    int c = dpi_sig_u128_cmp(a->first, b->first);
+
+    return c ? c : dpi_sig_u128_cmp(b->last, a->last);
+}
+
+/* Appends the range 'first'..'last' of service 'app' to 'out', which has
+ * '*n' elements, merging it with the previous range when they touch and
+ * have the same service. */
+static void
+dpi_sig_emit_range(struct dpi_sig_block *out, size_t *n,
+                   struct dpi_sig_u128 first, struct dpi_sig_u128 last,
+                   uint16_t app)
+{
+    if (*n && out[*n - 1].app == app
+        && !dpi_sig_u128_cmp(dpi_sig_u128_inc(out[*n - 1].last), first)) {
+        out[*n - 1].last = last;
+    } else {
+        out[*n].first = first;
+        out[*n].last = last;
+        out[*n].app = app;
+        out[*n].line = 0;
+        (*n)++;
+    }
+}
+
+/* Flattens the parser's blocks into the database's sorted array of
+ * disjoint ranges (see the comment at the top of this file).  The same
+ * prefix twice is an error. */
+static bool
+dpi_sig_compile_blocks(struct dpi_sig_parser *p)
+{
+    struct dpi_sig_block *in = p->blocks, *out, **stack;
+    struct dpi_sig_u128 cur = { 0, 0 };
+    size_t n = p->n_blocks, n_out = 0, depth = 0, i;
+    bool wrapped = false;
+
+    if (!n) {
+        return true;
+    }
+    qsort(in, n, sizeof *in, dpi_sig_block_cmp);
+    for (i = 1; i < n; i++) {
+        if (!dpi_sig_u128_cmp(in[i].first, in[i - 1].first)
+            && !dpi_sig_u128_cmp(in[i].last, in[i - 1].last)) {
+            p->line = in[i - 1].line > in[i].line ? in[i - 1].line
+                                                  : in[i].line;
+            return dpi_sig_error(p, EINVAL, "ip block declared twice (also "
+                                 "on line %d)",
+                                 in[i - 1].line < in[i].line
+                                 ? in[i - 1].line : in[i].line);
+        }
+    }
+
+    /* Each prefix adds at most two ranges: itself, and the rest of its
+     * parent after it. */
+    out = malloc(2 * n * sizeof *out);
+    stack = malloc(n * sizeof *stack);
+    if (!out || !stack) {
+        free(out);
+        free(stack);
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+
+    /* 'stack' holds the prefixes that contain the current position,
+     * outermost first; 'cur' is the first address not yet emitted, unless
+     * everything up to the last address was ('wrapped'). */
+    for (i = 0; i <= n; i++) {
+        struct dpi_sig_block *b = i < n ? &in[i] : NULL;
+
+        while (depth && (!b || dpi_sig_u128_cmp(stack[depth - 1]->last,
+                                                b->first) < 0)) {
+            struct dpi_sig_block *t = stack[--depth];
+
+            if (!wrapped && dpi_sig_u128_cmp(cur, t->last) <= 0) {
+                dpi_sig_emit_range(out, &n_out, cur, t->last, t->app);
+                cur = dpi_sig_u128_inc(t->last);
+                wrapped = !cur.hi && !cur.lo;
+            }
+        }
+        if (!b) {
+            break;
+        }
+        if (depth && dpi_sig_u128_cmp(cur, b->first) < 0) {
+            dpi_sig_emit_range(out, &n_out, cur,
+                               dpi_sig_u128_dec(b->first),
+                               stack[depth - 1]->app);
+        }
+        cur = b->first;
+        stack[depth++] = b;
+    }
+    free(stack);
+    p->db->blocks = out;
+    p->db->n_blocks = n_out;
+    return true;
+}
+
 /* Handles keyword 'kw' of a "protocol" declaration, reading its
  * arguments from '*cursor'. */
 static bool
@@ -486,6 +739,12 @@ dpi_sig_service_keyword(struct dpi_sig_parser *p, const char *kw,
             return false;
         }
         expr = strdup(tok);
+    } else if (!strcmp(kw, "ip")) {
+        if (!dpi_sig_string_arg(p, cursor, "ip", tok, size)) {
+            return false;
+        }
+        p->n_decl_patterns++;
+        return dpi_sig_add_block(p, tok);
     } else {
         return dpi_sig_error(p, EINVAL, "unknown keyword '%s'", kw);
     }
@@ -562,7 +821,8 @@ dpi_sig_end_decl(struct dpi_sig_parser *p)
             db->protos[db->n_protos++] = p->proto;
         }
     } else if (decl == DPI_SIG_DECL_SERVICE && !p->n_decl_patterns) {
-        ok = dpi_sig_error(p, EINVAL, "service %s has no host pattern",
+        ok = dpi_sig_error(p, EINVAL, "service %s has no host pattern "
+                           "or address block",
                            dpi_app_name(p->service));
     }
     p->line = line;
@@ -853,6 +1113,7 @@ dpi_sigdb_create_from_string(const char *text, const char *name,
         && dpi_sig_targets(&p, &p.host, sizeof(uint16_t), &host_app)) {
         p.db->payload_proto = payload_proto;
         p.db->host_app = host_app;
+        dpi_sig_compile_blocks(&p);
     } else {
         free(payload_proto);
         free(host_app);
@@ -860,6 +1121,7 @@ dpi_sigdb_create_from_string(const char *text, const char *name,
 
     dpi_sig_patterns_destroy(&p.payload);
     dpi_sig_patterns_destroy(&p.host);
+    free(p.blocks);
     if (p.errnum) {
         dpi_sigdb_destroy(p.db);
         if (errorp) {
@@ -955,6 +1217,7 @@ dpi_sigdb_destroy(struct dpi_sigdb *db)
         hs_free_database(db->host_db);
         free(db->payload_proto);
         free(db->host_app);
+        free(db->blocks);
         free(db->protos);
         free(db);
     }
@@ -1140,4 +1403,29 @@ dpi_sig_match_host(const struct dpi_sigdb *db,
     hs_scan(db->host_db, host, (unsigned int) len, 0, scratch->hs,
             dpi_sig_host_match, &ctx);
     return ctx.found ? db->host_app[ctx.id] : 0;
+}
+
+/* Returns the service whose address blocks hold 'addr' (the longest
+ * matching prefix wins), or 0 if none does.  A binary search: no
+ * allocation, safe to call from any thread. */
+uint16_t
+dpi_sig_match_addr(const struct dpi_sigdb *db, const struct dpi_addr *addr)
+{
+    struct dpi_sig_u128 a = dpi_sig_u128_from_bytes(addr->b);
+    size_t lo = 0, hi = db->n_blocks;
+
+    /* Find the last range whose first address is at most 'a'. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (dpi_sig_u128_cmp(db->blocks[mid].first, a) <= 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo && dpi_sig_u128_cmp(a, db->blocks[lo - 1].last) <= 0) {
+        return db->blocks[lo - 1].app;
+    }
+    return 0;
 }

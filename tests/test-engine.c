@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +43,7 @@
 #include <cmocka.h>
 
 #include "dpi.h"
+#include "dpi-dnscache.h"
 
 /* One flow of an oracle file. */
 struct oracle_flow {
@@ -672,6 +674,397 @@ test_ip_protocol_follows_signature_file(void **state)
     dpi_engine_destroy(engine);
 }
 
+/* Sets 'a' to IPv4 or IPv6 address 's'. */
+static void
+addr_set(struct dpi_addr *a, const char *s)
+{
+    memset(a, 0, sizeof *a);
+    if (inet_pton(AF_INET, s, a->b + 12) == 1) {
+        a->b[10] = a->b[11] = 0xff;
+    } else {
+        assert_int_equal(inet_pton(AF_INET6, s, a->b), 1);
+    }
+}
+
+/* Fills in 'pkt' for a packet of IP protocol 'proto' from 'src':'sport'
+ * to 'dst':'dport' with TCP flags 'flags' and payload 'payload' of 'len'
+ * bytes. */
+static void
+pkt_make(struct dpi_pkt *pkt, uint8_t proto, const char *src,
+         uint16_t sport, const char *dst, uint16_t dport, uint8_t flags,
+         const void *payload, size_t len)
+{
+    memset(pkt, 0, sizeof *pkt);
+    addr_set(&pkt->key.src, src);
+    addr_set(&pkt->key.dst, dst);
+    pkt->key.sport = sport;
+    pkt->key.dport = dport;
+    pkt->key.proto = proto;
+    pkt->key.ipv6 = strchr(src, ':') != NULL;
+    pkt->tcp_flags = flags;
+    pkt->tcp_seq = 1000;
+    pkt->payload = payload;
+    pkt->payload_len = (uint32_t) len;
+    pkt->frame_len = (uint32_t) len + 54;
+}
+
+/* Builds into 'buf' (at least 512 bytes) a DNS message (RFC 1035 4.1) for
+ * query name 'qname' (dotted), type A: a query if 'answer' is NULL, else a
+ * response with one A record 'answer' with TTL 'ttl'.  Returns its
+ * length. */
+static size_t
+dns_make(uint8_t *buf, const char *qname, const char *answer, uint32_t ttl)
+{
+    size_t n = 0;
+    const char *label = qname;
+
+    memset(buf, 0, 12);
+    buf[0] = 0x12;                      /* ID. */
+    buf[1] = 0x34;
+    buf[2] = answer ? 0x81 : 0x01;      /* QR, RD. */
+    buf[3] = answer ? 0x80 : 0x00;      /* RA, NOERROR. */
+    buf[5] = 1;                         /* QDCOUNT. */
+    buf[7] = answer ? 1 : 0;            /* ANCOUNT. */
+    n = 12;
+    while (*label) {
+        const char *dot = strchr(label, '.');
+        size_t len = dot ? (size_t) (dot - label) : strlen(label);
+
+        buf[n++] = (uint8_t) len;
+        memcpy(buf + n, label, len);
+        n += len;
+        label += len + (dot ? 1 : 0);
+    }
+    buf[n++] = 0;
+    buf[n++] = 0;                       /* QTYPE A. */
+    buf[n++] = 1;
+    buf[n++] = 0;                       /* QCLASS IN. */
+    buf[n++] = 1;
+    if (answer) {
+        buf[n++] = 0xc0;                /* Pointer to the question name. */
+        buf[n++] = 12;
+        buf[n++] = 0;                   /* TYPE A. */
+        buf[n++] = 1;
+        buf[n++] = 0;                   /* CLASS IN. */
+        buf[n++] = 1;
+        buf[n++] = (uint8_t) (ttl >> 24);
+        buf[n++] = (uint8_t) (ttl >> 16);
+        buf[n++] = (uint8_t) (ttl >> 8);
+        buf[n++] = (uint8_t) ttl;
+        buf[n++] = 0;                   /* RDLENGTH. */
+        buf[n++] = 4;
+        assert_int_equal(inet_pton(AF_INET, answer, buf + n), 1);
+        n += 4;
+    }
+    return n;
+}
+
+/* Runs a DNS query and response for 'qname' -> 'answer' (TTL 'ttl') on
+ * 'w' at 'now_ms', from client 192.0.2.10 (a new port each time) to
+ * resolver 198.51.100.53, and
+ * checks that the DNS connection is classified as 'service'. */
+static void
+resolve(struct dpi_worker *w, const char *qname, const char *answer,
+        uint32_t ttl, uint64_t now_ms, const char *service)
+{
+    static uint16_t port = 40000;
+    uint8_t query[512], response[512];
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    size_t n;
+
+    port++;
+    n = dns_make(query, qname, NULL, 0);
+    pkt_make(&pkt, 17, "192.0.2.10", port, "198.51.100.53", 53, 0,
+             query, n);
+    dpi_process(w, &pkt, now_ms, &v);
+    n = dns_make(response, qname, answer, ttl);
+    pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", port, 0,
+             response, n);
+    dpi_process(w, &pkt, now_ms, &v);
+    assert_string_equal(dpi_app_name(v.app_proto), "dns");
+    assert_string_equal(dpi_app_name(v.app_id), service);
+}
+
+/* Sends a TCP SYN from 192.0.2.10:'sport' to 'dst':443 on 'w' at 'now_ms'
+ * and returns the verdict's app_id name ("unknown" for 0); checks that the
+ * connection is still being inspected, without a protocol. */
+static const char *
+syn_app(struct dpi_worker *w, uint16_t sport, const char *dst,
+        uint64_t now_ms)
+{
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    pkt_make(&pkt, 6, "192.0.2.10", sport, dst, 443, 0x02, NULL, 0);
+    dpi_process(w, &pkt, now_ms, &v);
+    assert_int_equal(v.app_proto, 0);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    return dpi_app_name(v.app_id);
+}
+
+/* A DNS answer for a service's name labels the next connection to the
+ * answer address from its first packet; a name of no service labels
+ * nothing. */
+static void
+test_dns_answer_labels_first_packet(void **state)
+{
+    static const char http_req[] = "GET / HTTP/1.1\r\n"
+                                   "Host: www.netflix.com\r\n\r\n";
+    static const char http_other[] = "GET / HTTP/1.1\r\n"
+                                     "Host: www.example.org\r\n\r\n";
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    assert_string_equal(syn_app(w, 50000, "203.0.113.7", 1000), "unknown");
+    resolve(w, "www.youtube.com", "203.0.113.7", 300, 2000, "youtube");
+    assert_string_equal(syn_app(w, 50001, "203.0.113.7", 3000), "youtube");
+    assert_string_equal(syn_app(w, 50002, "203.0.113.8", 3000), "unknown");
+
+    resolve(w, "www.example.org", "203.0.113.9", 300, 4000, "dns");
+    assert_string_equal(syn_app(w, 50003, "203.0.113.9", 5000), "unknown");
+
+    /* Two names of different services on one connection (same ports):
+     * their answers cannot be told apart, so neither is learned. */
+    {
+        uint8_t msg[512];
+        size_t n;
+
+        n = dns_make(msg, "www.youtube.com", "203.0.113.10", 300);
+        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39999, 0,
+                 msg, n);
+        dpi_process(w, &pkt, 5000, &v);
+        n = dns_make(msg, "www.netflix.com", "203.0.113.11", 300);
+        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39999, 0,
+                 msg, n);
+        dpi_process(w, &pkt, 5000, &v);
+        assert_string_equal(syn_app(w, 50005, "203.0.113.10", 5000),
+                            "youtube");
+        assert_string_equal(syn_app(w, 50006, "203.0.113.11", 5000),
+                            "unknown");
+    }
+
+    /* The connection's own host name replaces the service by address... */
+    pkt_make(&pkt, 6, "192.0.2.10", 50001, "203.0.113.7", 443, 0x18,
+             http_req, sizeof http_req - 1);
+    dpi_process(w, &pkt, 6000, &v);
+    assert_string_equal(dpi_app_name(v.app_proto), "http");
+    assert_string_equal(dpi_app_name(v.app_id), "netflix");
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+
+    /* ... but a host name of no service keeps it. */
+    assert_string_equal(syn_app(w, 50004, "203.0.113.7", 7000), "youtube");
+    pkt_make(&pkt, 6, "192.0.2.10", 50004, "203.0.113.7", 443, 0x18,
+             http_other, sizeof http_other - 1);
+    dpi_process(w, &pkt, 7000, &v);
+    assert_string_equal(dpi_app_name(v.app_proto), "http");
+    assert_string_equal(dpi_app_name(v.app_id), "youtube");
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* A learned address expires after the answer's TTL, capped at the idle
+ * timeout. */
+static void
+test_dns_answer_expires(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_worker *w;
+
+    (void) state;
+    dpi_config_init(&cfg);
+    cfg.idle_timeout_ms = 60000;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* TTL 30 s. */
+    resolve(w, "www.youtube.com", "203.0.113.7", 30, 1000, "youtube");
+    assert_string_equal(syn_app(w, 50000, "203.0.113.7", 30999), "youtube");
+    assert_string_equal(syn_app(w, 50001, "203.0.113.7", 31000), "unknown");
+
+    /* TTL one day, capped at the 60 s idle timeout. */
+    resolve(w, "www.netflix.com", "203.0.113.8", 86400, 100000, "netflix");
+    assert_string_equal(syn_app(w, 50002, "203.0.113.8", 159999), "netflix");
+    assert_string_equal(syn_app(w, 50003, "203.0.113.8", 160000), "unknown");
+
+    /* TTL 0: not cached; nor a TTL with its top bit set, which counts as
+     * 0 (RFC 2181 8). */
+    resolve(w, "www.youtube.com", "203.0.113.9", 0, 200000, "youtube");
+    assert_string_equal(syn_app(w, 50004, "203.0.113.9", 200000), "unknown");
+    resolve(w, "www.youtube.com", "203.0.113.10", UINT32_C(0x80000001),
+            200000, "youtube");
+    assert_string_equal(syn_app(w, 50005, "203.0.113.10", 200000),
+                        "unknown");
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* The cache never holds more than its capacity, however many answers come;
+ * the most recently used entries survive; expired entries are gone. */
+static void
+test_dns_cache_is_bounded(void **state)
+{
+    struct dpi_dnscache *c = dpi_dnscache_create(100);
+    struct dpi_addr keep, a;
+    uint32_t i;
+
+    (void) state;
+    assert_non_null(c);
+    assert_int_equal(dpi_dnscache_capacity(c), 128);
+    addr_set(&keep, "2001:db8::1");
+    dpi_dnscache_insert(c, &keep, 1025, 0, 1000000);
+    for (i = 0; i < 100000; i++) {
+        memset(&a, 0, sizeof a);
+        a.b[10] = a.b[11] = 0xff;
+        memcpy(a.b + 12, &i, 4);
+        dpi_dnscache_insert(c, &a, 1027, i, 1000000);
+        assert_int_equal(dpi_dnscache_lookup(c, &a, i), 1027);
+        /* Used after every insertion: never the least recently used. */
+        assert_int_equal(dpi_dnscache_lookup(c, &keep, i), 1025);
+    }
+    assert_int_equal(dpi_dnscache_count(c, 100000), 128);
+
+    /* Everything expires. */
+    assert_int_equal(dpi_dnscache_count(c, 1000000 + 100000), 0);
+    assert_int_equal(dpi_dnscache_lookup(c, &keep, 1000000), 0);
+    assert_int_equal(dpi_dnscache_lookup(c, &a, 1000000 + 99998), 1027);
+    assert_int_equal(dpi_dnscache_lookup(c, &a, 1000000 + 99999), 0);
+    dpi_dnscache_destroy(c);
+}
+
+/* Arguments of a cache_flood() thread. */
+struct cache_flood_arg {
+    struct dpi_dnscache *c;     /* Shared cache. */
+    uint32_t base;              /* First address (as an integer). */
+    uint32_t n_hits;            /* Lookups that found their own entry. */
+};
+
+/* Thread body: inserts 20000 addresses from 'arg->base', each looked up
+ * right after its insertion. */
+static void *
+cache_flood(void *arg_)
+{
+    struct cache_flood_arg *arg = arg_;
+    uint32_t i;
+
+    for (i = 0; i < 20000; i++) {
+        struct dpi_addr a;
+        uint32_t v = arg->base + i;
+
+        memset(&a, 0, sizeof a);
+        a.b[10] = a.b[11] = 0xff;
+        memcpy(a.b + 12, &v, 4);
+        dpi_dnscache_insert(arg->c, &a, 1025, i, 1000000);
+        arg->n_hits += dpi_dnscache_lookup(arg->c, &a, i) == 1025;
+    }
+    return NULL;
+}
+
+/* Threads flooding one cache concurrently keep it within its bound. */
+static void
+test_dns_cache_concurrent_flood(void **state)
+{
+    struct dpi_dnscache *c = dpi_dnscache_create(1024);
+    struct cache_flood_arg args[4];
+    pthread_t threads[4];
+    int i;
+
+    (void) state;
+    assert_non_null(c);
+    for (i = 0; i < 4; i++) {
+        args[i].c = c;
+        args[i].base = (uint32_t) i << 24;
+        args[i].n_hits = 0;
+        assert_int_equal(pthread_create(&threads[i], NULL, cache_flood,
+                                        &args[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        /* Another thread may evict an entry between insert and lookup,
+         * but only rarely: 8 ways per set. */
+        assert_true(args[i].n_hits > 19000);
+    }
+    assert_int_equal(dpi_dnscache_count(c, 0), 1024);
+    dpi_dnscache_destroy(c);
+}
+
+/* An "ip" block of the signature file labels a new connection whose server
+ * address it holds from the first packet; the client's address does not
+ * count when the first packet tells which side is the client. */
+static void
+test_ip_block_labels_first_packet(void **state)
+{
+    static const uint8_t data[] = { 1, 2, 3, 4 };
+    char path[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    int fd = mkstemp(path);
+    FILE *f;
+
+    (void) state;
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "protocol dns udp ports 53\n"
+            "service telegram ip \"149.154.160.0/20\" ip \"2001:b28::/32\"\n");
+    fclose(f);
+    dpi_config_init(&cfg);
+    cfg.signatures = path;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    unlink(path);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* SYN to the block. */
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "149.154.167.51", 443, 0x02,
+             NULL, 0);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "telegram");
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+
+    /* SYN-ACK from the block (the SYN was not seen). */
+    pkt_make(&pkt, 6, "149.154.167.51", 443, "10.0.0.1", 40001, 0x12,
+             NULL, 0);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "telegram");
+
+    /* SYN from the block: the block holds the client, not the server. */
+    pkt_make(&pkt, 6, "149.154.167.51", 40002, "10.0.0.1", 443, 0x02,
+             NULL, 0);
+    dpi_process(w, &pkt, 1, &v);
+    assert_int_equal(v.app_id, 0);
+
+    /* UDP, client unknown: either address; IPv6. */
+    pkt_make(&pkt, 17, "2001:b28:f23d:f001::a", 443, "2001:db8::5", 40003,
+             0, data, sizeof data);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "telegram");
+    assert_int_equal(v.app_proto, 0);
+
+    /* Outside the block. */
+    pkt_make(&pkt, 17, "10.0.0.1", 40004, "149.154.176.1", 443, 0,
+             data, sizeof data);
+    dpi_process(w, &pkt, 1, &v);
+    assert_int_equal(v.app_id, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
 int
 main(void)
 {
@@ -690,6 +1083,11 @@ main(void)
         cmocka_unit_test(test_tso_capture_matches_oracle),
         cmocka_unit_test(test_synscan_capture_matches_oracle),
         cmocka_unit_test(test_1kxun_capture_matches_oracle),
+        cmocka_unit_test(test_dns_answer_labels_first_packet),
+        cmocka_unit_test(test_dns_answer_expires),
+        cmocka_unit_test(test_dns_cache_is_bounded),
+        cmocka_unit_test(test_dns_cache_concurrent_flood),
+        cmocka_unit_test(test_ip_block_labels_first_packet),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

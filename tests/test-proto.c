@@ -754,7 +754,21 @@ test_tls_lying_lengths_are_no(void **state)
     assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
     memcpy(bad, stream, len);
+    bad[0] = 25;
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
+                     DPI_PROTO_NO);
+
+    /* An application data record that fills the bytes exactly is TLS
+     * captured after its handshake; one whose length overruns the bytes
+     * by one is not (yet) complete, and a bogus record after it is NO. */
+    memcpy(bad, stream, len);
     bad[0] = 23;
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
+                     DPI_PROTO_YES);
+    bad[4]++;
+    assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
+                     DPI_PROTO_MORE);
+    bad[4] -= 2;
     assert_int_equal(parse_exact(t_tls_parse, bad, len, true, &md),
                      DPI_PROTO_NO);
 

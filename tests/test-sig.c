@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "dpi-sig-private.h"
@@ -115,7 +116,11 @@ test_longest_host_suffix_wins(void **state)
     struct sigdb_fixture *f = *state;
 
     assert_string_equal(service_of(f, "youtubei.googleapis.com"), "youtube");
-    assert_string_equal(service_of(f, "www.googleapis.com"), "google");
+    /* nDPI labels www.googleapis.com GoogleServices (corpus oracle). */
+    assert_string_equal(service_of(f, "www.googleapis.com"),
+                        "googleservices");
+    assert_string_equal(service_of(f, "www.google.com"), "google");
+    assert_string_equal(service_of(f, "upload.youtube.com"), "youtubeupload");
     assert_string_equal(service_of(f, "instagram.faae1-1.fna.fbcdn.net"),
                         "instagram");
     assert_string_equal(service_of(f, "scontent.xx.fbcdn.net"), "facebook");
@@ -271,7 +276,8 @@ test_bad_files_give_exact_errors(void **state)
                  "t.sig:1: protocol vnc has no parser, so it needs a "
                  "payload pattern");
     expect_error("service google\n", EINVAL,
-                 "t.sig:1: service google has no host pattern");
+                 "t.sig:1: service google has no host pattern or address "
+                 "block");
     expect_error("service google host \"-.com.\"\n", EINVAL,
                  "t.sig:1: bad host suffix \"-.com.\"");
     expect_error("service google host \"a..b\"\n", EINVAL,
@@ -395,6 +401,141 @@ test_bad_ip_protocol_declarations(void **state)
                  "t.sig:1: 'youtube' is a service, not a protocol");
 }
 
+/* Returns the name of the service whose address blocks in 'db' hold
+ * 'addr' (an IPv4 or IPv6 address), or "-". */
+static const char *
+service_of_addr(const struct dpi_sigdb *db, const char *addr)
+{
+    struct dpi_addr a;
+    uint16_t app;
+
+    memset(&a, 0, sizeof a);
+    if (inet_pton(AF_INET, addr, a.b + 12) == 1) {
+        a.b[10] = a.b[11] = 0xff;
+    } else {
+        assert_int_equal(inet_pton(AF_INET6, addr, a.b), 1);
+    }
+    app = dpi_sig_match_addr(db, &a);
+    return app ? dpi_app_name(app) : "-";
+}
+
+/* Compiles 'text', which must be valid, into a database. */
+static struct dpi_sigdb *
+compile_ok(const char *text)
+{
+    struct dpi_sigdb *db = NULL;
+    char *error = NULL;
+    int err = dpi_sigdb_create_from_string(text, "t.sig", &db, &error);
+
+    if (err) {
+        fail_msg("%s", error);
+    }
+    assert_non_null(db);
+    return db;
+}
+
+/* Address blocks: the longest prefix holding an address wins, whatever the
+ * order of the file; the bounds of each block are exact; IPv4 and IPv6 are
+ * separate. */
+static void
+test_ip_blocks_longest_prefix_wins(void **state)
+{
+    struct dpi_sigdb *db;
+
+    (void) state;
+    db = compile_ok("service netflix ip \"10.1.2.128/25\"\n"
+                    "    ip \"2001:db8:1::/48\"\n"
+                    "service google ip \"10.0.0.0/8\" ip \"2001:db8::/32\"\n"
+                    "service youtube\n"
+                    "    ip \"10.1.0.0/16\" ip \"192.0.2.7/32\"\n"
+                    "    host \"youtube.com\"\n");
+    assert_string_equal(service_of_addr(db, "9.255.255.255"), "-");
+    assert_string_equal(service_of_addr(db, "10.0.0.0"), "google");
+    assert_string_equal(service_of_addr(db, "10.0.255.255"), "google");
+    assert_string_equal(service_of_addr(db, "10.1.0.0"), "youtube");
+    assert_string_equal(service_of_addr(db, "10.1.2.127"), "youtube");
+    assert_string_equal(service_of_addr(db, "10.1.2.128"), "netflix");
+    assert_string_equal(service_of_addr(db, "10.1.2.255"), "netflix");
+    assert_string_equal(service_of_addr(db, "10.1.3.0"), "youtube");
+    assert_string_equal(service_of_addr(db, "10.1.255.255"), "youtube");
+    assert_string_equal(service_of_addr(db, "10.2.0.0"), "google");
+    assert_string_equal(service_of_addr(db, "10.255.255.255"), "google");
+    assert_string_equal(service_of_addr(db, "11.0.0.0"), "-");
+    assert_string_equal(service_of_addr(db, "192.0.2.6"), "-");
+    assert_string_equal(service_of_addr(db, "192.0.2.7"), "youtube");
+    assert_string_equal(service_of_addr(db, "192.0.2.8"), "-");
+    assert_string_equal(service_of_addr(db, "2001:db7:ffff::1"), "-");
+    assert_string_equal(service_of_addr(db, "2001:db8::1"), "google");
+    assert_string_equal(service_of_addr(db, "2001:db8:1::5"), "netflix");
+    assert_string_equal(service_of_addr(db, "2001:db8:1:ffff:ffff:ffff:ffff:"
+                                        "ffff"), "netflix");
+    assert_string_equal(service_of_addr(db, "2001:db8:2::"), "google");
+    assert_string_equal(service_of_addr(db, "2001:db9::"), "-");
+    /* 10.0.0.0/8 is an IPv4 block: not the IPv6 address 10::. */
+    assert_string_equal(service_of_addr(db, "a00::"), "-");
+    dpi_sigdb_destroy(db);
+
+    /* Whole address spaces, up to the last address. */
+    db = compile_ok("service youtube ip \"ffff::/16\"\n"
+                    "service google ip \"::/0\"\n"
+                    "service netflix ip \"0.0.0.0/0\"\n");
+    assert_string_equal(service_of_addr(db, "::"), "google");
+    assert_string_equal(service_of_addr(db, "fe00::"), "google");
+    assert_string_equal(service_of_addr(db, "ffff::"), "youtube");
+    assert_string_equal(service_of_addr(db, "ffff:ffff:ffff:ffff:ffff:ffff:"
+                                        "ffff:ffff"), "youtube");
+    assert_string_equal(service_of_addr(db, "0.0.0.0"), "netflix");
+    assert_string_equal(service_of_addr(db, "255.255.255.255"), "netflix");
+    assert_string_equal(service_of_addr(db, "::fffe:ffff:ffff"), "google");
+    assert_string_equal(service_of_addr(db, "::1:0:0:0"), "google");
+    dpi_sigdb_destroy(db);
+
+    /* No block: nothing matches. */
+    db = compile_ok("service google host \"google.com\"\n");
+    assert_string_equal(service_of_addr(db, "10.0.0.1"), "-");
+    dpi_sigdb_destroy(db);
+}
+
+/* Bad address blocks give exact errors with the file's line. */
+static void
+test_ip_block_errors(void **state)
+{
+    (void) state;
+    expect_error("service google ip \"10.0.0.1/8\"\n", EINVAL,
+                 "t.sig:1: ip block \"10.0.0.1/8\" has bits set past its "
+                 "prefix length");
+    expect_error("service google\n ip \"2001:db8::1/64\"\n", EINVAL,
+                 "t.sig:2: ip block \"2001:db8::1/64\" has bits set past its "
+                 "prefix length");
+    expect_error("service google ip \"10.0.0.0/33\"\n", EINVAL,
+                 "t.sig:1: bad prefix length in ip block \"10.0.0.0/33\" "
+                 "(0 to 32)");
+    expect_error("service google ip \"2001:db8::/129\"\n", EINVAL,
+                 "t.sig:1: bad prefix length in ip block \"2001:db8::/129\" "
+                 "(0 to 128)");
+    expect_error("service google ip \"10.0.0/8\"\n", EINVAL,
+                 "t.sig:1: bad address in ip block \"10.0.0/8\"");
+    expect_error("service google ip \"10.0.0.0\"\n", EINVAL,
+                 "t.sig:1: bad ip block \"10.0.0.0\" (expected "
+                 "ADDRESS/LENGTH)");
+    expect_error("service google ip \"10.0.0.0/08\"\n", EINVAL,
+                 "t.sig:1: bad ip block \"10.0.0.0/08\" (expected "
+                 "ADDRESS/LENGTH)");
+    expect_error("service google ip \"10.0.0.0/-1\"\n", EINVAL,
+                 "t.sig:1: bad ip block \"10.0.0.0/-1\" (expected "
+                 "ADDRESS/LENGTH)");
+    expect_error("service google ip \"10.0.0.0/8x\"\n", EINVAL,
+                 "t.sig:1: bad prefix length in ip block \"10.0.0.0/8x\" "
+                 "(0 to 32)");
+    expect_error("service google ip 10.0.0.0/8\n", EINVAL,
+                 "t.sig:1: 'ip' needs a quoted argument");
+    expect_error("service google ip \"10.0.0.0/8\"\n"
+                 "# other\n"
+                 "service youtube\n"
+                 "    ip \"10.0.0.0/8\"\n", EINVAL,
+                 "t.sig:4: ip block declared twice (also on line 1)");
+}
+
 /* A missing file and a file with a NUL byte give errors naming the
  * file. */
 static void
@@ -463,6 +604,8 @@ main(void)
         SIGDB_FIXTURE_TEST(test_builtin_ip_protocols),
         cmocka_unit_test(test_bad_ip_protocol_declarations),
         cmocka_unit_test(test_bad_file_on_disk),
+        cmocka_unit_test(test_ip_blocks_longest_prefix_wins),
+        cmocka_unit_test(test_ip_block_errors),
         cmocka_unit_test(test_empty_file_matches_nothing),
     };
 

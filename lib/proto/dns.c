@@ -285,11 +285,14 @@ dns_rcode_name(unsigned int rcode, char buf[16])
 }
 
 /* Records the A and AAAA answers of a complete response, starting at
- * offset 'pos' (past the questions). */
+ * offset 'pos' (past the questions), and the smallest of their TTLs in
+ * _dns_ttl for the engine's DNS cache.  A TTL with its top bit set counts
+ * as 0 (RFC 2181 8). */
 static void
 dns_parse_answers(const uint8_t *msg, size_t msg_len, size_t pos,
                   unsigned int ancount, struct dpi_md *md)
 {
+    uint32_t min_ttl = UINT32_MAX;
     unsigned int i;
 
     for (i = 0; i < ancount && i < DNS_MAX_ANSWERS; i++) {
@@ -308,9 +311,20 @@ dns_parse_answers(const uint8_t *msg, size_t msg_len, size_t pos,
             return;
         }
         if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
+            uint32_t ttl = ((uint32_t) msg[end + 4] << 24
+                            | (uint32_t) msg[end + 5] << 16
+                            | (uint32_t) msg[end + 6] << 8 | msg[end + 7]);
+
             inet_ntop(type == 1 ? AF_INET : AF_INET6, msg + pos, addr,
                       sizeof addr);
             dpi_md_add_cstr(md, DPI_F_dns_answer, addr);
+            if (ttl & UINT32_C(0x80000000)) {
+                ttl = 0;
+            }
+            if (ttl < min_ttl) {
+                min_ttl = ttl;
+                dpi_md_set_u64(md, DPI_F__dns_ttl, min_ttl);
+            }
         }
         pos += rdlen;
     }

@@ -33,7 +33,7 @@
 #       be declared for several N (ipsec: ESP 50 and AH 51).  Connections
 #       of undeclared IP protocols stay unknown.
 #
-#   service NAME (host "SUFFIX" | host-regex "REGEX")...
+#   service NAME (host "SUFFIX" | host-regex "REGEX" | ip "CIDR")...
 #
 #       NAME is a service of the registry (ids from 1024).  host "SUFFIX"
 #       matches a host name (HTTP Host without its port, TLS SNI, DNS
@@ -42,8 +42,14 @@
 #       notyoutube.com.  host-regex "REGEX" matches where the Hyperscan
 #       REGEX matches (case-insensitively; anchor it yourself).  Where
 #       several patterns match, the one whose match starts leftmost (the
-#       longest suffix) wins, then the one earliest in the file.  Several
-#       lines may name the same service.
+#       longest suffix) wins, then the one earliest in the file.
+#       ip "CIDR" is an address block of the service, IPv4 (a.b.c.d/N) or
+#       IPv6 (ADDR/N), no bit set past the prefix: a new connection whose
+#       server address (else, if the client is not known, either address)
+#       lies in it gets the service as app_id from its first packet, the
+#       longest prefix winning; inspection still finds its protocol, and a
+#       service from its own host name replaces it.  Several lines may
+#       name the same service.
 #
 # Errors are reported as "FILE:LINE: reason" and the whole file is
 # rejected.
