@@ -34,7 +34,8 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/ssh.c \
 	lib/proto/text.c \
 	lib/proto/text.h \
-	lib/proto/tls.c
+	lib/proto/tls.c \
+	lib/proto/tls.h
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
 # The default signature database: the parts below, concatenated in this
