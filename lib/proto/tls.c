@@ -879,8 +879,26 @@ tls_parse_certificate(struct tls_reader *r, size_t left, struct dpi_md *md)
     return true;
 }
 
+/* TLS record content type of alert records. */
+#define TLS_CT_ALERT 21
+
+/* Returns the length of the alert records (of 2-byte payload: a warning,
+ * such as unrecognized_name, RFC 6066 3) that start the 'len' bytes at
+ * 'data', some servers sending one before their ServerHello. */
+static size_t
+tls_skip_alerts(const uint8_t *data, size_t len)
+{
+    size_t pos = 0;
+
+    while (len - pos >= 7 && data[pos] == TLS_CT_ALERT && data[pos + 1] == 3
+           && data[pos + 3] == 0 && data[pos + 4] == 2) {
+        pos += 7;
+    }
+    return pos;
+}
+
 /* Parses the start of the server's stream of 'len' bytes at 'data': a
- * ServerHello, then, up to TLS 1.2, the Certificate message that follows
+ * ServerHello (after warning alerts, if any), then, up to TLS 1.2, the Certificate message that follows
  * it.  Sets '*done' when there is nothing more to learn from this
  * direction: the certificate was read, the version is TLS 1.3 (the
  * certificate is encrypted) or another message came instead.  Returns
@@ -889,7 +907,8 @@ static enum dpi_proto_result
 tls_server_flight(const uint8_t *data, size_t len, struct dpi_md *md,
                   bool *done)
 {
-    struct tls_reader r = { .data = data, .len = len };
+    size_t skip = tls_skip_alerts(data, len);
+    struct tls_reader r = { .data = data + skip, .len = len - skip };
     enum dpi_proto_result res;
     size_t type, hs_len, start, version = 0;
 
@@ -964,8 +983,10 @@ tls_follow_server(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     if (!cur) {
         /* The server's first payload: a handshake record that starts with
          * a ServerHello, or this direction is of no interest. */
-        if (len < 6 || data[0] != TLS_CT_HANDSHAKE || data[1] != 3
-            || data[5] != TLS_HS_SERVER_HELLO) {
+        size_t skip = tls_skip_alerts(data, len);
+
+        if (len - skip < 6 || data[skip] != TLS_CT_HANDSHAKE
+            || data[skip + 1] != 3 || data[skip + 5] != TLS_HS_SERVER_HELLO) {
             tls_server_done(md);
             return DPI_PROTO_NO;
         }
