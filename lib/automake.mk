@@ -24,6 +24,7 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-sig-private.h \
 	lib/dpi.h \
 	lib/proto/dns.c \
+	lib/proto/dtls.c \
 	lib/proto/ftp.c \
 	lib/proto/http.c \
 	lib/proto/mail.c \

@@ -671,7 +671,8 @@ tls_parse_client_hello(struct tls_reader *r, size_t left,
     if (left < 34 || !tls_read_uint(r, 2, &version)) {
         goto out;
     }
-    if (version >> 8 != (kind == DPI_TLS_KIND_DTLS ? 0xfe : 3)
+    if ((kind == DPI_TLS_KIND_DTLS
+         ? version >> 8 != 0xfe && version != 0x0100 : version >> 8 != 3)
         || !tls_skip(r, 32, &left)) {
         goto out;
     }

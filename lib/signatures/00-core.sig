@@ -85,3 +85,12 @@ protocol quic udp
     payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
     payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
 
+# DTLS (RFC 6347, RFC 9147): a handshake record (content type 22) of epoch
+# 0 with version DTLS 1.0 (0xfeff), 1.2 (0xfefd), 1.3 (0xfefc) or the
+# pre-standard 0x0100 (OpenSSL's DTLS1_BAD_VER, Cisco AnyConnect).  The
+# DTLS parser (lib/proto/dtls.c) confirms a ClientHello, HelloVerifyRequest
+# or ServerHello.
+protocol dtls udp
+    payload "^\x16\xfe[\xfc\xfd\xff]\x00\x00"
+    payload "^\x16\x01\x00\x00\x00"
+
