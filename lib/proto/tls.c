@@ -914,6 +914,9 @@ tls_server_flight(const uint8_t *data, size_t len, struct dpi_md *md,
     size_t type, hs_len, start, version = 0;
 
     *done = false;
+    if (len - skip < 7 && len > skip && data[skip] == TLS_CT_ALERT) {
+        return DPI_PROTO_MORE;  /* Part of an alert record. */
+    }
     if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)) {
         return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;
     }
@@ -963,6 +966,23 @@ tls_server_done(struct dpi_md *md)
     dpi_md_set(md, DPI_F__tls_server, &d, 1);
 }
 
+/* Returns true if the 'len' bytes at 'data' may start a server's stream:
+ * warning alerts, then a handshake record whose first message is a
+ * ServerHello, as far as the bytes go. */
+static bool
+tls_server_start_ok(const uint8_t *data, size_t len)
+{
+    size_t skip = tls_skip_alerts(data, len);
+    const uint8_t *p = data + skip;
+    size_t n = len - skip;
+
+    if (n && p[0] == TLS_CT_ALERT && n < 7) {
+        return true;            /* The start of an alert record. */
+    }
+    return (n && p[0] == TLS_CT_HANDSHAKE && (n < 2 || p[1] == 3)
+            && (n < 6 || p[5] == TLS_HS_SERVER_HELLO));
+}
+
 /* Follow mode, server to client: the verdict was given on the ClientHello
  * before the server answered.  Buffers the server's stream, in order, in
  * field _tls_server (at most DPI_MD_VALUE_MAX bytes; segments out of order
@@ -984,10 +1004,7 @@ tls_follow_server(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     if (!cur) {
         /* The server's first payload: a handshake record that starts with
          * a ServerHello, or this direction is of no interest. */
-        size_t skip = tls_skip_alerts(data, len);
-
-        if (len - skip < 6 || data[skip] != TLS_CT_HANDSHAKE
-            || data[skip + 1] != 3 || data[skip + 5] != TLS_HS_SERVER_HELLO) {
+        if (!tls_server_start_ok(data, len)) {
             tls_server_done(md);
             return DPI_PROTO_NO;
         }
