@@ -26,6 +26,7 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-sig-private.h \
 	lib/dpi.h \
 	lib/proto/dns.c \
+	lib/proto/dtls.c \
 	lib/proto/ftp.c \
 	lib/proto/http.c \
 	lib/proto/infra.c \
@@ -43,6 +44,7 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/text.c \
 	lib/proto/text.h \
 	lib/proto/tls.c \
+	lib/proto/tls.h \
 	lib/proto/vpn.c \
 	lib/proto/xmpp.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c

@@ -506,6 +506,7 @@ dpi_proto_ctx_init(struct dpi_proto_ctx *ctx, const struct dpi_pkt *pkt,
     ctx->follow = follow;
     ctx->client_port = client->sport;
     ctx->server_port = client->dport;
+    ctx->tcp_seq = ctx->is_tcp ? pkt->tcp_seq : 0;
     ctx->now_us = now_us;
 }
 

@@ -77,6 +77,9 @@ struct dpi_proto_ctx {
     bool follow;                /* A packet after the verdict. */
     uint16_t client_port;       /* The client's port. */
     uint16_t server_port;       /* The server's port. */
+    uint32_t tcp_seq;           /* TCP: sequence number of the packet's
+                                 * first payload byte (follow mode, where
+                                 * the parser orders segments itself). */
     uint64_t now_us;            /* Packet time, microseconds. */
 };
 
@@ -113,7 +116,9 @@ const struct dpi_parser *dpi_parser_find(uint16_t app);
 /* Parses a TLS ClientHello handshake message (type 1, with its 4-byte
  * header) of 'len' bytes at 'msg', for TLS or for QUIC (is_quic): adds the
  * server name to tls_sni or quic_sni, the ALPN protocols to tls_alpn or
- * quic_alpn, and (TLS only) the JA4 fingerprint.  Returns DPI_PROTO_YES if
+ * quic_alpn, the JA4 fingerprint to tls_ja4 (with "q" for QUIC) and, for
+ * QUIC, Chrome's google_user_agent transport parameter to
+ * quic_user_agent.  Returns DPI_PROTO_YES if
  * the message parsed, DPI_PROTO_NO otherwise. */
 enum dpi_proto_result dpi_tls_client_hello(const uint8_t *msg, size_t len,
                                            bool is_quic, struct dpi_md *);

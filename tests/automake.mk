@@ -64,6 +64,11 @@ tests_test_proto_infra_SOURCES = tests/test-proto-infra.c \
 tests_test_proto_infra_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_infra_LDADD = $(TEST_LDADD)
 
+check_PROGRAMS += tests/test-proto-tls
+tests_test_proto_tls_SOURCES = tests/test-proto-tls.c
+tests_test_proto_tls_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)
+tests_test_proto_tls_LDADD = $(TEST_LDADD)
+
 check_PROGRAMS += tests/test-sig
 tests_test_sig_SOURCES = tests/test-sig.c tests/sigdb-fixture.c \
 	tests/sigdb-fixture.h
@@ -88,6 +93,10 @@ EXTRA_DIST += tests/check-dpi-classify.sh
 # Accuracy against the corpus oracle (docs/ACCURACY.md); skips without the
 # corpus.
 TESTS += tests/check-accuracy.sh
+
+# JA4 against an independent implementation (tests/ja4.py, tshark-fed).
+TESTS += tests/check-ja4.sh
+EXTRA_DIST += tests/check-ja4.sh tests/ja4.py
 EXTRA_DIST += \
 	tests/accuracy-floors.txt \
 	tests/check-accuracy.sh \

@@ -36,8 +36,14 @@
  * dpi_tls_client_hello() reads a bare ClientHello message, for QUIC. */
 
 #include "dpi-proto.h"
+#include "proto/tls.h"
 
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* TLS record content type of handshake records. */
@@ -46,6 +52,7 @@
 /* Handshake message types. */
 #define TLS_HS_CLIENT_HELLO 1
 #define TLS_HS_SERVER_HELLO 2
+#define TLS_HS_CERTIFICATE 11
 
 /* Largest record payload accepted: 2^14 plus the expansion TLS 1.2 allows
  * for compressed or protected records. */
@@ -60,6 +67,48 @@
 #define TLS_EXT_SERVER_NAME 0
 #define TLS_EXT_ALPN 16
 #define TLS_EXT_SUPPORTED_VERSIONS 43
+
+/* Extension types: signature_algorithms (RFC 8446 4.2.3),
+ * quic_transport_parameters (RFC 9001 8.2) and the codepoint the QUIC
+ * drafts used for it. */
+#define TLS_EXT_SIGNATURE_ALGORITHMS 13
+#define TLS_EXT_QUIC_PARAMS 57
+#define TLS_EXT_QUIC_PARAMS_DRAFT 0xffa5
+
+/* QUIC transport parameter in which Chrome sends its user agent
+ * (google_user_agent, 0x3129; the value is the user agent string). */
+#define TLS_QUIC_PARAM_USER_AGENT 0x3129
+
+/* Most cipher suites, extensions and signature algorithms kept for the
+ * JA4 fingerprint; a ClientHello with more gets no fingerprint (the
+ * hashes need the whole lists). */
+#define TLS_JA4_MAX 512
+
+/* Longest leaf certificate decoded; the server's flight is buffered up to
+ * DPI_MD_VALUE_MAX bytes (see tls_follow_server()). */
+#define TLS_MAX_CERT DPI_MD_VALUE_MAX
+
+/* What a ClientHello carries that its JA4 fingerprint needs (FoxIO's JA4
+ * specification, technical_details/JA4.md).  GREASE values (RFC 8701) are
+ * left out of every list. */
+struct tls_hello {
+    uint16_t ciphers[TLS_JA4_MAX];  /* Cipher suites, in order. */
+    size_t n_ciphers;               /* Elements in 'ciphers'. */
+    uint16_t exts[TLS_JA4_MAX];     /* Extension types, in order. */
+    size_t n_exts;                  /* Elements in 'exts'. */
+    uint16_t sigalgs[TLS_JA4_MAX];  /* Signature algorithms, in order. */
+    size_t n_sigalgs;               /* Elements in 'sigalgs'. */
+    uint16_t version;               /* ClientHello.client_version. */
+    uint16_t best_version;          /* Highest supported_versions entry, or
+                                     * 0 if there is none. */
+    bool has_sni;                   /* The server_name extension is there. */
+    bool has_alpn;                  /* 'alpn' is set: the first ALPN value
+                                     * is not empty. */
+    uint8_t alpn[2];                /* First and last bytes of the first
+                                     * ALPN value. */
+    bool overflow;                  /* A list had more than TLS_JA4_MAX
+                                     * elements: no fingerprint. */
+};
 
 /* A reader of the handshake bytes carried by consecutive handshake records
  * at the start of a stream. */
@@ -211,6 +260,9 @@ tls_version_name(size_t v)
     case 0x0302: return "TLSv1.1";
     case 0x0303: return "TLSv1.2";
     case 0x0304: return "TLSv1.3";
+    case 0xfeff: return "DTLSv1.0";
+    case 0xfefd: return "DTLSv1.2";
+    case 0xfefc: return "DTLSv1.3";
     }
     return NULL;
 }
@@ -253,13 +305,49 @@ tls_read_sni(struct tls_reader *r, size_t ext_len, struct dpi_md *md,
     return true;
 }
 
+/* Returns true if 'v' is a GREASE value (RFC 8701): 0x?a?a with both bytes
+ * equal. */
+static bool
+tls_is_grease(size_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* Appends 'v' to the list 'list' of '*n' elements unless it is GREASE;
+ * sets '*overflow' if the list is full. */
+static void
+tls_list_add(uint16_t *list, size_t *n, size_t v, bool *overflow)
+{
+    if (tls_is_grease(v)) {
+        return;
+    }
+    if (*n >= TLS_JA4_MAX) {
+        *overflow = true;
+        return;
+    }
+    list[(*n)++] = (uint16_t) v;
+}
+
+/* Returns true if TLS or DTLS version 'a' is newer than 'b'.  DTLS
+ * versions (0xfexx) count down: DTLS 1.2 is 0xfefd, DTLS 1.0 0xfeff. */
+static bool
+tls_version_newer(size_t a, size_t b)
+{
+    if (a >> 8 == 0xfe && b >> 8 == 0xfe) {
+        return a < b;
+    }
+    return a > b;
+}
+
 /* Reads the ALPN extension, of 'ext_len' bytes, and adds each protocol to
- * field 'f'.  Returns false on error or missing bytes. */
+ * field 'f'; notes the first one in 'h'.  Returns false on error or
+ * missing bytes. */
 static bool
 tls_read_alpn(struct tls_reader *r, size_t ext_len, struct dpi_md *md,
-              enum dpi_field f)
+              enum dpi_field f, struct tls_hello *h)
 {
     size_t left = ext_len, list_len;
+    bool first = true;
 
     if (!tls_read_len(r, 2, &left, &list_len)) {
         return false;
@@ -273,7 +361,111 @@ tls_read_alpn(struct tls_reader *r, size_t ext_len, struct dpi_md *md,
             return false;
         }
         left -= n;
+        if (first && n) {
+            h->has_alpn = true;
+            h->alpn[0] = name[0];
+            h->alpn[1] = name[n - 1];
+        }
+        first = false;
         dpi_md_add(md, f, name, n);
+    }
+    return true;
+}
+
+/* Reads a list of 2-byte values preceded by a length of 'len_size' bytes,
+ * in an extension of 'ext_len' bytes, into 'list' (see tls_list_add()).
+ * Returns false on error or missing bytes. */
+static bool
+tls_read_u16_list(struct tls_reader *r, size_t ext_len, size_t len_size,
+                  uint16_t *list, size_t *n, bool *overflow)
+{
+    size_t left = ext_len, list_len;
+
+    if (!tls_read_len(r, len_size, &left, &list_len)) {
+        return false;
+    }
+    for (; list_len >= 2; list_len -= 2) {
+        size_t v;
+
+        if (!tls_read_uint(r, 2, &v)) {
+            return false;
+        }
+        tls_list_add(list, n, v, overflow);
+    }
+    return true;
+}
+
+/* Reads the supported_versions extension of a ClientHello, of 'ext_len'
+ * bytes, and notes its newest version (GREASE aside) in 'h'. */
+static bool
+tls_read_versions(struct tls_reader *r, size_t ext_len, struct tls_hello *h)
+{
+    size_t left = ext_len, list_len;
+
+    if (!tls_read_len(r, 1, &left, &list_len)) {
+        return false;
+    }
+    for (; list_len >= 2; list_len -= 2) {
+        size_t v;
+
+        if (!tls_read_uint(r, 2, &v)) {
+            return false;
+        }
+        if (!tls_is_grease(v)
+            && (!h->best_version || tls_version_newer(v, h->best_version))) {
+            h->best_version = (uint16_t) v;
+        }
+    }
+    return true;
+}
+
+/* Reads a QUIC variable-length integer (RFC 9000 16) from the 'len' bytes
+ * at 'p' + '*pos'.  Returns false if it does not fit. */
+static bool
+tls_quic_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+    size_t n, i;
+
+    if (*pos >= len) {
+        return false;
+    }
+    n = (size_t) 1 << (p[*pos] >> 6);
+    if (len - *pos < n) {
+        return false;
+    }
+    *v = p[*pos] & 0x3f;
+    for (i = 1; i < n; i++) {
+        *v = *v << 8 | p[*pos + i];
+    }
+    *pos += n;
+    return true;
+}
+
+/* Reads the quic_transport_parameters extension, of 'ext_len' bytes: a
+ * sequence of (id, length, value) with QUIC variable-length id and length
+ * (RFC 9000 18).  Adds Chrome's google_user_agent parameter to
+ * quic_user_agent. */
+static bool
+tls_read_quic_params(struct tls_reader *r, size_t ext_len, struct dpi_md *md)
+{
+    uint8_t buf[1024];
+    size_t n = ext_len < sizeof buf ? ext_len : sizeof buf;
+    size_t pos = 0;
+
+    if (!tls_read(r, buf, n)) {
+        return false;
+    }
+    while (pos < n) {
+        uint64_t id, len;
+
+        if (!tls_quic_varint(buf, n, &pos, &id)
+            || !tls_quic_varint(buf, n, &pos, &len) || len > n - pos) {
+            break;
+        }
+        if (id == TLS_QUIC_PARAM_USER_AGENT && len) {
+            dpi_md_add(md, DPI_F_quic_user_agent, buf + pos, len);
+        }
+        pos += len;
     }
     return true;
 }
@@ -295,72 +487,283 @@ tls_skip_rest(struct tls_reader *r, size_t ext_len, size_t used,
     return true;
 }
 
-/* Parses a ClientHello body of 'left' bytes: records the server name and
- * ALPN protocols in the TLS or QUIC fields. */
-static enum dpi_proto_result
-tls_parse_client_hello(struct tls_reader *r, size_t left, bool is_quic,
-                       struct dpi_md *md)
+/* Compares two uint16_t, for qsort(). */
+static int
+tls_cmp_u16(const void *a_, const void *b_)
 {
+    uint16_t a = *(const uint16_t *) a_, b = *(const uint16_t *) b_;
+
+    return a < b ? -1 : a > b;
+}
+
+/* Feeds the 'n' values of 'list' (skipping 'skip_a' and 'skip_b' if
+ * 'skip') to 'ctx' as lowercase 4-digit hex numbers joined by commas, the
+ * first one preceded by 'sep' if not NUL.  Returns the number fed. */
+static size_t
+tls_hash_list(EVP_MD_CTX *ctx, const uint16_t *list, size_t n, char sep,
+              bool skip, uint16_t skip_a, uint16_t skip_b)
+{
+    size_t i, fed = 0;
+
+    for (i = 0; i < n; i++) {
+        char hex[6];
+        int k;
+
+        if (skip && (list[i] == skip_a || list[i] == skip_b)) {
+            continue;
+        }
+        k = snprintf(hex, sizeof hex, "%s%04x",
+                     fed ? "," : (sep ? (sep == '_' ? "_" : ",") : ""),
+                     list[i]);
+        EVP_DigestUpdate(ctx, hex, (size_t) k);
+        fed++;
+    }
+    return fed;
+}
+
+/* Writes into 'out' the first 12 hex digits of the SHA-256 of what 'ctx'
+ * was fed. */
+static bool
+tls_hash_hex12(EVP_MD_CTX *ctx, char *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0, i;
+
+    if (!EVP_DigestFinal_ex(ctx, md, &md_len) || md_len < 6) {
+        return false;
+    }
+    for (i = 0; i < 6; i++) {
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    }
+    return true;
+}
+
+/* Returns the 2-character JA4 name of version 'v', or "00". */
+static const char *
+tls_ja4_version(uint16_t v)
+{
+    switch (v) {
+    case 0x0304: return "13";
+    case 0x0303: return "12";
+    case 0x0302: return "11";
+    case 0x0301: return "10";
+    case 0x0300: return "s3";
+    case 0x0002: return "s2";
+    case 0xfeff: return "d1";
+    case 0xfefd: return "d2";
+    case 0xfefc: return "d3";
+    }
+    return "00";
+}
+
+/* Returns true if 'c' is an ASCII letter or digit. */
+static bool
+tls_is_alnum(uint8_t c)
+{
+    return ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+            || (c >= 'a' && c <= 'z'));
+}
+
+/* See proto/tls.h.  The format is FoxIO's JA4 specification
+ * (technical_details/JA4.md): "a_b_c" with a = protocol, version, SNI,
+ * cipher count, extension count (GREASE excluded, SNI and ALPN included,
+ * at most 99), the first and last characters of the first ALPN value (or
+ * of its hex form if either is not alphanumeric; "00" if none); b = the
+ * first 12 hex digits of the SHA-256 of the sorted cipher list; c = the
+ * same of the sorted extension list without SNI (0x0000) and ALPN
+ * (0x0010), then "_" and the signature algorithms in their order (no "_"
+ * if there are none).  An empty list hashes to "000000000000". */
+bool
+dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
+            const uint16_t *ciphers, size_t n_ciphers,
+            const uint16_t *exts, size_t n_exts,
+            const uint16_t *sigalgs, size_t n_sigalgs,
+            const uint8_t *alpn, size_t alpn_len, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint16_t sorted[TLS_JA4_MAX];
+    EVP_MD_CTX *ctx;
+    char a_alpn[3];
+    bool ok = true;
+    size_t fed;
+
+    if (n_ciphers > TLS_JA4_MAX || n_exts > TLS_JA4_MAX) {
+        return false;
+    }
+    if (!alpn || !alpn_len) {
+        memcpy(a_alpn, "00", 3);
+    } else if (tls_is_alnum(alpn[0]) && tls_is_alnum(alpn[alpn_len - 1])) {
+        a_alpn[0] = (char) alpn[0];
+        a_alpn[1] = (char) alpn[alpn_len - 1];
+        a_alpn[2] = '\0';
+    } else {
+        a_alpn[0] = hex[alpn[0] >> 4];
+        a_alpn[1] = hex[alpn[alpn_len - 1] & 0xf];
+        a_alpn[2] = '\0';
+    }
+    snprintf(out, DPI_TLS_JA4_LEN + 1, "%c%s%c%02u%02u%s_",
+             kind == DPI_TLS_KIND_QUIC ? 'q'
+             : kind == DPI_TLS_KIND_DTLS ? 'd' : 't',
+             tls_ja4_version(version), has_sni ? 'd' : 'i',
+             (unsigned int) (n_ciphers > 99 ? 99 : n_ciphers),
+             (unsigned int) (n_exts > 99 ? 99 : n_exts), a_alpn);
+
+    ctx = EVP_MD_CTX_new();
+    if (!ctx) {
+        return false;
+    }
+
+    /* b: the sorted cipher suites. */
+    memcpy(sorted, ciphers, n_ciphers * sizeof *sorted);
+    qsort(sorted, n_ciphers, sizeof *sorted, tls_cmp_u16);
+    if (!n_ciphers) {
+        memcpy(out + 11, "000000000000", 12);
+    } else if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        ok = false;
+    } else {
+        tls_hash_list(ctx, sorted, n_ciphers, 0, false, 0, 0);
+        ok = tls_hash_hex12(ctx, out + 11);
+    }
+    out[23] = '_';
+
+    /* c: the sorted extensions but SNI and ALPN, then the signature
+     * algorithms. */
+    memcpy(sorted, exts, n_exts * sizeof *sorted);
+    qsort(sorted, n_exts, sizeof *sorted, tls_cmp_u16);
+    if (ok && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        ok = false;
+    } else if (ok) {
+        fed = tls_hash_list(ctx, sorted, n_exts, 0, true,
+                            TLS_EXT_SERVER_NAME, TLS_EXT_ALPN);
+        if (!fed) {
+            memcpy(out + 24, "000000000000", 12);
+        } else {
+            tls_hash_list(ctx, sigalgs, n_sigalgs, '_', false, 0, 0);
+            ok = tls_hash_hex12(ctx, out + 24);
+        }
+    }
+    out[DPI_TLS_JA4_LEN] = '\0';
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+/* Parses a ClientHello body of 'left' bytes: records the server name and
+ * ALPN protocols in the TLS or QUIC fields, then the JA4 fingerprint. */
+static enum dpi_proto_result
+tls_parse_client_hello(struct tls_reader *r, size_t left,
+                       enum dpi_tls_kind kind, struct dpi_md *md)
+{
+    bool is_quic = kind == DPI_TLS_KIND_QUIC;
     enum dpi_field sni_f = is_quic ? DPI_F_quic_sni : DPI_F_tls_sni;
     enum dpi_field alpn_f = is_quic ? DPI_F_quic_alpn : DPI_F_tls_alpn;
     size_t version, n, ext_left;
+    char ja4[DPI_TLS_JA4_LEN + 1];
+    struct tls_hello *h;
+    enum dpi_proto_result res = DPI_PROTO_YES;
 
-    /* client_version, random, session_id, cipher_suites,
+    h = calloc(1, sizeof *h);
+    if (!h) {
+        return DPI_PROTO_NO;
+    }
+
+    /* client_version, random, session_id, (DTLS: cookie,) cipher_suites,
      * compression_methods. */
     if (left < 34 || !tls_read_uint(r, 2, &version)) {
-        return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+        goto out;
     }
-    if (version >> 8 != 3 || !tls_skip(r, 32, &left)) {
-        return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    if ((kind == DPI_TLS_KIND_DTLS
+         ? version >> 8 != 0xfe && version != 0x0100 : version >> 8 != 3)
+        || !tls_skip(r, 32, &left)) {
+        goto out;
     }
+    h->version = (uint16_t) version;
     left -= 2;
-    if (!tls_read_len(r, 1, &left, &n) || n > 32 || !tls_skip(r, n, &left)
-        || !tls_read_len(r, 2, &left, &n) || n < 2 || n % 2
-        || !tls_skip(r, n, &left)
-        || !tls_read_len(r, 1, &left, &n) || n < 1
-        || !tls_skip(r, n, &left)) {
-        return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    if (!tls_read_len(r, 1, &left, &n) || n > 32 || !tls_skip(r, n, &left)) {
+        goto out;
     }
-    if (!left) {
-        return DPI_PROTO_YES;   /* No extensions. */
+    if (kind == DPI_TLS_KIND_DTLS
+        && (!tls_read_len(r, 1, &left, &n) || !tls_skip(r, n, &left))) {
+        goto out;
+    }
+    if (!tls_read_len(r, 2, &left, &n) || n < 2 || n % 2) {
+        goto out;
+    }
+    for (left -= n; n; n -= 2) {
+        size_t cs;
+
+        if (!tls_read_uint(r, 2, &cs)) {
+            goto out;
+        }
+        tls_list_add(h->ciphers, &h->n_ciphers, cs, &h->overflow);
+    }
+    if (!tls_read_len(r, 1, &left, &n) || n < 1 || !tls_skip(r, n, &left)) {
+        goto out;
     }
 
-    /* Extensions. */
-    if (!tls_read_len(r, 2, &left, &ext_left)) {
-        return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    /* Extensions, if any. */
+    ext_left = 0;
+    if (left && !tls_read_len(r, 2, &left, &ext_left)) {
+        goto out;
     }
     while (ext_left) {
         size_t type, ext_len, start;
         bool ok = true;
 
         if (ext_left < 4) {
-            return DPI_PROTO_NO;
+            r->bad = true;
+            goto out;
         }
         if (!tls_read_uint(r, 2, &type)) {
-            return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+            goto out;
         }
         ext_left -= 2;
         if (!tls_read_len(r, 2, &ext_left, &ext_len)) {
-            return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+            goto out;
         }
+        tls_list_add(h->exts, &h->n_exts, type, &h->overflow);
         start = r->hs_pos;
         if (type == TLS_EXT_SERVER_NAME) {
+            h->has_sni = true;
             ok = tls_read_sni(r, ext_len, md, sni_f);
         } else if (type == TLS_EXT_ALPN) {
-            ok = tls_read_alpn(r, ext_len, md, alpn_f);
+            ok = tls_read_alpn(r, ext_len, md, alpn_f, h);
+        } else if (type == TLS_EXT_SIGNATURE_ALGORITHMS) {
+            ok = tls_read_u16_list(r, ext_len, 2, h->sigalgs, &h->n_sigalgs,
+                                   &h->overflow);
+        } else if (type == TLS_EXT_SUPPORTED_VERSIONS) {
+            ok = tls_read_versions(r, ext_len, h);
+        } else if (is_quic && (type == TLS_EXT_QUIC_PARAMS
+                               || type == TLS_EXT_QUIC_PARAMS_DRAFT)) {
+            ok = tls_read_quic_params(r, ext_len, md);
         }
         if (!ok || !tls_skip_rest(r, ext_len,
                                   tls_reader_used(r, start), &ext_left)) {
-            return r->more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+            goto out;
         }
     }
+
+    if (!h->overflow
+        && dpi_tls_ja4(kind, h->best_version ? h->best_version : h->version,
+                       h->has_sni, h->ciphers, h->n_ciphers, h->exts,
+                       h->n_exts, h->sigalgs, h->n_sigalgs,
+                       h->has_alpn ? h->alpn : NULL, h->has_alpn ? 2 : 0,
+                       ja4)) {
+        dpi_md_add(md, DPI_F_tls_ja4, ja4, strlen(ja4));
+    }
+    free(h);
     return DPI_PROTO_YES;
+
+out:
+    free(h);
+    res = r->more && !r->bad ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    return res;
 }
 
 /* Parses a ServerHello body of 'left' bytes: records the version chosen
- * (from supported_versions in TLS 1.3). */
+ * (from supported_versions in TLS 1.3) and stores it in '*versionp'. */
 static enum dpi_proto_result
-tls_parse_server_hello(struct tls_reader *r, size_t left, struct dpi_md *md)
+tls_parse_server_hello(struct tls_reader *r, size_t left, struct dpi_md *md,
+                       size_t *versionp)
 {
     size_t version, n, ext_left;
     const char *name;
@@ -401,7 +804,254 @@ tls_parse_server_hello(struct tls_reader *r, size_t left, struct dpi_md *md)
     if (name) {
         dpi_md_set(md, DPI_F_tls_version, name, strlen(name));
     }
+    *versionp = version;
     return DPI_PROTO_YES;
+}
+
+/* Flags of X509_NAME_print_ex() for certificate names: "C=US, O=Example,
+ * CN=example.com", in the certificate's order, short attribute names,
+ * values in UTF-8 with control characters escaped. */
+#define TLS_NAME_FLAGS (XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN \
+                        | XN_FLAG_DUMP_UNKNOWN_FIELDS \
+                        | ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_ESC_CTRL)
+
+/* Adds distinguished name 'name', formatted, to field 'f'. */
+static void
+tls_add_name(struct dpi_md *md, enum dpi_field f, const X509_NAME *name)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *p;
+    long n;
+
+    if (!bio) {
+        return;
+    }
+    if (name && X509_NAME_print_ex(bio, name, 0, TLS_NAME_FLAGS) >= 0) {
+        n = BIO_get_mem_data(bio, &p);
+        if (n > 0) {
+            dpi_md_add(md, f, p, (size_t) n);
+        }
+    }
+    BIO_free(bio);
+}
+
+/* Parses a Certificate message body (RFC 5246 7.4.2) of 'left' bytes and
+ * adds the subject and issuer of its first (leaf) certificate to
+ * tls_cert_subject and tls_cert_issuer.  Returns false if its bytes are not
+ * all there yet ('r->more') or are inconsistent. */
+static bool
+tls_parse_certificate(struct tls_reader *r, size_t left, struct dpi_md *md)
+{
+    size_t list_len, cert_len;
+    const unsigned char *p;
+    uint8_t *der;
+    X509 *x509;
+
+    if (!tls_read_len(r, 3, &left, &list_len)) {
+        return false;
+    }
+    left = list_len;
+    if (!list_len) {
+        return true;            /* No certificate. */
+    }
+    if (!tls_read_len(r, 3, &left, &cert_len)) {
+        return false;
+    }
+    if (cert_len > TLS_MAX_CERT) {
+        return true;            /* Too long to decode. */
+    }
+    der = malloc(cert_len ? cert_len : 1);
+    if (!der) {
+        return true;
+    }
+    if (!tls_read(r, der, cert_len)) {
+        free(der);
+        return false;
+    }
+    p = der;
+    x509 = d2i_X509(NULL, &p, (long) cert_len);
+    if (x509) {
+        tls_add_name(md, DPI_F_tls_cert_subject,
+                     X509_get_subject_name(x509));
+        tls_add_name(md, DPI_F_tls_cert_issuer, X509_get_issuer_name(x509));
+        X509_free(x509);
+    }
+    free(der);
+    return true;
+}
+
+/* TLS record content type of alert records. */
+#define TLS_CT_ALERT 21
+
+/* Returns the length of the alert records (of 2-byte payload: a warning,
+ * such as unrecognized_name, RFC 6066 3) that start the 'len' bytes at
+ * 'data', some servers sending one before their ServerHello. */
+static size_t
+tls_skip_alerts(const uint8_t *data, size_t len)
+{
+    size_t pos = 0;
+
+    while (len - pos >= 7 && data[pos] == TLS_CT_ALERT && data[pos + 1] == 3
+           && data[pos + 3] == 0 && data[pos + 4] == 2) {
+        pos += 7;
+    }
+    return pos;
+}
+
+/* Parses the start of the server's stream of 'len' bytes at 'data': a
+ * ServerHello (after warning alerts, if any), then, up to TLS 1.2, the
+ * Certificate message that follows it.  Sets '*done' when there is nothing more to learn from this
+ * direction: the certificate was read, the version is TLS 1.3 (the
+ * certificate is encrypted) or another message came instead.  Returns
+ * DPI_PROTO_YES once the ServerHello parsed. */
+static enum dpi_proto_result
+tls_server_flight(const uint8_t *data, size_t len, struct dpi_md *md,
+                  bool *done)
+{
+    size_t skip = tls_skip_alerts(data, len);
+    struct tls_reader r = { .data = data + skip, .len = len - skip };
+    enum dpi_proto_result res;
+    size_t type, hs_len, start, version = 0;
+
+    *done = false;
+    if (len - skip < 7 && len > skip && data[skip] == TLS_CT_ALERT) {
+        return DPI_PROTO_MORE;  /* Part of an alert record. */
+    }
+    if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)) {
+        return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+    }
+    if (type != TLS_HS_SERVER_HELLO) {
+        return DPI_PROTO_NO;
+    }
+    start = r.hs_pos;
+    res = tls_parse_server_hello(&r, hs_len, md, &version);
+    if (res != DPI_PROTO_YES) {
+        return res;
+    }
+    if (version == 0x0304 || version >> 8 != 3) {
+        *done = true;           /* TLS 1.3: the rest is encrypted. */
+        return res;
+    }
+    if (tls_reader_used(&r, start) > hs_len
+        || !tls_read(&r, NULL, hs_len - tls_reader_used(&r, start))) {
+        *done = !r.more;
+        return res;
+    }
+    if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)) {
+        *done = !r.more;
+        return res;
+    }
+    if (type == TLS_HS_CERTIFICATE && !tls_parse_certificate(&r, hs_len, md)
+        && r.more && !r.bad) {
+        return res;             /* Not all there yet. */
+    }
+    *done = true;
+    return res;
+}
+
+/* State of the server's direction after the verdict, in field _tls_server:
+ * one byte, TLS_SRV_READING or TLS_SRV_DONE, then (reading) the TCP
+ * sequence number of the next byte expected, 4 bytes big-endian, then the
+ * server's stream from its first byte. */
+#define TLS_SRV_READING 'R'
+#define TLS_SRV_DONE 'D'
+#define TLS_SRV_HDR 5
+
+/* Marks the server's direction as done. */
+static void
+tls_server_done(struct dpi_md *md)
+{
+    uint8_t d = TLS_SRV_DONE;
+
+    dpi_md_set(md, DPI_F__tls_server, &d, 1);
+}
+
+/* Returns true if the 'len' bytes at 'data' may start a server's stream:
+ * warning alerts, then a handshake record whose first message is a
+ * ServerHello, as far as the bytes go. */
+static bool
+tls_server_start_ok(const uint8_t *data, size_t len)
+{
+    size_t skip = tls_skip_alerts(data, len);
+    const uint8_t *p = data + skip;
+    size_t n = len - skip;
+
+    if (n && p[0] == TLS_CT_ALERT && n < 7) {
+        return true;            /* The start of an alert record. */
+    }
+    return (n && p[0] == TLS_CT_HANDSHAKE && (n < 2 || p[1] == 3)
+            && (n < 6 || p[5] == TLS_HS_SERVER_HELLO));
+}
+
+/* Follow mode, server to client: the verdict was given on the ClientHello
+ * before the server answered.  Buffers the server's stream, in order, in
+ * field _tls_server (at most DPI_MD_VALUE_MAX bytes; segments out of order
+ * are dropped) and reads its ServerHello and Certificate from it. */
+static enum dpi_proto_result
+tls_follow_server(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+                  size_t len, struct dpi_md *md)
+{
+    size_t cur_len = 0, have, n;
+    const char *cur = dpi_md_get(md, DPI_F__tls_server, &cur_len);
+    enum dpi_proto_result res;
+    uint8_t *buf;
+    uint32_t next;
+    bool done;
+
+    if (cur && (cur_len < TLS_SRV_HDR || cur[0] != TLS_SRV_READING)) {
+        return DPI_PROTO_NO;
+    }
+    if (!cur) {
+        /* The server's first payload: a handshake record that starts with
+         * a ServerHello, or this direction is of no interest. */
+        if (!tls_server_start_ok(data, len)) {
+            tls_server_done(md);
+            return DPI_PROTO_NO;
+        }
+        have = 0;
+        next = ctx->tcp_seq;
+    } else {
+        const uint8_t *c = (const uint8_t *) cur;
+
+        have = cur_len - TLS_SRV_HDR;
+        next = (uint32_t) c[1] << 24 | (uint32_t) c[2] << 16
+               | (uint32_t) c[3] << 8 | c[4];
+        if (ctx->tcp_seq != next) {
+            return DPI_PROTO_NO;    /* A retransmission or a gap. */
+        }
+    }
+
+    n = DPI_MD_VALUE_MAX - TLS_SRV_HDR - have;
+    if (n > len) {
+        n = len;
+    }
+    buf = malloc(TLS_SRV_HDR + have + n);
+    if (!buf) {
+        return DPI_PROTO_NO;
+    }
+    if (have) {
+        memcpy(buf + TLS_SRV_HDR, cur + TLS_SRV_HDR, have);
+    }
+    memcpy(buf + TLS_SRV_HDR + have, data, n);
+    have += n;
+    next += (uint32_t) len;
+
+    res = tls_server_flight(buf + TLS_SRV_HDR, have, md, &done);
+    if (done || res == DPI_PROTO_NO
+        || have >= DPI_MD_VALUE_MAX - TLS_SRV_HDR) {
+        tls_server_done(md);
+    } else {
+        buf[0] = TLS_SRV_READING;
+        buf[1] = next >> 24;
+        buf[2] = next >> 16;
+        buf[3] = next >> 8;
+        buf[4] = next;
+        if (!dpi_md_set(md, DPI_F__tls_server, buf, TLS_SRV_HDR + have)) {
+            tls_server_done(md);
+        }
+    }
+    free(buf);
+    return res;
 }
 
 /* Parses a ClientHello in the SSL 2.0 compatible format (RFC 5246 E.2):
@@ -464,7 +1114,9 @@ tls_parse_mid_stream(const uint8_t *data, size_t len)
 }
 
 /* Parses the first handshake message of a TLS stream: a ClientHello to
- * the server, else a ServerHello.  See dpi-proto.h. */
+ * the server, else a ServerHello (and the Certificate after it, when it is
+ * already there).  After the verdict (follow mode) reads the server's
+ * flight up to its Certificate.  See dpi-proto.h. */
 enum dpi_proto_result
 dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
               size_t len, struct dpi_md *md)
@@ -476,21 +1128,31 @@ dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     if (!ctx->is_tcp) {
         return DPI_PROTO_NO;
     }
+    if (ctx->follow) {
+        return (ctx->to_server ? DPI_PROTO_NO
+                : tls_follow_server(ctx, data, len, md));
+    }
     if (ctx->to_server && len && data[0] & 0x80) {
         return tls_parse_v2_client_hello(data, len);
     }
     if (len && data[0] != TLS_CT_HANDSHAKE) {
         res = tls_parse_mid_stream(data, len);
-    } else if (!tls_read_uint(&r, 1, &type)
-               || !tls_read_uint(&r, 3, &hs_len)) {
-        return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;
-    } else if (type != (ctx->to_server ? TLS_HS_CLIENT_HELLO
-                                       : TLS_HS_SERVER_HELLO)) {
-        return DPI_PROTO_NO;
+    } else if (ctx->to_server) {
+        if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)) {
+            return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;
+        }
+        if (type != TLS_HS_CLIENT_HELLO) {
+            return DPI_PROTO_NO;
+        }
+        res = tls_parse_client_hello(&r, hs_len, DPI_TLS_KIND_TLS, md);
     } else {
-        res = (ctx->to_server
-               ? tls_parse_client_hello(&r, hs_len, false, md)
-               : tls_parse_server_hello(&r, hs_len, md));
+        bool done;
+
+        res = tls_server_flight(data, len, md, &done);
+        if (res == DPI_PROTO_YES) {
+            /* The server's direction is over for follow mode. */
+            tls_server_done(md);
+        }
     }
     if (res == DPI_PROTO_YES) {
         uint16_t app = dpi_tls_port_proto(ctx->server_port);
@@ -500,6 +1162,16 @@ dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
         }
     }
     return res;
+}
+
+/* See proto/tls.h. */
+enum dpi_proto_result
+dpi_tls_hello_body(const uint8_t *body, size_t avail, size_t body_len,
+                   enum dpi_tls_kind kind, struct dpi_md *md)
+{
+    struct tls_reader r = { .data = body, .len = avail, .raw = true };
+
+    return tls_parse_client_hello(&r, body_len, kind, md);
 }
 
 /* See dpi-proto.h. */
@@ -514,6 +1186,8 @@ dpi_tls_client_hello(const uint8_t *msg, size_t len, bool is_quic,
         || type != TLS_HS_CLIENT_HELLO) {
         return DPI_PROTO_NO;
     }
-    return (tls_parse_client_hello(&r, hs_len, is_quic, md) == DPI_PROTO_YES
+    return (tls_parse_client_hello(&r, hs_len,
+                                   is_quic ? DPI_TLS_KIND_QUIC
+                                   : DPI_TLS_KIND_TLS, md) == DPI_PROTO_YES
             ? DPI_PROTO_YES : DPI_PROTO_NO);
 }

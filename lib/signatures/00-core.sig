@@ -115,3 +115,12 @@ protocol icmpv6 ip 58
 protocol ospf ip 89
 protocol vrrp ip 112
 protocol sctp ip 132
+# DTLS (RFC 6347, RFC 9147): a handshake record (content type 22) of epoch
+# 0 with version DTLS 1.0 (0xfeff), 1.2 (0xfefd), 1.3 (0xfefc) or the
+# pre-standard 0x0100 (OpenSSL's DTLS1_BAD_VER, Cisco AnyConnect).  The
+# DTLS parser (lib/proto/dtls.c) confirms a ClientHello, HelloVerifyRequest
+# or ServerHello.
+protocol dtls udp
+    payload "^\x16\xfe[\xfc\xfd\xff]\x00\x00"
+    payload "^\x16\x01\x00\x00\x00"
+
