@@ -451,6 +451,33 @@ dpi_conn_finish(struct dpi_engine *e, struct dpi_conn *conn, uint8_t state)
     dpi_conn_inspect_end(e->conns, conn);
 }
 
+/* Ends the inspection of 'conn' without a protocol verdict (DPI_STATE_UNK).
+ * Like nDPI's "guessed protocol", a TCP or UDP connection whose protocol is
+ * still unknown then takes the protocol that the port hints of the
+ * signature database suggest (dpi_sig_guess()) as app_proto, and as app_id
+ * if no service is known: a guess, which the state (UNK, not DONE) tells
+ * apart from a verdict.  The caller holds the connection's stripe. */
+static void
+dpi_conn_give_up(struct dpi_worker *w, struct dpi_conn *conn)
+{
+    struct dpi_engine *e = w->engine;
+    const struct dpi_key *k = &conn->key;
+
+    if (!conn->app_proto
+        && (k->proto == DPI_IPPROTO_TCP || k->proto == DPI_IPPROTO_UDP)) {
+        uint16_t guess = dpi_sig_guess(e->sigdb, k->proto, k->sport,
+                                       k->dport);
+
+        if (guess) {
+            conn->app_proto = guess;
+            if (!conn->app_id) {
+                dpi_conn_set_app(w, conn, guess);
+            }
+        }
+    }
+    dpi_conn_finish(e, conn, DPI_STATE_UNK);
+}
+
 /* Updates the direction, counters and TCP flags of 'conn' for 'pkt', seen
  * at 'now_ms'.  Returns true if 'pkt' goes from client to server.  The
  * caller holds the connection's stripe. */
@@ -580,7 +607,7 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
 
     if (conn->n_inspected >= window
         || !dpi_conn_inspect_begin(e->conns, conn)) {
-        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        dpi_conn_give_up(w, conn);
         return;
     }
 
@@ -599,13 +626,12 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     dpi_conn_set_app(w, conn, v.app_id);
     conn->app_proto = v.app_proto;
 
-    if (final) {
+    if (final && (conn->app_proto
+                  || (conn->app_id && conn->app_id != by_addr))) {
+        dpi_conn_finish(e, conn, DPI_STATE_DONE);
+    } else if (final || conn->n_inspected >= window) {
         /* A service known by address alone is no protocol verdict. */
-        dpi_conn_finish(e, conn, (conn->app_proto
-                                  || (conn->app_id && conn->app_id != by_addr)
-                                  ? DPI_STATE_DONE : DPI_STATE_UNK));
-    } else if (conn->n_inspected >= window) {
-        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        dpi_conn_give_up(w, conn);
     }
 }
 
@@ -695,7 +721,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         } else if ((pkt->key.proto != DPI_IPPROTO_TCP
                     && pkt->key.proto != DPI_IPPROTO_UDP)
                    || pkt->is_fragment) {
-            dpi_conn_finish(e, conn, DPI_STATE_UNK);
+            dpi_conn_give_up(w, conn);
         } else if (pkt->payload_len && pkt->payload) {
             dpi_conn_inspect(w, conn, pkt, to_server, now_us);
         }
@@ -712,13 +738,32 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
             || (conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))
                == (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))) {
         /* No more payload will come. */
-        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        dpi_conn_give_up(w, conn);
     }
 
     verdict->app_id = conn->app_id;
     verdict->app_proto = conn->app_proto;
     verdict->state = conn->state;
     dpi_conn_table_unlock(stripe);
+}
+
+/* dpi_conn_table_for_each() callback of dpi_worker_give_up_all(). */
+static void
+dpi_give_up_cb(struct dpi_conn *conn, void *w_)
+{
+    if (conn->state & DPI_STATE_PEND) {
+        dpi_conn_give_up(w_, conn);
+    }
+}
+
+/* Ends the inspection of every connection of the engine of 'w' that is
+ * still pending, as if its inspection window had closed: see
+ * dpi_conn_give_up().  For an offline tool at the end of a capture, when
+ * no more packets will come. */
+void
+dpi_worker_give_up_all(struct dpi_worker *w)
+{
+    dpi_conn_table_for_each(w->engine->conns, dpi_give_up_cb, w);
 }
 
 /* Removes the connections of 'e' idle for the configured timeout at

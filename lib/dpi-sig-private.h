@@ -116,6 +116,8 @@ void dpi_sig_match_payload(const struct dpi_sigdb *,
 void dpi_sig_match_ports(const struct dpi_sigdb *, uint8_t l4_proto,
                          uint16_t port_a, uint16_t port_b,
                          struct dpi_slots *);
+uint16_t dpi_sig_guess(const struct dpi_sigdb *, uint8_t l4_proto,
+                       uint16_t client_port, uint16_t server_port);
 uint16_t dpi_sig_match_host(const struct dpi_sigdb *,
                             struct dpi_sig_scratch *, const char *host);
 uint16_t dpi_sig_match_addr(const struct dpi_sigdb *,

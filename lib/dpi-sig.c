@@ -1338,6 +1338,35 @@ dpi_sig_match_ports(const struct dpi_sigdb *db, uint8_t l4_proto,
     }
 }
 
+/* Returns the protocol that the port hints of 'db' suggest for a
+ * connection over 'l4_proto' from 'client_port' to 'server_port', for a
+ * connection whose inspection ended without a verdict: the first protocol
+ * in file order that lists the server's port, else the first that lists the
+ * client's; 0 if none does. */
+uint16_t
+dpi_sig_guess(const struct dpi_sigdb *db, uint8_t l4_proto,
+              uint16_t client_port, uint16_t server_port)
+{
+    uint16_t ports[2] = { server_port, client_port };
+    size_t i, j, k;
+
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < db->n_protos; i++) {
+            const struct dpi_sig_proto *proto = &db->protos[i];
+
+            if (proto->l4_proto != l4_proto) {
+                continue;
+            }
+            for (j = 0; j < proto->n_ports; j++) {
+                if (proto->ports[j] == ports[k]) {
+                    return proto->app;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 /* Returns the protocol that 'db' declares for IP protocol number
  * 'ip_proto' with "protocol NAME ip N", or 0 if none. */
 uint16_t

@@ -1065,6 +1065,61 @@ test_ip_block_labels_first_packet(void **state)
     dpi_engine_destroy(engine);
 }
 
+/* A connection whose inspection ends without a verdict takes the protocol
+ * its server port suggests, with state UNK: after FINs from both sides,
+ * and for a connection still pending when dpi_worker_give_up_all() is
+ * called.  A port that no protocol lists gives no guess. */
+static void
+test_give_up_guesses_by_port(void **state)
+{
+    static const uint8_t junk[] = { 0x00, 0x01, 0x02, 0x03 };
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* SYN, then FIN both ways, no payload: a guess on FIN. */
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 443, 0x02, NULL, 0);
+    dpi_process(w, &pkt, 1, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    assert_int_equal(v.app_proto, 0);
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 443, 0x11, NULL, 0);
+    dpi_process(w, &pkt, 2, &v);
+    pkt_make(&pkt, 6, "10.0.0.2", 443, "10.0.0.1", 40000, 0x11, NULL, 0);
+    dpi_process(w, &pkt, 3, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(v.app_proto, DPI_APP_tls);
+    assert_int_equal(v.app_id, DPI_APP_tls);
+
+    /* Pending UDP to port 53 with a payload that is no DNS, and TCP to an
+     * unlisted port: given up at the end. */
+    pkt_make(&pkt, 17, "10.0.0.1", 40001, "10.0.0.2", 53, 0, junk,
+             sizeof junk);
+    dpi_process(w, &pkt, 4, &v);
+    pkt_make(&pkt, 6, "10.0.0.1", 40002, "10.0.0.2", 40003, 0x02, NULL, 0);
+    dpi_process(w, &pkt, 4, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    dpi_worker_give_up_all(w);
+    pkt_make(&pkt, 17, "10.0.0.1", 40001, "10.0.0.2", 53, 0, junk,
+             sizeof junk);
+    dpi_process(w, &pkt, 5, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(v.app_proto, DPI_APP_dns);
+    pkt_make(&pkt, 6, "10.0.0.1", 40002, "10.0.0.2", 40003, 0x10, NULL, 0);
+    dpi_process(w, &pkt, 5, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(v.app_proto, 0);
+    assert_int_equal(v.app_id, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
 int
 main(void)
 {
@@ -1088,6 +1143,7 @@ main(void)
         cmocka_unit_test(test_dns_cache_is_bounded),
         cmocka_unit_test(test_dns_cache_concurrent_flood),
         cmocka_unit_test(test_ip_block_labels_first_packet),
+        cmocka_unit_test(test_give_up_guesses_by_port),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,9 +19,11 @@
 #       stream; UDP: of each datagram); "^" anchors it at the first byte.
 #       A match, or a port P (1-65535) equal to either port of the
 #       connection, makes NAME a candidate.  A candidate that libdpi has a
-#       parser for (http, tls, dns, ssh) is confirmed by the parser; one
+#       parser for (lib/proto/parsers.def) is confirmed by the parser; one
 #       without a parser is identified by its payload match alone, so it
-#       must have a payload pattern.  Several lines may name the same
+#       must have a payload pattern.  When inspection ends without a
+#       verdict, the ports give a guess (state unk, not done): the first
+#       protocol listing the server's port, else the client's.  Several lines may name the same
 #       protocol (e.g. one per transport).  Protocols are tried in order of
 #       first appearance in the file.
 #
@@ -77,6 +79,7 @@ protocol tls tcp
     payload "^\x16\x03[\x00-\x04]..[\x01\x02]"
     payload "^[\x80-\xff].\x01\x03[\x00-\x03]"
     payload "^[\x14\x15\x17]\x03[\x01-\x04]"
+    ports 443
 
 protocol dns udp
     ports 53
@@ -86,6 +89,7 @@ protocol dns tcp
 # "SSH-" protocol version, e.g. "SSH-2.0-OpenSSH_9.2p1" or "SSH-1.99-...".
 protocol ssh tcp
     payload "^SSH-[12]\.[0-9]+-"
+    ports 22
 
 # QUIC long header packets (first two bits set) of version 1, 2, the IETF
 # drafts (0xff0000xx) and Facebook's mvfst (0xfaceb00x); Google QUIC long
@@ -101,6 +105,7 @@ protocol quic udp
     payload "^[\xc0-\xff][\x0a\x1a\x2a\x3a\x4a\x5a\x6a\x7a\x8a\x9a\xaa\xba\xca\xda\xea\xfa]{4}"
     payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
     payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
+    ports 443
 
 # --- IP protocols other than TCP and UDP (IANA protocol numbers) ---------
 # IPsec ESP (50) and AH (51) are declared with the rest of IPsec in
