@@ -29,7 +29,8 @@
  *   bytes 4-5   client port, big-endian
  *   byte 6      where the first call's stream prefix ends, in 256ths of
  *               the payload
- *   rest        the payload
+ *   rest        the payload (TCP: at most DPI_PROTO_MAX_STREAM bytes;
+ *               UDP: at most 65535)
  *
  * Each chosen parser is called as the engine calls it: on the stream
  * prefix, then (if it said MORE) on the whole payload as the longer
@@ -97,7 +98,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct dpi_md md;
     size_t len, split;
 
-    if (size < FUZZ_HDR || size - FUZZ_HDR > DPI_PROTO_MAX_STREAM) {
+    /* A TCP stream prefix is at most DPI_PROTO_MAX_STREAM bytes; a UDP
+     * datagram's payload may be as long as an IP packet allows. */
+    if (size < FUZZ_HDR
+        || size - FUZZ_HDR > ((data[0] >> 1) & 1 ? DPI_PROTO_MAX_STREAM
+                              : 65535)) {
         return -1;              /* Not kept in the corpus. */
     }
     memset(&ctx, 0, sizeof ctx);
