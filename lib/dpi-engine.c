@@ -603,6 +603,7 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
         /* A service known by address alone is no protocol verdict. */
         dpi_conn_finish(e, conn, (conn->app_proto
                                   || (conn->app_id && conn->app_id != by_addr)
+                                  || dpi_classify_identified(conn->inspect)
                                   ? DPI_STATE_DONE : DPI_STATE_UNK));
     } else if (conn->n_inspected >= window) {
         dpi_conn_finish(e, conn, DPI_STATE_UNK);
