@@ -33,10 +33,3 @@ protocol spotify udp
     payload "^SpotUdp0"
 protocol spotify tcp
     payload "^\x00\x04\x00\x00..\x52.\x50"
-
-# Viber calls: the relay datagrams (UDP 7985-7987) start with the 16-bit
-# magic 0xedf6 followed by a little-endian 16-bit message type (1 to 0x1f
-# seen: 0x01 and 0x09 from the client, 0x0b, 0x0c and 0x1a from the
-# relay).
-protocol viber udp
-    payload "^\xed\xf6[\x01-\x1f]\x00"
