@@ -32,7 +32,12 @@
  *
  * The service is then looked up from the host name the parser extracted
  * (HTTP Host, TLS SNI, DNS query name): app_id is the service if the name
- * belongs to one, else the protocol.
+ * belongs to one, else the protocol.  A candidate may also be a service
+ * itself ("protocol dropbox udp payload ..." in the signature file: an
+ * application whose protocol is its own): identified like a protocol, by
+ * its pattern or its parser, it gives app_id the service and app_proto 0.
+ * A protocol's parser may name a service too, in DPI_F__service (XMPP for
+ * WhatsApp).
  *
  * TCP stream prefix
  * =================
@@ -334,7 +339,10 @@ dpi_is_final(const struct dpi_inspect *in, const struct dpi_parser *p)
 }
 
 /* Sets 'v' from the identified protocol (as its parser may have refined
- * it) and the host name in 'md'. */
+ * it) and the host name in 'md'.  A slot that is a service (a "protocol
+ * SERVICE" line: an application with its own protocol, e.g. Dropbox LAN
+ * sync) gives that service as app_id and app_proto 0, unless its parser
+ * names an L7 protocol in DPI_F__proto. */
 static void
 dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
                 const struct dpi_inspect *in, const struct dpi_md *md,
@@ -357,12 +365,25 @@ dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
         && dpi_app_is_valid((uint16_t) refined)) {
         service = (uint16_t) refined;
     }
+    if (!dpi_app_is_protocol(app)) {
+        if (!service) {
+            service = app;
+        }
+        app = 0;
+    }
     if (dpi_md_get_u64(md, DPI_F__proto, &refined)
         && dpi_app_is_protocol((uint16_t) refined)) {
         app = (uint16_t) refined;
     }
     v->app_proto = app;
     v->app_id = service ? service : app;
+}
+
+/* See dpi-classify.h. */
+bool
+dpi_classify_identified(const struct dpi_inspect *in)
+{
+    return in->slot >= 0;
 }
 
 /* Runs detection on 'data' (of 'len' bytes), the prefix of direction

@@ -83,6 +83,10 @@ bool dpi_classify_packet(const struct dpi_sigdb *, struct dpi_sig_scratch *,
                          uint64_t now_us, struct dpi_md *md,
                          struct dpi_verdict *v);
 
+/* Returns true if inspection has identified the connection's protocol, or
+ * a service by its own payload (then app_proto may be 0). */
+bool dpi_classify_identified(const struct dpi_inspect *);
+
 /* Feeds one packet of a connection whose verdict is final to the parser of
  * its protocol 'app_proto', if that parser follows connections (see
  * dpi-proto.h), to extract the metadata of later requests. */

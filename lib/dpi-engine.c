@@ -627,7 +627,8 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     conn->app_proto = v.app_proto;
 
     if (final && (conn->app_proto
-                  || (conn->app_id && conn->app_id != by_addr))) {
+                  || (conn->app_id && conn->app_id != by_addr)
+                  || dpi_classify_identified(conn->inspect))) {
         dpi_conn_finish(e, conn, DPI_STATE_DONE);
     } else if (final || conn->n_inspected >= window) {
         /* A service known by address alone is no protocol verdict. */

@@ -20,9 +20,10 @@
 /* Signature database internals shared by dpi-sig.c (which builds and
  * queries the database) and dpi-classify.c (which drives the parsers).
  *
- * Every L7 protocol named by the signature file gets a "slot", 0 to
- * DPI_SIG_MAX_SLOTS - 1, in order of first appearance in the file; a set of
- * candidate protocols is a struct dpi_slots bitmap, and lower slots are
+ * Every application named by a "protocol" line of the signature file (an
+ * L7 protocol, or a service identified by its own payload) gets a "slot",
+ * 0 to DPI_SIG_MAX_SLOTS - 1, in order of first appearance in the file; a
+ * set of candidates is a struct dpi_slots bitmap, and lower slots are
  * tried first.
  *
  * Thread-safety

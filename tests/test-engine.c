@@ -1115,6 +1115,60 @@ test_give_up_guesses_by_port(void **state)
     assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
     assert_int_equal(v.app_proto, 0);
     assert_int_equal(v.app_id, 0);
+/* A "protocol SERVICE" payload line identifies the service itself: app_id
+ * the service, app_proto 0, DPI_STATE_DONE, also when the server's address
+ * block already named the same service (the payload is a verdict, the
+ * address alone is not). */
+static void
+test_service_identified_by_payload(void **state)
+{
+    static const uint8_t spot[] = "SpotUdp0 rest of datagram";
+    static const uint8_t other[] = "nothing known here, 32 bytes....";
+    char path[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    int fd = mkstemp(path);
+    FILE *f;
+
+    (void) state;
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "protocol spotify udp payload \"^SpotUdp0\"\n"
+            "service spotify ip \"192.0.2.0/24\"\n");
+    fclose(f);
+    dpi_config_init(&cfg);
+    cfg.signatures = path;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    unlink(path);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* Outside the block. */
+    pkt_make(&pkt, 17, "10.0.0.1", 57621, "10.0.0.255", 57621, 0,
+             spot, sizeof spot - 1);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "spotify");
+    assert_int_equal(v.app_proto, 0);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+
+    /* Inside the block: the same service, now a final verdict. */
+    pkt_make(&pkt, 17, "10.0.0.1", 40000, "192.0.2.7", 4070, 0,
+             spot, sizeof spot - 1);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "spotify");
+    assert_int_equal(v.app_proto, 0);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+
+    /* Inside the block, other payload: the address alone, still pending. */
+    pkt_make(&pkt, 17, "10.0.0.1", 40001, "192.0.2.7", 4070, 0,
+             other, sizeof other - 1);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "spotify");
+    assert_int_equal(v.state & DPI_STATE_DONE, 0);
 
     dpi_worker_destroy(w);
     dpi_engine_destroy(engine);
@@ -1144,6 +1198,7 @@ main(void)
         cmocka_unit_test(test_dns_cache_concurrent_flood),
         cmocka_unit_test(test_ip_block_labels_first_packet),
         cmocka_unit_test(test_give_up_guesses_by_port),
+        cmocka_unit_test(test_service_identified_by_payload),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,8 @@
 #   protocol NAME TRANSPORT [payload "REGEX" [nocase]]... [ports P,P...]
 #
 #       NAME is an L7 protocol of the application registry (lib/dpi-apps.def,
-#       ids below 1024) and TRANSPORT is tcp or udp.  Each payload REGEX
+#       ids below 1024; or a service, see below) and TRANSPORT is tcp or
+#       udp.  Each payload REGEX
 #       (Hyperscan syntax, '.' matches any byte, 'nocase' makes the pattern
 #       before it case-insensitive) is matched against the first 1024
 #       bytes of each direction of a connection (TCP: of the reassembled
@@ -27,7 +28,13 @@
 #       protocol (e.g. one per transport).  Protocols are tried in order of
 #       first appearance in the file.
 #
-#   protocol NAME ip N
+#       NAME may also be a service (ids from 1024) whose traffic is a
+#       protocol of its own, e.g. "protocol dropbox udp payload ..." for
+#       Dropbox LAN sync discovery: identified the same way (by its pattern,
+#       or by its parser if libdpi has one registered for the service), it
+#       gives app_id NAME and app_proto 0.
+#
+#   protocol NAME ip N   (NAME an L7 protocol)
 #
 #       Every connection of IP protocol number N (0-254, not 6 or 17) is
 #       NAME, from its first packet, whatever its payload: "protocol icmp
