@@ -14,6 +14,8 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-conn.h \
 	lib/dpi-dnscache.c \
 	lib/dpi-dnscache.h \
+	lib/dpi-expect.c \
+	lib/dpi-expect.h \
 	lib/dpi-engine.c \
 	lib/dpi-fields.def \
 	lib/dpi-md.c \

@@ -68,7 +68,16 @@
  * stays DPI_STATE_PEND and app_proto is still found by inspection; a
  * service found from the connection's own host name (HTTP Host, TLS SNI,
  * ...) then replaces the one found by address, but a protocol without a
- * service does not. */
+ * service does not.
+ *
+ * Expected connections
+ * ====================
+ *
+ * A connection that a parser saw announced on another (an FTP data
+ * connection announced by a passive mode reply or a PORT command; see
+ * _expect in dpi-proto.h and dpi-expect.h) gets its protocol as app_id and
+ * app_proto, and DPI_STATE_DONE, from its first packet: its payload is not
+ * inspected. */
 
 #include "dpi.h"
 
@@ -81,6 +90,7 @@
 #include "dpi-conn.h"
 #include "dpi-frag.h"
 #include "dpi-dnscache.h"
+#include "dpi-expect.h"
 #include "dpi-sig-private.h"
 
 /* IP protocol numbers. */
@@ -109,6 +119,7 @@ struct dpi_engine {
     struct dpi_conn_table *conns; /* Connection table. */
     struct dpi_sigdb *sigdb;    /* Signature database. */
     struct dpi_dnscache *dnscache; /* Addresses learned from DNS. */
+    struct dpi_expect *expect;  /* Announced connections. */
     char *signatures;           /* Signature file name, or NULL. */
     uint32_t inspect_packets;   /* Inspection window (atomic). */
     uint32_t idle_timeout_ms;   /* Idle expiry. */
@@ -211,6 +222,7 @@ dpi_engine_free(struct dpi_engine *e)
     dpi_conn_table_destroy(e->conns);
     dpi_frag_table_destroy(e->frags);
     dpi_dnscache_destroy(e->dnscache);
+    dpi_expect_destroy(e->expect);
     if (e->sigdb) {
         dpi_sigdb_destroy(e->sigdb);
     }
@@ -280,7 +292,8 @@ dpi_engine_create(const struct dpi_config *config,
     e->conns = dpi_conn_table_create(config->max_flows);
     e->frags = dpi_frag_table_create(DPI_FRAG_DEFAULT_CAPACITY);
     e->dnscache = dpi_dnscache_create(DPI_DNSCACHE_CAPACITY);
-    if (!e->conns || !e->frags || !e->dnscache) {
+    e->expect = dpi_expect_create(DPI_EXPECT_CAPACITY);
+    if (!e->conns || !e->frags || !e->dnscache || !e->expect) {
         err = ENOMEM;
         goto error;
     }
@@ -703,7 +716,17 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
     to_server = dpi_conn_account(w, conn, pkt, now_ms);
     if (created) {
-        dpi_conn_set_app(w, conn, dpi_first_packet_service(e, pkt, now_ms));
+        uint16_t app = dpi_expect_match(e->expect, &conn->key, now_ms);
+
+        if (app) {
+            /* Announced on another connection: its protocol is known. */
+            dpi_conn_set_app(w, conn, app);
+            conn->app_proto = app;
+            dpi_conn_finish(e, conn, DPI_STATE_DONE);
+        } else {
+            dpi_conn_set_app(w, conn,
+                             dpi_first_packet_service(e, pkt, now_ms));
+        }
     }
     now_us = pkt->ts_us ? pkt->ts_us : now_ms * 1000;
     if (pkt->key.proto == DPI_IPPROTO_TCP) {
@@ -733,6 +756,8 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     if (conn->app_proto == DPI_APP_dns) {
         dpi_dnscache_learn(e->dnscache, e->sigdb, w->scratch, &conn->md,
                            now_ms, e->idle_timeout_ms);
+    } else if (conn->app_proto == DPI_APP_ftp_control) {
+        dpi_expect_learn(e->expect, &conn->key, &conn->md, now_ms);
     }
     if (conn->state & DPI_STATE_PEND
         && (conn->flags & DPI_CONN_RST
