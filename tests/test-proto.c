@@ -1061,6 +1061,16 @@ test_ssdp_fields_match_tshark(void **state)
                                     strlen(response), &md), DPI_PROTO_YES);
     assert_int_equal(dpi_ssdp_parse(&tcp, (const uint8_t *) msearch, len,
                                     &md), DPI_PROTO_NO);
+    dpi_md_destroy(&md);
+
+    /* tshark reads no HTTP fields off port 1900 (ssdp-m-search.pcap's
+     * M-SEARCH to port 32412 has none in its oracle). */
+    udp.server_port = 32412;
+    dpi_md_init(&md, UINT32_MAX);
+    assert_int_equal(dpi_ssdp_parse(&udp, (const uint8_t *) msearch, len,
+                                    &md), DPI_PROTO_YES);
+    assert_int_equal(dpi_md_count(&md, DPI_F_http_uri), 0);
+    udp.server_port = 1900;
     assert_int_equal(dpi_ssdp_parse(&udp, (const uint8_t *) "\x16\x03\x01",
                                     3, &md), DPI_PROTO_NO);
     dpi_md_destroy(&md);
@@ -1108,6 +1118,42 @@ test_socks_follow_reads_tunnelled_http(void **state)
     assert_true(md_has(&md, DPI_F_http_host, "www.example.com"));
     assert_true(md_has(&md, DPI_F_http_uri, "/"));
     assert_true(md_has(&md, DPI_F_http_user_agent, "curl/7.24.0"));
+    dpi_md_destroy(&md);
+}
+
+/* A CONNECT tunnel that carries TLS: after the verdict (http_connect) the
+ * client's ClientHello gives tls_sni, as tshark reports it for the
+ * tunnel of http_connect.pcap (tls_sni "apache.org"); without CONNECT the
+ * same bytes are not read. */
+static void
+test_http_connect_tunnel_client_hello(void **state)
+{
+    static const char req[] =
+        "CONNECT apache.org:443 HTTP/1.1\r\nHost: apache.org:443\r\n\r\n";
+    uint8_t hs[1024], stream[1200];
+    size_t n = build_records(stream, hs,
+                             build_client_hello(hs, "apache.org", 10),
+                             16384);
+    struct test_md tmd;
+    struct dpi_md md;
+
+    (void) state;
+    memset(&tmd, 0, sizeof tmd);
+    assert_int_equal(parse_exact(t_http_parse, (const uint8_t *) req,
+                                 strlen(req), true, &tmd), DPI_PROTO_YES);
+    assert_string_equal(tmd.http_host, "apache.org:443");
+
+    dpi_md_init(&md, UINT32_MAX);
+    dpi_md_set_u64(&md, DPI_F__proto, DPI_APP_http_connect);
+    assert_int_equal(follow_segment(dpi_http_parse, (const char *) stream,
+                                    n, 100, &md), DPI_PROTO_YES);
+    assert_string_equal(dpi_md_get(&md, DPI_F_tls_sni, NULL), "apache.org");
+    dpi_md_destroy(&md);
+
+    dpi_md_init(&md, UINT32_MAX);
+    assert_int_equal(follow_segment(dpi_http_parse, (const char *) stream,
+                                    n, 100, &md), DPI_PROTO_NO);
+    assert_null(dpi_md_get(&md, DPI_F_tls_sni, NULL));
     dpi_md_destroy(&md);
 }
 
@@ -1269,6 +1315,7 @@ main(void)
         cmocka_unit_test(test_http_follow_overlong_head_given_up),
         cmocka_unit_test(test_ssdp_fields_match_tshark),
         cmocka_unit_test(test_socks_follow_reads_tunnelled_http),
+        cmocka_unit_test(test_http_connect_tunnel_client_hello),
         cmocka_unit_test(test_dns_truncated_at_every_length),
         cmocka_unit_test(test_dns_compression_loops_are_no),
         cmocka_unit_test(test_dns_root_and_escapes),

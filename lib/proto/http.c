@@ -30,7 +30,10 @@
  * block is complete, Content-Type and Server.
  *
  * The method refines the protocol: CONNECT makes it http_connect, and a
- * request for an absolute URI ("GET http://...") makes it http_proxy. */
+ * request for an absolute URI ("GET http://...") makes it http_proxy.
+ * In follow mode the client's ClientHello in a CONNECT tunnel gives
+ * tls_sni, and a request head split over segments is reassembled (see
+ * HTTP_HEAD_HDR). */
 
 #include "dpi-proto.h"
 
@@ -41,6 +44,9 @@
 
 /* Longest method token accepted. */
 #define HTTP_MAX_METHOD 15
+
+/* SSDP's UDP port (UPnP Device Architecture 2.0, 1.1.2). */
+#define SSDP_PORT 1900
 
 /* Most requests read from one call (bounds the work per packet). */
 #define HTTP_MAX_REQUESTS 32
@@ -444,6 +450,7 @@ dpi_http_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                size_t len, struct dpi_md *md)
 {
     size_t partial;
+    uint64_t proto;
 
     if (!ctx->is_tcp) {
         return DPI_PROTO_NO;
@@ -453,6 +460,16 @@ dpi_http_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     }
     if (!ctx->to_server) {
         return http_parse_response(data, len, md);
+    }
+    if (ctx->follow && data[0] == 0x16
+        && dpi_md_get_u64(md, DPI_F__proto, &proto)
+        && proto == DPI_APP_http_connect) {
+        /* A CONNECT tunnel (RFC 9110 9.3.6) that carries TLS: read the
+         * ClientHello (whole in its segment) as tshark does. */
+        struct dpi_proto_ctx tls_ctx = *ctx;
+
+        tls_ctx.follow = false;
+        return dpi_tls_parse(&tls_ctx, data, len, md);
     }
     return (ctx->follow
             ? http_follow_requests(ctx, data, len, md)
@@ -475,13 +492,23 @@ dpi_ssdp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     if (ctx->is_tcp || !len) {
         return DPI_PROTO_NO;
     }
+    if (ctx->server_port != SSDP_PORT && ctx->client_port != SSDP_PORT) {
+        /* tshark dissects SSDP as HTTP on its port only: identify the
+         * protocol but give no http_* values elsewhere. */
+        md = NULL;
+    }
     if (data[0] == 'H') {
-        return (http_parse_response(data, len, md) == DPI_PROTO_YES
+        return (http_check_version(data, len) == DPI_PROTO_YES
+                && (!md || http_parse_response(data, len, md)
+                           == DPI_PROTO_YES)
                 ? DPI_PROTO_YES : DPI_PROTO_NO);
     }
     if (http_parse_request_line(data, len, &m, &us, &ue, &hdr)
         != DPI_PROTO_YES) {
         return DPI_PROTO_NO;
+    }
+    if (!md) {
+        return DPI_PROTO_YES;
     }
     dpi_md_add(md, DPI_F_http_method, data, m);
     dpi_md_add(md, DPI_F_http_uri, data + us, ue - us);
