@@ -345,7 +345,7 @@ dpi_is_final(const struct dpi_inspect *in, const struct dpi_parser *p)
  * names an L7 protocol in DPI_F__proto. */
 static void
 dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
-                const struct dpi_inspect *in, const struct dpi_md *md,
+                const struct dpi_inspect *in, struct dpi_md *md,
                 struct dpi_verdict *v)
 {
     uint16_t app = dpi_sig_slot_app(db, (unsigned int) in->slot);
@@ -372,7 +372,16 @@ dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
         app = 0;
     }
     if (dpi_md_get_u64(md, DPI_F__proto, &refined)
-        && dpi_app_is_protocol((uint16_t) refined)) {
+        && dpi_app_is_protocol((uint16_t) refined)
+        && refined != app) {
+        const struct dpi_parser *rp = dpi_parser_find((uint16_t) refined);
+
+        if (p && p->follow && !(rp && rp->follow)) {
+            /* The refined protocol (mdns, http_proxy, ...) has no parser
+             * of its own to follow the connection: keep following it with
+             * the parser that identified it. */
+            dpi_md_set_u64(md, DPI_F__parser, app);
+        }
         app = (uint16_t) refined;
     }
     v->app_proto = app;
@@ -582,7 +591,12 @@ dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *pkt,
 {
     const struct dpi_parser *p = dpi_parser_find(app_proto);
     struct dpi_proto_ctx ctx;
+    uint64_t parser_app;
 
+    if (!p && dpi_md_get_u64(md, DPI_F__parser, &parser_app)
+        && parser_app <= UINT16_MAX) {
+        p = dpi_parser_find((uint16_t) parser_app);
+    }
     if (!p || !p->follow || !pkt->payload || !pkt->payload_len
         || pkt->is_fragment) {
         return;

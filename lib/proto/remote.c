@@ -172,9 +172,14 @@ enum dpi_proto_result
 dpi_socks_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                 size_t len, struct dpi_md *md)
 {
-    (void) md;
     if (!ctx->is_tcp) {
         return DPI_PROTO_NO;
+    }
+    if (ctx->follow) {
+        /* After the handshake the connection carries the client's own
+         * protocol to the target; tshark dissects HTTP there, so read its
+         * metadata (dpi_http_parse() says NO to anything else). */
+        return dpi_http_parse(ctx, data, len, md);
     }
     if (!len) {
         return DPI_PROTO_MORE;
