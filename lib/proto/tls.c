@@ -1202,8 +1202,10 @@ dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                 : tls_follow_server(ctx, data, len, md));
     }
     if (ctx->to_server && len && data[0] & 0x80) {
+        /* An SSL 2.0 ClientHello for SSL 2.0 itself is not TLS; other
+         * bytes may be a record's tail (tls_resync()). */
         res = tls_parse_v2_client_hello(data, len);
-        if (res != DPI_PROTO_NO) {
+        if (res != DPI_PROTO_NO || data[2] == TLS_HS_CLIENT_HELLO) {
             return res;
         }
     }
