@@ -117,7 +117,8 @@ dpi_h323_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
              * message type. */
             size_t cr_len = p[5] & 0x0f;
 
-            if ((p[5] & 0xf0) || cr_len > 2 || tpkt_len < TPKT_HDR + 3 + cr_len) {
+            if ((p[5] & 0xf0) || cr_len > 2
+                || tpkt_len < TPKT_HDR + 3 + cr_len) {
                 return DPI_PROTO_NO;
             }
             if (avail < TPKT_HDR + 3 + cr_len) {

@@ -14,8 +14,9 @@
  * limitations under the License.
  */
 
-/* VPN parsers: IPsec IKE, WireGuard, OpenVPN, PPTP, Teredo.  (ESP and AH are IP
- * protocols 50 and 51, identified by the signature file alone.)
+/* VPN parsers: IPsec IKE, WireGuard, OpenVPN, PPTP, Teredo.  (ESP and AH
+ * are IP protocols 50 and 51, identified by the signature file
+ * alone.)
  *
  * IKE (RFC 2408 3.1, RFC 7296 3.1): a 28-byte header, initiator SPI (8
  * bytes, never zero), responder SPI (8), next payload, version (major 1
