@@ -46,6 +46,7 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/text.c \
 	lib/proto/text.h \
 	lib/proto/tls.c \
+	lib/proto/telephony.c \
 	lib/proto/tls.h \
 	lib/proto/vpn.c \
 	lib/proto/apps.c \

@@ -680,10 +680,66 @@ test_corpus(void **state)
     assert_int_equal(checked, 18);
 }
 
+/* Runs dpi_rdp_parse() on a heap copy of a UDP datagram to port 3389. */
+static enum dpi_proto_result
+run_rdp_udp(const uint8_t *data, size_t len, bool to_server)
+{
+    struct dpi_proto_ctx ctx = { .to_server = to_server, .is_tcp = false,
+                                 .client_port = 40000, .server_port = 3389 };
+    uint8_t *copy = malloc(len ? len : 1);
+    enum dpi_proto_result r;
+    struct dpi_md md;
+
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    dpi_md_init(&md, 65536);
+    r = dpi_rdp_parse(&ctx, copy, len, &md);
+    dpi_md_destroy(&md);
+    free(copy);
+    return r;
+}
+
+/* MS-RDPEUDP SYN (snSourceAck -1, flags SYN|CORRELATION_ID|SYNEX, MTUs
+ * 1232) padded to 1232 bytes, and the server's SYN+ACK: YES; NO when cut
+ * below the smallest MTU, with an MTU out of 1132..1232, without SYN, or
+ * with a SYN+ACK from the client. */
+static void
+test_rdp_udp(void **state)
+{
+    uint8_t *m = calloc(1, 1232);
+    size_t n;
+
+    (void) state;
+    assert_non_null(m);
+    memset(m, 0xff, 4);
+    m[4] = 0x00; m[5] = 0x40;   /* Receive window 64. */
+    m[6] = 0x18; m[7] = 0x01;   /* SYNEX | CORRELATION_ID | SYN. */
+    m[8] = 0x12; m[9] = 0x34; m[10] = 0x56; m[11] = 0x78;
+    m[12] = 0x04; m[13] = 0xd0; /* Up MTU 1232. */
+    m[14] = 0x04; m[15] = 0xd0; /* Down MTU 1232. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_YES);
+    for (n = 0; n < 1132; n += 13) {
+        assert_int_equal(run_rdp_udp(m, n, true), DPI_PROTO_NO);
+    }
+    m[13] = 0xd1;               /* Up MTU 1233. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    m[13] = 0xd0;
+    m[7] = 0x00;                /* No SYN. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    m[7] = 0x05;                /* SYN+ACK: only from the server. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    m[0] = 0x12;
+    assert_int_equal(run_rdp_udp(m, 1232, false), DPI_PROTO_YES);
+    m[7] = 0x01;                /* Client SYN needs snSourceAck -1. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    free(m);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rdp_udp),
         cmocka_unit_test(test_smtp_client),
         cmocka_unit_test(test_smtp_starttls_and_greeting),
         cmocka_unit_test(test_smtp_follow),

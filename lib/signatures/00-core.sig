@@ -81,11 +81,14 @@ protocol http tcp
 # message is a ClientHello (1) or a ServerHello (2); a ClientHello for
 # TLS in the SSL 2.0 compatible format; or, for a connection captured after
 # its handshake, a change_cipher_spec, alert or application_data record
-# (the parser checks that the records tile the bytes).
+# (the parser checks that the records tile the bytes); or such a record
+# header further on, for a capture that began inside a record (the parser
+# wants a complete record followed by another valid header or the end of
+# the bytes).
 protocol tls tcp
     payload "^\x16\x03[\x00-\x04]..[\x01\x02]"
     payload "^[\x80-\xff].\x01\x03[\x00-\x03]"
-    payload "^[\x14\x15\x17]\x03[\x01-\x04]"
+    payload "[\x14\x15\x17]\x03[\x01-\x04]"
     ports 443
 
 protocol dns udp
