@@ -1117,6 +1117,11 @@ test_give_up_guesses_by_port(void **state)
     assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
     assert_int_equal(v.app_proto, 0);
     assert_int_equal(v.app_id, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
 /* A "protocol SERVICE" payload line identifies the service itself: app_id
  * the service, app_proto 0, DPI_STATE_DONE, also when the server's address
  * block already named the same service (the payload is a verdict, the
@@ -1175,6 +1180,11 @@ test_service_identified_by_payload(void **state)
     dpi_worker_destroy(w);
     dpi_engine_destroy(engine);
 }
+
+/* FTP control connections of the tests below: client 192.0.2.10, server
+ * 198.51.100.21:21. */
+#define FTP_CLIENT "192.0.2.10"
+#define FTP_SERVER "198.51.100.21"
 
 /* Sends on 'w' at 'now_ms' the payload 's' on the FTP control connection
  * from client port 'cport', to the server if 'to_server', and returns the
