@@ -29,6 +29,7 @@ EXTRA_DIST += \
 	bench/gen-longflows.py \
 	bench/run-all.sh \
 	bench/run-memory.sh \
+	bench/run-ovs.sh \
 	bench/run-throughput.sh \
 	docs/BENCHMARKS.md
 
