@@ -27,6 +27,7 @@ CLEANFILES += $(BENCH_BINS)
 EXTRA_DIST += \
 	bench/gen-hosts-sig.sh \
 	bench/gen-longflows.py \
+	bench/ovs-summary.py \
 	bench/run-all.sh \
 	bench/run-memory.sh \
 	bench/run-ovs.sh \

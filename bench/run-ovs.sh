@@ -13,8 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# run-ovs.sh OVS_BUILD PCAP WORKDIR [SECONDS]: OVS-DPDK pipelines (issue 4,
-# benchmark 3) in a sandbox.
+# run-ovs.sh OVS_BUILD PCAP WORKDIR [SECONDS [ROUNDS]]: OVS-DPDK pipelines
+# (issue 4, benchmark 3) in a sandbox.
 #
 # OVS_BUILD is a built OVS tree with DPDK and the dpi() action (the 'ovs'
 # directory of an ovs-dpi build configured with DPDK).  Its programs are
@@ -22,17 +22,23 @@
 # matter.  One sandboxed ovsdb-server and ovs-vswitchd (all files under
 # WORKDIR, DPDK --file-prefix of its own) run one bridge with:
 #
-#   in:  net_pcap, rx_pcap=PCAP, infinite_rx=1 (replays PCAP forever)
+#   in:  net_pcap, rx_pcap=PCAP, infinite_rx=1 (replays PCAP forever;
+#        infinite_rx refuses frames bigger than one mbuf, so keep PCAP to
+#        frames of at most 1514 bytes, e.g. tshark -Y "frame.len <= 1514")
 #   out: net_null, no-rx=1 (drops everything)
 #
 # one PMD thread on CPU 1 (pmd-cpu-mask=0x2) and DPDK memory from the
-# heap (dpdk-extra="--no-pci --no-huge -m 2048"), so no hugepage is taken
+# heap (dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048"; OVS adds
+# --in-memory otherwise, which DPDK refuses with --no-huge), so no hugepage is taken
 # from the machine.  For each pipeline and EMC setting it installs the
 # flows, lets traffic settle 2 s, clears the PMD statistics, waits SECONDS
 # (default 10) and prints dpif-netdev/pmd-perf-show and pmd-stats-show.
+# The six measurements are repeated ROUNDS times (default 1), in turn, and
+# bench/ovs-summary.py turns the output into a table of medians.
 #
-#   a. 5-tuple: "ip,actions=out", plus a never-matching TCP 5-tuple rule
-#      of higher priority so that megaflows match on the 5-tuple;
+#   a. forward: "ip,actions=out", plus a never-matching TCP 5-tuple rule
+#      of higher priority (prefix tracking and staged lookup keep the
+#      megaflows wide all the same: a few dozen for the corpus);
 #   b. ct:      "ip,actions=ct(table=1)", table 1 "ip,actions=out";
 #   c. dpi:     "ip,actions=dpi(table=1)", table 1 "app_id=http,actions=out"
 #               and "actions=out".
@@ -46,9 +52,10 @@ build=$1
 pcap=$2
 w=$3
 secs=${4:-10}
+rounds=${5:-1}
 if test ! -x "$build/vswitchd/ovs-vswitchd" || test ! -r "$pcap" \
    || test -z "$w"; then
-    echo "usage: $0 OVS_BUILD PCAP WORKDIR [SECONDS]" >&2
+    echo "usage: $0 OVS_BUILD PCAP WORKDIR [SECONDS [ROUNDS]]" >&2
     exit 2
 fi
 
@@ -70,6 +77,8 @@ cleanup () {
             kill "$(cat "$w/run/$p.pid")" 2>/dev/null || true
         fi
     done
+    sleep 1
+    rm -rf /var/run/dpdk/ovsdpibench
 }
 trap cleanup EXIT
 
@@ -82,13 +91,14 @@ vsctl --no-wait init
 vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
     other_config:dpdk-lcore-mask=0x1 other_config:pmd-cpu-mask=0x2 \
     other_config:pmd-perf-metrics=true \
-    other_config:dpdk-extra="--no-pci --no-huge -m 2048 --file-prefix=ovsdpibench"
+    other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048 --file-prefix=ovsdpibench"
 ovs-vswitchd "$db" --pidfile="$w/run/ovs-vswitchd.pid" --detach \
     --log-file="$w/run/ovs-vswitchd.log"
 ctl=$w/run/ovs-vswitchd.$(cat "$w/run/ovs-vswitchd.pid").ctl
 appctl () { ovs-appctl -t "$ctl" "$@"; }
 
-vsctl add-br br0 -- set bridge br0 datapath_type=netdev
+vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
+    protocols=OpenFlow10,OpenFlow13,OpenFlow15
 vsctl add-port br0 out -- set Interface out type=dpdk \
     options:dpdk-devargs="net_null0,no-rx=1" ofport_request=2
 vsctl add-port br0 in -- set Interface in type=dpdk \
@@ -109,20 +119,23 @@ table=0,priority=0,actions=output:2
 table=1,priority=20,app_id=http,actions=output:2
 table=1,priority=10,actions=output:2"
 
+for round in $(seq 1 "$rounds"); do
 for emc in 1 0; do
     vsctl set Open_vSwitch . other_config:emc-insert-inv-prob=$emc
     for p in a b c; do
         eval "flows=\$flows_$p"
-        echo "$flows" | ovs-ofctl replace-flows br0 -
+        echo "$flows" | ovs-ofctl -O OpenFlow15 replace-flows br0 -
         appctl dpctl/del-flows > /dev/null
         sleep 2
         appctl dpif-netdev/pmd-stats-clear > /dev/null
         sleep "$secs"
-        echo "=== pipeline $p, EMC $([ $emc = 1 ] && echo on || echo off)" \
+        echo "=== round $round pipeline $p" \
+             "EMC $([ $emc = 1 ] && echo on || echo off)" \
              "(emc-insert-inv-prob=$emc), ${secs} s"
         appctl dpif-netdev/pmd-perf-show
         appctl dpif-netdev/pmd-stats-show
         appctl dpctl/dump-flows | wc -l | sed 's/^/datapath flows: /'
     done
 done
-ovs-ofctl dump-ports br0
+done
+ovs-ofctl -O OpenFlow15 dump-ports br0
