@@ -536,6 +536,7 @@ be_usage(int status)
     exit(status);
 }
 
+/* Parses the command line, runs the benchmark and prints its figures. */
 int
 main(int argc, char *argv[])
 {

@@ -209,6 +209,7 @@ bm_usage(int status)
     exit(status);
 }
 
+/* Parses the command line, runs the benchmark and prints its figures. */
 int
 main(int argc, char *argv[])
 {

@@ -149,6 +149,7 @@ bs_time(const char *path, int n)
     free(u);
 }
 
+/* Parses the command line, runs the benchmark and prints its figures. */
 int
 main(int argc, char *argv[])
 {

@@ -29,8 +29,8 @@
 #
 # one PMD thread on CPU 1 (pmd-cpu-mask=0x2) and DPDK memory from the
 # heap (dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048"; OVS adds
-# --in-memory otherwise, which DPDK refuses with --no-huge), so no hugepage is taken
-# from the machine.  For each pipeline and EMC setting it installs the
+# --in-memory otherwise, which DPDK refuses with --no-huge), so no hugepage
+# is taken from the machine.  For each pipeline and EMC setting it installs the
 # flows, lets traffic settle 2 s, clears the PMD statistics, waits SECONDS
 # (default 10) and prints dpif-netdev/pmd-perf-show and pmd-stats-show.
 # The six measurements are repeated ROUNDS times (default 1), in turn, and
@@ -91,7 +91,8 @@ vsctl --no-wait init
 vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
     other_config:dpdk-lcore-mask=0x1 other_config:pmd-cpu-mask=0x2 \
     other_config:pmd-perf-metrics=true \
-    other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048 --file-prefix=ovsdpibench"
+    other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048 \
+--file-prefix=ovsdpibench"
 ovs-vswitchd "$db" --pidfile="$w/run/ovs-vswitchd.pid" --detach \
     --log-file="$w/run/ovs-vswitchd.log"
 ctl=$w/run/ovs-vswitchd.$(cat "$w/run/ovs-vswitchd.pid").ctl
@@ -108,7 +109,8 @@ sleep 2
 vsctl show
 appctl dpif-netdev/pmd-rxq-show
 
-flows_a="table=0,priority=20,tcp,nw_src=192.0.2.1,nw_dst=192.0.2.2,tp_src=1,tp_dst=1,actions=drop
+five="tcp,nw_src=192.0.2.1,nw_dst=192.0.2.2,tp_src=1,tp_dst=1"
+flows_a="table=0,priority=20,$five,actions=drop
 table=0,priority=10,ip,actions=output:2
 table=0,priority=0,actions=output:2"
 flows_b="table=0,priority=10,ip,actions=ct(table=1)
