@@ -473,7 +473,7 @@ run_ports(dpi_proto_func *parse, const void *data, size_t len, bool is_tcp,
 static void
 test_teredo(void **state)
 {
-    uint8_t m[64];
+    uint8_t m[80];
     size_t hdr, n;
 
     (void) state;

@@ -614,8 +614,11 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
     }
 
     /* b: the sorted cipher suites. */
-    memcpy(sorted, ciphers, n_ciphers * sizeof *sorted);
-    qsort(sorted, n_ciphers, sizeof *sorted, tls_cmp_u16);
+    if (n_ciphers) {
+        /* memcpy() and qsort() want valid pointers even for 0 bytes. */
+        memcpy(sorted, ciphers, n_ciphers * sizeof *sorted);
+        qsort(sorted, n_ciphers, sizeof *sorted, tls_cmp_u16);
+    }
     if (!n_ciphers) {
         memcpy(out + 11, "000000000000", 12);
     } else if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
@@ -628,8 +631,11 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
 
     /* c: the sorted extensions but SNI and ALPN, then the signature
      * algorithms. */
-    memcpy(sorted, exts, n_exts * sizeof *sorted);
-    qsort(sorted, n_exts, sizeof *sorted, tls_cmp_u16);
+    if (n_exts) {
+        /* memcpy() and qsort() want valid pointers even for 0 bytes. */
+        memcpy(sorted, exts, n_exts * sizeof *sorted);
+        qsort(sorted, n_exts, sizeof *sorted, tls_cmp_u16);
+    }
     if (ok && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
         ok = false;
     } else if (ok) {
