@@ -125,6 +125,9 @@ sip_add_user(const uint8_t *v, size_t n, enum dpi_field f, struct dpi_md *md)
             }
         }
         i++;
+        if (i > n) {
+            i = n;              /* A backslash or quote ended the value. */
+        }
     }
     for (start = i; start < n && v[start] != '<'; start++) {
         continue;
