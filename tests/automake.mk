@@ -45,16 +45,18 @@ tests_test_frag_SOURCES = tests/test-frag.c tests/pcap-util.c \
 tests_test_frag_CFLAGS = $(TEST_CFLAGS)
 tests_test_frag_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/test-proto-mail
-tests_test_proto_mail_SOURCES = tests/test-proto-mail.c tests/pcap-util.c \
+tests_test_proto_mail_SOURCES = tests/test-proto-mail.c tests/proto-run.h \
+	tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_proto_mail_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_mail_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/test-proto-voip
-tests_test_proto_voip_SOURCES = tests/test-proto-voip.c
+tests_test_proto_voip_SOURCES = tests/test-proto-voip.c tests/proto-run.h
 tests_test_proto_voip_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_voip_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/test-proto-p2p
-tests_test_proto_p2p_SOURCES = tests/test-proto-p2p.c tests/pcap-util.c \
+tests_test_proto_p2p_SOURCES = tests/test-proto-p2p.c tests/proto-run.h \
+	tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_proto_p2p_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_p2p_LDADD = $(TEST_LDADD)

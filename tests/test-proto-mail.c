@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "dpi-proto.h"
+#include "proto-run.h"
 #include "pcap-util.h"
 
 /* A parser run: its context and metadata. */
@@ -684,19 +685,8 @@ test_corpus(void **state)
 static enum dpi_proto_result
 run_rdp_udp(const uint8_t *data, size_t len, bool to_server)
 {
-    struct dpi_proto_ctx ctx = { .to_server = to_server, .is_tcp = false,
-                                 .client_port = 40000, .server_port = 3389 };
-    uint8_t *copy = malloc(len ? len : 1);
-    enum dpi_proto_result r;
-    struct dpi_md md;
-
-    assert_non_null(copy);
-    memcpy(copy, data, len);
-    dpi_md_init(&md, 65536);
-    r = dpi_rdp_parse(&ctx, copy, len, &md);
-    dpi_md_destroy(&md);
-    free(copy);
-    return r;
+    return run_ports(dpi_rdp_parse, data, len, false, to_server, 40000,
+                     3389);
 }
 
 /* MS-RDPEUDP SYN (snSourceAck -1, flags SYN|CORRELATION_ID|SYNEX, MTUs

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "dpi-proto.h"
+#include "proto-run.h"
 #include "pcap-util.h"
 
 /* Calls 'parse' on 'len' bytes at a malloc()ed copy of 'data' (so that
@@ -441,29 +442,6 @@ test_corpus_bittorrent_info_hash(void **state)
     pu_capture_destroy(&cap);
     free(pcap);
     free(tsv);
-}
-
-/* Runs 'parse' on a heap copy of 'len' bytes at 'data' (so that a read
- * past the end is caught) with the given transport, direction and ports. */
-static enum dpi_proto_result
-run_ports(dpi_proto_func *parse, const void *data, size_t len, bool is_tcp,
-          bool to_server, uint16_t client_port, uint16_t server_port)
-{
-    struct dpi_proto_ctx ctx = {
-        .to_server = to_server, .is_tcp = is_tcp,
-        .client_port = client_port, .server_port = server_port,
-    };
-    uint8_t *copy = malloc(len ? len : 1);
-    enum dpi_proto_result r;
-    struct dpi_md md;
-
-    assert_non_null(copy);
-    memcpy(copy, data, len);
-    dpi_md_init(&md, 65536);
-    r = parse(&ctx, copy, len, &md);
-    dpi_md_destroy(&md);
-    free(copy);
-    return r;
 }
 
 /* Teredo (RFC 4380 5.1.1): a bare IPv6 packet, one after an origin

@@ -28,6 +28,7 @@
 
 #include "dpi-app.h"
 #include "dpi-proto.h"
+#include "proto-run.h"
 
 /* Runs 'parse' on 'len' bytes at 'data' with a context of the given
  * transport, direction and time, adding to 'md'. */
@@ -474,29 +475,6 @@ test_xmpp(void **state)
     check_truncations(dpi_jabber_parse, (const uint8_t *) xmpp, 36, true,
                       true);
     check_truncations(dpi_jabber_parse, wa, 15, true, true);
-}
-
-/* Runs 'parse' on a heap copy of 'len' bytes at 'data' (so that a read
- * past the end is caught) with the given transport, direction and ports. */
-static enum dpi_proto_result
-run_ports(dpi_proto_func *parse, const void *data, size_t len, bool is_tcp,
-          bool to_server, uint16_t client_port, uint16_t server_port)
-{
-    struct dpi_proto_ctx ctx = {
-        .to_server = to_server, .is_tcp = is_tcp,
-        .client_port = client_port, .server_port = server_port,
-    };
-    uint8_t *copy = malloc(len ? len : 1);
-    enum dpi_proto_result r;
-    struct dpi_md md;
-
-    assert_non_null(copy);
-    memcpy(copy, data, len);
-    dpi_md_init(&md, 65536);
-    r = parse(&ctx, copy, len, &md);
-    dpi_md_destroy(&md);
-    free(copy);
-    return r;
 }
 
 /* --- H.323, Skinny, RTMP ------------------------------------------------ */
