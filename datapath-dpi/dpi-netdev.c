@@ -249,9 +249,9 @@ dpi_netdev_init(void)
 
 /* Parses the value of knob 'key' in 'other_config' into '*valuep', which
  * is left alone, with a warning that gives the value and the valid range,
- * if the value is not an integer in [1, 'max'].  An absent key means 'def'.  '*lastp' remembers the raw value
- * seen last, so that the same bad value is reported only once.  Returns
- * true if '*valuep' changed. */
+ * if the value is not an integer in [1, 'max'].  An absent key means
+ * 'def'.  '*lastp' remembers the raw value seen last, so that the same bad
+ * value is reported only once.  Returns true if '*valuep' changed. */
 static bool
 dpi_netdev_parse_uint_knob(const struct smap *other_config, const char *key,
                            uint32_t def, uint32_t max, char **lastp,
