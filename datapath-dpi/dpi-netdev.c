@@ -849,19 +849,19 @@ dpi_netdev_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
 }
 
 /* "dpi/reload [FILE]": compiles the signature file FILE (by default the one
- * configured with "dpi-signatures", or the built-in signatures) in the main
- * thread and swaps it into the running engine: packets keep flowing, and
- * connections keep their verdicts.  If the file does not load, the reply
- * is an error, the single line "FILE:LINE: reason", and the engine keeps
- * the signatures it has.  FILE stays in force until the next reload or the
- * next change of "dpi-signatures". */
+ * that "dpi-signatures" names now, even if it was refused before, or the
+ * built-in signatures) in the main thread and swaps it into the running
+ * engine: packets keep flowing, and connections keep their verdicts.  If the
+ * file does not load, the reply is an error, the single line "FILE:LINE:
+ * reason", and the engine keeps the signatures it has.  FILE stays in force
+ * until the next reload or the next change of "dpi-signatures". */
 static void
 dpi_netdev_unixctl_reload(struct unixctl_conn *conn, int argc,
                           const char *argv[], void *aux OVS_UNUSED)
 {
     ovs_mutex_lock(&dpi_netdev_mutex);
 
-    const char *path = argc > 1 ? argv[1] : dpi_netdev_signatures;
+    const char *path = argc > 1 ? argv[1] : last_signatures;
     char *error = dpi_netdev_load_signatures(path);
     if (error) {
         VLOG_WARN("dpi/reload: %s; keeping the current signatures", error);
@@ -877,6 +877,13 @@ dpi_netdev_unixctl_reload(struct unixctl_conn *conn, int argc,
         VLOG_INFO("dpi/reload: %s", msg);
         unixctl_command_reply(conn, msg);
         free(msg);
+
+        if (argc <= 1 && !nullable_string_is_equal(dpi_netdev_signatures,
+                                                   last_signatures)) {
+            /* The configured file, refused before, is in force now. */
+            free(dpi_netdev_signatures);
+            dpi_netdev_signatures = nullable_xstrdup(last_signatures);
+        }
     }
 
     ovs_mutex_unlock(&dpi_netdev_mutex);
