@@ -1325,6 +1325,89 @@ test_reload_under_traffic(void **state)
     unlink(path_a);
 }
 
+/* A million new connections (UDP with payload, and TCP SYNs, in turn)
+ * through a table of 65536: the table stays full and no bigger, so does
+ * the inspection state, every eviction is counted, and an established HTTP
+ * connection that stays active (a packet every 64 new connections) keeps
+ * its verdict throughout.  (The table evicts the least recently used
+ * connection of the new connection's stripe: 256 per stripe here, far more
+ * than the 64 new ones between two packets of the HTTP connection.) */
+static void
+test_flood_keeps_table_bounded_and_verdicts(void **state)
+{
+    enum { MAX = 65536, N = 1000000 };
+    static const char req[] = "GET /index.html HTTP/1.1\r\n"
+                              "Host: www.example.org\r\n\r\n";
+    static const uint8_t zeros[8];
+    struct dpi_pkt http, ack, flood;
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_stats stats;
+    struct dpi_verdict v;
+    struct dpi_worker *w;
+    uint32_t n_bad = 0;
+
+    (void) state;
+    dpi_config_init(&cfg);
+    cfg.max_flows = MAX;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    pkt_make(&http, 6, "10.1.0.1", 40000, "10.2.0.1", 80, 0x18,
+             req, sizeof req - 1);
+    dpi_process(w, &http, 1, &v);
+    assert_int_equal(v.app_proto, DPI_APP_http);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+    pkt_make(&ack, 6, "10.1.0.1", 40000, "10.2.0.1", 80, 0x10, NULL, 0);
+    ack.tcp_seq += sizeof req - 1;
+
+    pkt_make(&flood, 17, "10.0.0.0", 1024, "10.2.0.1", 5000, 0,
+             zeros, sizeof zeros);
+    for (uint32_t i = 0; i < N; i++) {
+        flood.key.src.b[13] = (uint8_t) (i >> 16);
+        flood.key.src.b[14] = (uint8_t) (i >> 8);
+        flood.key.src.b[15] = (uint8_t) i;
+        if (i % 2) {
+            flood.key.proto = 6;
+            flood.tcp_flags = 0x02;
+            flood.payload = NULL;
+            flood.payload_len = 0;
+        } else {
+            flood.key.proto = 17;
+            flood.tcp_flags = 0;
+            flood.payload = zeros;
+            flood.payload_len = sizeof zeros;
+        }
+        dpi_process(w, &flood, 2 + i / 1000, &v);
+
+        if (i % 64 == 63) {
+            dpi_process(w, &ack, 2 + i / 1000, &v);
+            n_bad += (v.app_proto != DPI_APP_http
+                      || v.state != (DPI_STATE_TRK | DPI_STATE_DONE));
+        }
+        if (i % 65536 == 0) {
+            dpi_engine_get_stats(engine, &stats);
+            assert_true(stats.n_flows <= MAX);
+            dpi_stats_destroy(&stats);
+            assert_true(dpi_engine_n_inspecting(engine) <= MAX);
+        }
+    }
+    assert_int_equal(n_bad, 0);
+
+    dpi_engine_get_stats(engine, &stats);
+    assert_int_equal(stats.n_flows, MAX);
+    assert_int_equal(stats.created, N + 1);
+    assert_int_equal(stats.evicted, N + 1 - MAX);
+    assert_int_equal(stats.expired, 0);
+    assert_int_equal(stats.packets, 1 + N + N / 64);
+    dpi_stats_destroy(&stats);
+    assert_true(dpi_engine_n_inspecting(engine) <= MAX);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
 int
 main(void)
 {
@@ -1351,6 +1434,7 @@ main(void)
         cmocka_unit_test(test_reload_swaps_database_keeps_verdicts),
         cmocka_unit_test(test_reload_bad_file_keeps_database),
         cmocka_unit_test(test_reload_under_traffic),
+        cmocka_unit_test(test_flood_keeps_table_bounded_and_verdicts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
