@@ -14,6 +14,8 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-conn.h \
 	lib/dpi-dnscache.c \
 	lib/dpi-dnscache.h \
+	lib/dpi-expect.c \
+	lib/dpi-expect.h \
 	lib/dpi-engine.c \
 	lib/dpi-fields.def \
 	lib/dpi-md.c \
@@ -44,8 +46,10 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/text.c \
 	lib/proto/text.h \
 	lib/proto/tls.c \
+	lib/proto/telephony.c \
 	lib/proto/tls.h \
 	lib/proto/vpn.c \
+	lib/proto/apps.c \
 	lib/proto/xmpp.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
@@ -58,6 +62,7 @@ SIG_PARTS = \
 	lib/signatures/20-voip.sig \
 	lib/signatures/30-infra.sig \
 	lib/signatures/40-p2p-vpn.sig \
+	lib/signatures/80-apps.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)
 CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c

@@ -32,7 +32,12 @@
  *
  * The service is then looked up from the host name the parser extracted
  * (HTTP Host, TLS SNI, DNS query name): app_id is the service if the name
- * belongs to one, else the protocol.
+ * belongs to one, else the protocol.  A candidate may also be a service
+ * itself ("protocol dropbox udp payload ..." in the signature file: an
+ * application whose protocol is its own): identified like a protocol, by
+ * its pattern or its parser, it gives app_id the service and app_proto 0.
+ * A protocol's parser may name a service too, in DPI_F__service (XMPP for
+ * WhatsApp).
  *
  * TCP stream prefix
  * =================
@@ -334,10 +339,13 @@ dpi_is_final(const struct dpi_inspect *in, const struct dpi_parser *p)
 }
 
 /* Sets 'v' from the identified protocol (as its parser may have refined
- * it) and the host name in 'md'. */
+ * it) and the host name in 'md'.  A slot that is a service (a "protocol
+ * SERVICE" line: an application with its own protocol, e.g. Dropbox LAN
+ * sync) gives that service as app_id and app_proto 0, unless its parser
+ * names an L7 protocol in DPI_F__proto. */
 static void
 dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
-                const struct dpi_inspect *in, const struct dpi_md *md,
+                const struct dpi_inspect *in, struct dpi_md *md,
                 struct dpi_verdict *v)
 {
     uint16_t app = dpi_sig_slot_app(db, (unsigned int) in->slot);
@@ -357,12 +365,34 @@ dpi_set_verdict(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
         && dpi_app_is_valid((uint16_t) refined)) {
         service = (uint16_t) refined;
     }
+    if (!dpi_app_is_protocol(app)) {
+        if (!service) {
+            service = app;
+        }
+        app = 0;
+    }
     if (dpi_md_get_u64(md, DPI_F__proto, &refined)
-        && dpi_app_is_protocol((uint16_t) refined)) {
+        && dpi_app_is_protocol((uint16_t) refined)
+        && refined != app) {
+        const struct dpi_parser *rp = dpi_parser_find((uint16_t) refined);
+
+        if (p && p->follow && !(rp && rp->follow)) {
+            /* The refined protocol (mdns, http_proxy, ...) has no parser
+             * of its own to follow the connection: keep following it with
+             * the parser that identified it. */
+            dpi_md_set_u64(md, DPI_F__parser, app);
+        }
         app = (uint16_t) refined;
     }
     v->app_proto = app;
     v->app_id = service ? service : app;
+}
+
+/* See dpi-classify.h. */
+bool
+dpi_classify_identified(const struct dpi_inspect *in)
+{
+    return in->slot >= 0;
 }
 
 /* Runs detection on 'data' (of 'len' bytes), the prefix of direction
@@ -561,7 +591,12 @@ dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *pkt,
 {
     const struct dpi_parser *p = dpi_parser_find(app_proto);
     struct dpi_proto_ctx ctx;
+    uint64_t parser_app;
 
+    if (!p && dpi_md_get_u64(md, DPI_F__parser, &parser_app)
+        && parser_app <= UINT16_MAX) {
+        p = dpi_parser_find((uint16_t) parser_app);
+    }
     if (!p || !p->follow || !pkt->payload || !pkt->payload_len
         || pkt->is_fragment) {
         return;

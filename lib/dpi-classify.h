@@ -83,8 +83,14 @@ bool dpi_classify_packet(const struct dpi_sigdb *, struct dpi_sig_scratch *,
                          uint64_t now_us, struct dpi_md *md,
                          struct dpi_verdict *v);
 
+/* Returns true if inspection has identified the connection's protocol, or
+ * a service by its own payload (then app_proto may be 0). */
+bool dpi_classify_identified(const struct dpi_inspect *);
+
 /* Feeds one packet of a connection whose verdict is final to the parser of
- * its protocol 'app_proto', if that parser follows connections (see
+ * its protocol 'app_proto' (or, when that protocol was refined from
+ * another by a parser and has no parser of its own, to the parser recorded
+ * in 'md' field _parser), if that parser follows connections (see
  * dpi-proto.h), to extract the metadata of later requests. */
 void dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *,
                          bool to_server, const struct dpi_key *client,

@@ -684,6 +684,25 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
     free(snaps);
 }
 
+/* Calls 'cb' with each connection of 't' and 'aux', holding the
+ * connection's stripe during the call.  'cb' may update the connection but
+ * must not add or remove connections, nor take another stripe. */
+void
+dpi_conn_table_for_each(struct dpi_conn_table *t,
+                        void (*cb)(struct dpi_conn *, void *aux), void *aux)
+{
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+        struct dpi_conn_lru *node;
+
+        pthread_mutex_lock(&s->mutex);
+        for (node = s->lru.next; node != &s->lru; node = node->next) {
+            cb(dpi_conn_from_lru(node), aux);
+        }
+        pthread_mutex_unlock(&s->mutex);
+    }
+}
+
 /* Returns the number of connections in 't'. */
 uint32_t
 dpi_conn_table_n_flows(const struct dpi_conn_table *t)

@@ -182,6 +182,9 @@ void dpi_conn_inspect_end(struct dpi_conn_table *, struct dpi_conn *);
 size_t dpi_conn_table_expire(struct dpi_conn_table *, uint64_t now_ms,
                              uint64_t idle_ms);
 void dpi_conn_table_dump(struct dpi_conn_table *, dpi_dump_cb *, void *aux);
+void dpi_conn_table_for_each(struct dpi_conn_table *,
+                             void (*cb)(struct dpi_conn *, void *aux),
+                             void *aux);
 
 /* Counters (approximate while packets are being processed). */
 uint32_t dpi_conn_table_n_flows(const struct dpi_conn_table *);

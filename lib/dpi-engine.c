@@ -91,7 +91,16 @@
  * database and are kept.  A connection still being inspected holds slot
  * numbers of the database it started with ('sig_gen' of struct dpi_conn):
  * it starts inspection over, with the new database, at its next payload
- * packet. */
+ * packet.
+ *
+ * Expected connections
+ * ====================
+ *
+ * A connection that a parser saw announced on another (an FTP data
+ * connection announced by a passive mode reply or a PORT command; see
+ * _expect in dpi-proto.h and dpi-expect.h) gets its protocol as app_id and
+ * app_proto, and DPI_STATE_DONE, from its first packet: its payload is not
+ * inspected. */
 
 #include "dpi.h"
 
@@ -104,6 +113,7 @@
 #include "dpi-conn.h"
 #include "dpi-frag.h"
 #include "dpi-dnscache.h"
+#include "dpi-expect.h"
 #include "dpi-sig-private.h"
 
 /* IP protocol numbers. */
@@ -145,6 +155,7 @@ struct dpi_engine_sigs {
 struct dpi_engine {
     struct dpi_conn_table *conns; /* Connection table. */
     struct dpi_dnscache *dnscache; /* Addresses learned from DNS. */
+    struct dpi_expect *expect;  /* Announced connections. */
     uint32_t sig_gen;           /* 'sigs->gen' (atomic): workers compare it
                                  * with their own version's without taking
                                  * 'mutex'. */
@@ -310,6 +321,7 @@ dpi_engine_free(struct dpi_engine *e)
     dpi_conn_table_destroy(e->conns);
     dpi_frag_table_destroy(e->frags);
     dpi_dnscache_destroy(e->dnscache);
+    dpi_expect_destroy(e->expect);
     dpi_engine_sigs_free(e->sigs);
     free(e->app_ids);
     free(e->retired_apps);
@@ -366,7 +378,8 @@ dpi_engine_create(const struct dpi_config *config,
     e->conns = dpi_conn_table_create(config->max_flows);
     e->frags = dpi_frag_table_create(DPI_FRAG_DEFAULT_CAPACITY);
     e->dnscache = dpi_dnscache_create(DPI_DNSCACHE_CAPACITY);
-    if (!e->conns || !e->frags || !e->dnscache) {
+    e->expect = dpi_expect_create(DPI_EXPECT_CAPACITY);
+    if (!e->conns || !e->frags || !e->dnscache || !e->expect) {
         err = ENOMEM;
         goto error;
     }
@@ -639,6 +652,33 @@ dpi_conn_finish(struct dpi_engine *e, struct dpi_conn *conn, uint8_t state)
     dpi_conn_inspect_end(e->conns, conn);
 }
 
+/* Ends the inspection of 'conn' without a protocol verdict (DPI_STATE_UNK).
+ * Like nDPI's "guessed protocol", a TCP or UDP connection whose protocol is
+ * still unknown then takes the protocol that the port hints of the
+ * signature database suggest (dpi_sig_guess()) as app_proto, and as app_id
+ * if no service is known: a guess, which the state (UNK, not DONE) tells
+ * apart from a verdict.  The caller holds the connection's stripe. */
+static void
+dpi_conn_give_up(struct dpi_worker *w, struct dpi_conn *conn)
+{
+    struct dpi_engine *e = w->engine;
+    const struct dpi_key *k = &conn->key;
+
+    if (!conn->app_proto
+        && (k->proto == DPI_IPPROTO_TCP || k->proto == DPI_IPPROTO_UDP)) {
+        uint16_t guess = dpi_sig_guess(w->sigs->db, k->proto, k->sport,
+                                       k->dport);
+
+        if (guess) {
+            conn->app_proto = guess;
+            if (!conn->app_id) {
+                dpi_conn_set_app(w, conn, guess);
+            }
+        }
+    }
+    dpi_conn_finish(e, conn, DPI_STATE_UNK);
+}
+
 /* Updates the direction, counters and TCP flags of 'conn' for 'pkt', seen
  * at 'now_ms'.  Returns true if 'pkt' goes from client to server.  The
  * caller holds the connection's stripe. */
@@ -773,7 +813,7 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     }
     if (conn->n_inspected >= window
         || !dpi_conn_inspect_begin(e->conns, conn)) {
-        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        dpi_conn_give_up(w, conn);
         return;
     }
     conn->sig_gen = w->sigs->gen;
@@ -793,13 +833,13 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     dpi_conn_set_app(w, conn, v.app_id);
     conn->app_proto = v.app_proto;
 
-    if (final) {
+    if (final && (conn->app_proto
+                  || (conn->app_id && conn->app_id != by_addr)
+                  || dpi_classify_identified(conn->inspect))) {
+        dpi_conn_finish(e, conn, DPI_STATE_DONE);
+    } else if (final || conn->n_inspected >= window) {
         /* A service known by address alone is no protocol verdict. */
-        dpi_conn_finish(e, conn, (conn->app_proto
-                                  || (conn->app_id && conn->app_id != by_addr)
-                                  ? DPI_STATE_DONE : DPI_STATE_UNK));
-    } else if (conn->n_inspected >= window) {
-        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        dpi_conn_give_up(w, conn);
     }
 }
 
@@ -875,7 +915,17 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
     to_server = dpi_conn_account(w, conn, pkt, now_ms);
     if (created) {
-        dpi_conn_set_app(w, conn, dpi_first_packet_service(w, pkt, now_ms));
+        uint16_t app = dpi_expect_match(e->expect, &conn->key, now_ms);
+
+        if (app) {
+            /* Announced on another connection: its protocol is known. */
+            dpi_conn_set_app(w, conn, app);
+            conn->app_proto = app;
+            dpi_conn_finish(e, conn, DPI_STATE_DONE);
+        } else {
+            dpi_conn_set_app(w, conn,
+                             dpi_first_packet_service(w, pkt, now_ms));
+        }
     }
     now_us = pkt->ts_us ? pkt->ts_us : now_ms * 1000;
     if (pkt->key.proto == DPI_IPPROTO_TCP) {
@@ -894,7 +944,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         } else if ((pkt->key.proto != DPI_IPPROTO_TCP
                     && pkt->key.proto != DPI_IPPROTO_UDP)
                    || pkt->is_fragment) {
-            dpi_conn_finish(e, conn, DPI_STATE_UNK);
+            dpi_conn_give_up(w, conn);
         } else if (pkt->payload_len && pkt->payload) {
             dpi_conn_inspect(w, conn, pkt, to_server, now_us);
         }
@@ -905,19 +955,40 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     if (conn->app_proto == DPI_APP_dns) {
         dpi_dnscache_learn(e->dnscache, w->sigs->db, w->scratch, &conn->md,
                            now_ms, e->idle_timeout_ms);
+    } else if (conn->app_proto == DPI_APP_ftp_control) {
+        dpi_expect_learn(e->expect, &conn->key, &conn->md, now_ms);
     }
     if (conn->state & DPI_STATE_PEND
         && (conn->flags & DPI_CONN_RST
             || (conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))
                == (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))) {
         /* No more payload will come. */
-        dpi_conn_finish(e, conn, DPI_STATE_UNK);
+        dpi_conn_give_up(w, conn);
     }
 
     verdict->app_id = conn->app_id;
     verdict->app_proto = conn->app_proto;
     verdict->state = conn->state;
     dpi_conn_table_unlock(stripe);
+}
+
+/* dpi_conn_table_for_each() callback of dpi_worker_give_up_all(). */
+static void
+dpi_give_up_cb(struct dpi_conn *conn, void *w_)
+{
+    if (conn->state & DPI_STATE_PEND) {
+        dpi_conn_give_up(w_, conn);
+    }
+}
+
+/* Ends the inspection of every connection of the engine of 'w' that is
+ * still pending, as if its inspection window had closed: see
+ * dpi_conn_give_up().  For an offline tool at the end of a capture, when
+ * no more packets will come. */
+void
+dpi_worker_give_up_all(struct dpi_worker *w)
+{
+    dpi_conn_table_for_each(w->engine->conns, dpi_give_up_cb, w);
 }
 
 /* Removes the connections of 'e' idle for the configured timeout at

@@ -51,6 +51,25 @@
  * add values it would add differently then (adding the same value twice is
  * harmless: dpi_md_add() ignores duplicates).
  *
+ * A parser that sees another connection announced (an FTP server's
+ * passive mode reply names the port the client will connect to for the
+ * data) adds one value per announced connection to the hidden field
+ * _expect, as the text
+ *
+ *     APP PROTO SIDE ADDR PORT
+ *
+ * APP is the announced connection's protocol id (decimal); PROTO is "t"
+ * (TCP) or "u" (UDP); the announced connection's server is ADDR:PORT,
+ * ADDR being an IPv4 or IPv6 address of the announcing connection's
+ * family, or "-" for the address of the end named by SIDE; SIDE is "s" if
+ * the announced connection goes to the announcing connection's server
+ * side, from its client (FTP PASV, EPSV), or "c" if it goes to its client
+ * side, from any host (FTP PORT, EPRT).  Macro DPI_PROTO_EXPECT_FMT is the
+ * printf() format.  For protocols listed in lib/dpi-engine.c, the engine
+ * moves these values into its table of expected connections
+ * (dpi-expect.h) after each parser call and removes the field, and a new
+ * connection matching one gets APP as its protocol on its first packet.
+ *
  * Parsers never read outside [data, data + len). */
 
 #include <stdbool.h>
@@ -62,6 +81,10 @@
 
 /* Longest stream prefix, per direction, the engine buffers for parsers. */
 #define DPI_PROTO_MAX_STREAM 16384
+
+/* printf() format of an _expect value (see above): protocol id, "t" or
+ * "u", "s" or "c", address or "-", port. */
+#define DPI_PROTO_EXPECT_FMT "%u %s %s %s %u"
 
 /* What a parser decided. */
 enum dpi_proto_result {

@@ -20,9 +20,10 @@
 /* Signature database internals shared by dpi-sig.c (which builds and
  * queries the database) and dpi-classify.c (which drives the parsers).
  *
- * Every L7 protocol named by the signature file gets a "slot", 0 to
- * DPI_SIG_MAX_SLOTS - 1, in order of first appearance in the file; a set of
- * candidate protocols is a struct dpi_slots bitmap, and lower slots are
+ * Every application named by a "protocol" line of the signature file (an
+ * L7 protocol, or a service identified by its own payload) gets a "slot",
+ * 0 to DPI_SIG_MAX_SLOTS - 1, in order of first appearance in the file; a
+ * set of candidates is a struct dpi_slots bitmap, and lower slots are
  * tried first.
  *
  * Thread-safety
@@ -116,6 +117,8 @@ void dpi_sig_match_payload(const struct dpi_sigdb *,
 void dpi_sig_match_ports(const struct dpi_sigdb *, uint8_t l4_proto,
                          uint16_t port_a, uint16_t port_b,
                          struct dpi_slots *);
+uint16_t dpi_sig_guess(const struct dpi_sigdb *, uint8_t l4_proto,
+                       uint16_t client_port, uint16_t server_port);
 uint16_t dpi_sig_match_host(const struct dpi_sigdb *,
                             struct dpi_sig_scratch *, const char *host);
 uint16_t dpi_sig_match_addr(const struct dpi_sigdb *,

@@ -18,8 +18,10 @@
  * the top of lib/signatures/00-core.sig and in docs/signatures.md) and
  * compiles it into two Hyperscan block-mode databases:
  *
- *   - payload patterns, each proposing one protocol slot, scanned once per
- *     payload packet over the first DPI_SIG_SCAN_MAX bytes;
+ *   - payload patterns, each proposing one slot (an L7 protocol, or a
+ *     service that a "protocol SERVICE" line identifies by its own
+ *     payload), scanned once per payload packet over the first
+ *     DPI_SIG_SCAN_MAX bytes;
  *
  *   - host patterns, each naming one service, scanned over a host name.  A
  *     "host" suffix becomes the anchored expression (?:^|\.)SUFFIX$, so it
@@ -368,20 +370,21 @@ dpi_sig_parse_ports(struct dpi_sig_parser *p, const char *s,
     }
 }
 
-/* Looks up application 'name', which must be a protocol if 'protocol',
- * else a service. */
+/* Kinds of application a declaration may name. */
+enum dpi_sig_app_kind {
+    DPI_SIG_APP_ANY,            /* An L7 protocol or a service. */
+    DPI_SIG_APP_SERVICE,        /* A service (id from 1024) only. */
+};
+
+/* Looks up application 'name', which must be of kind 'kind'. */
 static bool
-dpi_sig_app(struct dpi_sig_parser *p, const char *name, bool protocol,
-            uint16_t *app)
+dpi_sig_app(struct dpi_sig_parser *p, const char *name,
+            enum dpi_sig_app_kind kind, uint16_t *app)
 {
     if (!dpi_app_from_name(name, app) || !*app) {
         return dpi_sig_error(p, EINVAL, "unknown application '%s'", name);
     }
-    if (protocol && !dpi_app_is_protocol(*app)) {
-        return dpi_sig_error(p, EINVAL, "'%s' is a service, not a protocol",
-                             name);
-    }
-    if (!protocol && dpi_app_is_protocol(*app)) {
+    if (kind == DPI_SIG_APP_SERVICE && dpi_app_is_protocol(*app)) {
         return dpi_sig_error(p, EINVAL, "'%s' is a protocol, not a service",
                              name);
     }
@@ -871,9 +874,10 @@ dpi_sig_begin_protocol(struct dpi_sig_parser *p, const char **cursor,
     int slot;
 
     if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
-        return dpi_sig_error(p, EINVAL, "'protocol' needs a protocol name");
+        return dpi_sig_error(p, EINVAL, "'protocol' needs a protocol or "
+                             "service name");
     }
-    if (!dpi_sig_app(p, tok, true, &app)) {
+    if (!dpi_sig_app(p, tok, DPI_SIG_APP_ANY, &app)) {
         return false;
     }
     memset(&p->proto, 0, sizeof p->proto);
@@ -888,6 +892,11 @@ dpi_sig_begin_protocol(struct dpi_sig_parser *p, const char **cursor,
     } else if (!strcmp(tok, "udp")) {
         p->proto.l4_proto = DPI_SIG_UDP;
     } else if (!strcmp(tok, "ip")) {
+        if (!dpi_app_is_protocol(app)) {
+            return dpi_sig_error(p, EINVAL, "'%s' is a service: 'ip N' "
+                                 "declares L7 protocols only",
+                                 dpi_app_name(app));
+        }
         if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
             return dpi_sig_error(p, EINVAL, "'protocol %s ip' needs an IP "
                                  "protocol number", dpi_app_name(app));
@@ -919,7 +928,7 @@ dpi_sig_begin_service(struct dpi_sig_parser *p, const char **cursor,
     if (dpi_sig_token(p, cursor, tok, size) != DPI_SIG_TOK_WORD) {
         return dpi_sig_error(p, EINVAL, "'service' needs a service name");
     }
-    if (!dpi_sig_app(p, tok, false, &p->service)) {
+    if (!dpi_sig_app(p, tok, DPI_SIG_APP_SERVICE, &p->service)) {
         return false;
     }
     p->decl = DPI_SIG_DECL_SERVICE;
@@ -1336,6 +1345,35 @@ dpi_sig_match_ports(const struct dpi_sigdb *db, uint8_t l4_proto,
             }
         }
     }
+}
+
+/* Returns the protocol that the port hints of 'db' suggest for a
+ * connection over 'l4_proto' from 'client_port' to 'server_port', for a
+ * connection whose inspection ended without a verdict: the first protocol
+ * in file order that lists the server's port, else the first that lists the
+ * client's; 0 if none does. */
+uint16_t
+dpi_sig_guess(const struct dpi_sigdb *db, uint8_t l4_proto,
+              uint16_t client_port, uint16_t server_port)
+{
+    uint16_t ports[2] = { server_port, client_port };
+    size_t i, j, k;
+
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < db->n_protos; i++) {
+            const struct dpi_sig_proto *proto = &db->protos[i];
+
+            if (proto->l4_proto != l4_proto) {
+                continue;
+            }
+            for (j = 0; j < proto->n_ports; j++) {
+                if (proto->ports[j] == ports[k]) {
+                    return proto->app;
+                }
+            }
+        }
+    }
+    return 0;
 }
 
 /* Returns the protocol that 'db' declares for IP protocol number

@@ -46,6 +46,22 @@
  * verdict, counters and extracted metadata stay until the connection expires
  * after 'idle_timeout_ms' without packets.
  *
+ * Labels before and without a verdict
+ * ===================================
+ *
+ * A service may be known before the protocol: from the server's address,
+ * when a DNS answer seen earlier resolved a name of that service to it, or
+ * when the signature file lists an address block of the service ("service
+ * NAME ip CIDR").  app_id then carries the service from the first packet,
+ * while the state stays DPI_STATE_PEND until inspection finds the protocol.
+ *
+ * Guesses: when inspection ends without a protocol (DPI_STATE_UNK), a TCP
+ * or UDP connection takes as app_proto (and as app_id, if no service is
+ * known) the protocol whose port hints in the signature file name the
+ * server's port, else the client's, as nDPI's "guessed protocol" does.
+ * The state, DPI_STATE_UNK rather than DPI_STATE_DONE, tells a guess from
+ * a verdict: match dpi_state=+done where certainty matters.
+ *
  * Thread-safety
  * =============
  *
@@ -226,6 +242,12 @@ void dpi_process(struct dpi_worker *, const struct dpi_pkt *,
 void dpi_worker_count_bad_packet(struct dpi_worker *);
 
 size_t dpi_engine_expire(struct dpi_engine *, uint64_t now_ms);
+
+/* Gives up on every connection still being inspected (DPI_STATE_PEND), as
+ * when the inspection window closes: the state becomes DPI_STATE_UNK and a
+ * connection whose protocol is unknown takes the one its ports suggest
+ * (see "Guesses" above).  For offline use at the end of a capture. */
+void dpi_worker_give_up_all(struct dpi_worker *);
 
 /* A snapshot of one connection, as passed to a dpi_engine_dump()
  * callback. */

@@ -116,3 +116,8 @@ EXTRA_DIST += \
 	tests/captures/ssh.pcap \
 	tests/captures/tls.pcap \
 	tests/pcap2hex.py
+check_PROGRAMS += tests/test-proto-apps
+tests_test_proto_apps_SOURCES = tests/test-proto-apps.c tests/pcap-util.c \
+	tests/pcap-util.h
+tests_test_proto_apps_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_apps_LDADD = $(TEST_LDADD)

@@ -620,6 +620,53 @@ test_dns_query_final_with_service(void **state)
     assert_string_equal(c.md.dns_qname, "www.facebook.com");
 }
 
+/* An mDNS flow: the DNS parser refines dns to mdns, which has no parser of
+ * its own; the DNS parser still follows the flow, so the question of a
+ * later datagram is read too.  tshark prints dns.qry.name "host-a.local"
+ * and "_googlecast._tcp.local" for these two datagrams (built with
+ * scapy). */
+static void
+test_mdns_followed_after_refinement(void **state)
+{
+    static const uint8_t q1[] = {
+        0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+        6, 'h', 'o', 's', 't', '-', 'a', 5, 'l', 'o', 'c', 'a', 'l', 0,
+        0, 1, 0, 1,
+    };
+    static const uint8_t q2[] = {
+        0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+        11, '_', 'g', 'o', 'o', 'g', 'l', 'e', 'c', 'a', 's', 't',
+        4, '_', 't', 'c', 'p', 5, 'l', 'o', 'c', 'a', 'l', 0, 0, 12, 0, 1,
+    };
+    struct sigdb_fixture *f = *state;
+    struct dpi_pkt p1 = tcp_pkt(true, 5353, 0, q1, sizeof q1);
+    struct dpi_pkt p2 = tcp_pkt(true, 5353, 0, q2, sizeof q2);
+    struct dpi_inspect *in = dpi_inspect_create();
+    struct dpi_verdict v;
+    struct dpi_key client;
+    struct dpi_md md;
+
+    assert_non_null(in);
+    p1.key.proto = p2.key.proto = 17;
+    p1.key.sport = p2.key.sport = 5353;
+    client = p1.key;
+    memset(&v, 0, sizeof v);
+    dpi_md_init(&md, UINT32_MAX);
+    assert_true(dpi_classify_packet(f->db, f->scratch, in, &p1, true,
+                                    &client, 0, &md, &v));
+    assert_int_equal(v.app_proto, DPI_APP_mdns);
+    dpi_classify_follow(v.app_proto, &p2, true, &client, 0, &md);
+    assert_int_equal(dpi_md_count(&md, DPI_F_dns_qname), 2);
+    assert_string_equal(dpi_md_get(&md, DPI_F_dns_qname, NULL),
+                        "host-a.local");
+    dpi_md_remove(&md, DPI_F_dns_qname);
+    dpi_classify_follow(v.app_proto, &p2, true, &client, 0, &md);
+    assert_string_equal(dpi_md_get(&md, DPI_F_dns_qname, NULL),
+                        "_googlecast._tcp.local");
+    dpi_md_destroy(&md);
+    dpi_inspect_destroy(in);
+}
+
 /* Unknown traffic is given up (final, no application) once both
  * directions have shown enough bytes matching nothing. */
 static void
@@ -682,6 +729,7 @@ main(void)
         SIGDB_FIXTURE_TEST(test_overlapping_segments_keep_first_bytes),
         SIGDB_FIXTURE_TEST(test_ssh_final_after_both_banners),
         SIGDB_FIXTURE_TEST(test_dns_query_final_with_service),
+        SIGDB_FIXTURE_TEST(test_mdns_followed_after_refinement),
         SIGDB_FIXTURE_TEST(test_unknown_final_when_both_directions_fail),
         SIGDB_FIXTURE_TEST(test_client_hello_beyond_buffer_limit),
     };

@@ -45,6 +45,8 @@
 #include "dpi.h"
 #include "dpi-conn.h"
 #include "dpi-dnscache.h"
+#include "dpi-expect.h"
+#include "dpi-md.h"
 
 /* One flow of an oracle file. */
 struct oracle_flow {
@@ -1066,6 +1068,475 @@ test_ip_block_labels_first_packet(void **state)
     dpi_engine_destroy(engine);
 }
 
+/* A connection whose inspection ends without a verdict takes the protocol
+ * its server port suggests, with state UNK: after FINs from both sides,
+ * and for a connection still pending when dpi_worker_give_up_all() is
+ * called.  A port that no protocol lists gives no guess. */
+static void
+test_give_up_guesses_by_port(void **state)
+{
+    static const uint8_t junk[] = { 0x00, 0x01, 0x02, 0x03 };
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* SYN, then FIN both ways, no payload: a guess on FIN. */
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 443, 0x02, NULL, 0);
+    dpi_process(w, &pkt, 1, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    assert_int_equal(v.app_proto, 0);
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 443, 0x11, NULL, 0);
+    dpi_process(w, &pkt, 2, &v);
+    pkt_make(&pkt, 6, "10.0.0.2", 443, "10.0.0.1", 40000, 0x11, NULL, 0);
+    dpi_process(w, &pkt, 3, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(v.app_proto, DPI_APP_tls);
+    assert_int_equal(v.app_id, DPI_APP_tls);
+
+    /* Pending UDP to port 53 with a payload that is no DNS, and TCP to an
+     * unlisted port: given up at the end. */
+    pkt_make(&pkt, 17, "10.0.0.1", 40001, "10.0.0.2", 53, 0, junk,
+             sizeof junk);
+    dpi_process(w, &pkt, 4, &v);
+    pkt_make(&pkt, 6, "10.0.0.1", 40002, "10.0.0.2", 40003, 0x02, NULL, 0);
+    dpi_process(w, &pkt, 4, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    dpi_worker_give_up_all(w);
+    pkt_make(&pkt, 17, "10.0.0.1", 40001, "10.0.0.2", 53, 0, junk,
+             sizeof junk);
+    dpi_process(w, &pkt, 5, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(v.app_proto, DPI_APP_dns);
+    pkt_make(&pkt, 6, "10.0.0.1", 40002, "10.0.0.2", 40003, 0x10, NULL, 0);
+    dpi_process(w, &pkt, 5, &v);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+    assert_int_equal(v.app_proto, 0);
+    assert_int_equal(v.app_id, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* A "protocol SERVICE" payload line identifies the service itself: app_id
+ * the service, app_proto 0, DPI_STATE_DONE, also when the server's address
+ * block already named the same service (the payload is a verdict, the
+ * address alone is not). */
+static void
+test_service_identified_by_payload(void **state)
+{
+    static const uint8_t spot[] = "SpotUdp0 rest of datagram";
+    static const uint8_t other[] = "nothing known here, 32 bytes....";
+    char path[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    int fd = mkstemp(path);
+    FILE *f;
+
+    (void) state;
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "protocol spotify udp payload \"^SpotUdp0\"\n"
+            "service spotify ip \"192.0.2.0/24\"\n");
+    fclose(f);
+    dpi_config_init(&cfg);
+    cfg.signatures = path;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    unlink(path);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* Outside the block. */
+    pkt_make(&pkt, 17, "10.0.0.1", 57621, "10.0.0.255", 57621, 0,
+             spot, sizeof spot - 1);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "spotify");
+    assert_int_equal(v.app_proto, 0);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+
+    /* Inside the block: the same service, now a final verdict. */
+    pkt_make(&pkt, 17, "10.0.0.1", 40000, "192.0.2.7", 4070, 0,
+             spot, sizeof spot - 1);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "spotify");
+    assert_int_equal(v.app_proto, 0);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+
+    /* Inside the block, other payload: the address alone, still pending. */
+    pkt_make(&pkt, 17, "10.0.0.1", 40001, "192.0.2.7", 4070, 0,
+             other, sizeof other - 1);
+    dpi_process(w, &pkt, 1, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "spotify");
+    assert_int_equal(v.state & DPI_STATE_DONE, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* FTP control connections of the tests below: client 192.0.2.10, server
+ * 198.51.100.21:21. */
+#define FTP_CLIENT "192.0.2.10"
+#define FTP_SERVER "198.51.100.21"
+
+/* Sends on 'w' at 'now_ms' the payload 's' on the FTP control connection
+ * from client port 'cport', to the server if 'to_server', and returns the
+ * verdict. */
+static struct dpi_verdict
+ftp_send(struct dpi_worker *w, uint16_t cport, bool to_server,
+         const char *s, uint64_t now_ms)
+{
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    if (to_server) {
+        pkt_make(&pkt, 6, FTP_CLIENT, cport, FTP_SERVER, 21, 0x18, s,
+                 strlen(s));
+    } else {
+        pkt_make(&pkt, 6, FTP_SERVER, 21, FTP_CLIENT, cport, 0x18, s,
+                 strlen(s));
+    }
+    dpi_process(w, &pkt, now_ms, &v);
+    return v;
+}
+
+/* Opens on 'w' at 'now_ms' an FTP control connection from client port
+ * 'cport' and logs in, checking that it is classified ftp_control. */
+static void
+ftp_login(struct dpi_worker *w, uint16_t cport, uint64_t now_ms)
+{
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    pkt_make(&pkt, 6, FTP_CLIENT, cport, FTP_SERVER, 21, 0x02, NULL, 0);
+    dpi_process(w, &pkt, now_ms, &v);
+    ftp_send(w, cport, false, "220 FTP server ready\r\n", now_ms);
+    v = ftp_send(w, cport, true, "USER anonymous\r\n", now_ms);
+    assert_string_equal(dpi_app_name(v.app_proto), "ftp_control");
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+}
+
+/* Sends on 'w' at 'now_ms' the first packet of a TCP connection, with
+ * TCP flags 'flags', from 'src':'sport' to 'dst':'dport', and returns the
+ * verdict's app_proto name ("unknown" for 0); checks that app_id is
+ * app_proto when one is found, and that the verdict is then final. */
+static const char *
+first_packet_proto(struct dpi_worker *w, const char *src, uint16_t sport,
+                   const char *dst, uint16_t dport, uint8_t flags,
+                   uint64_t now_ms)
+{
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    pkt_make(&pkt, 6, src, sport, dst, dport, flags, NULL, 0);
+    dpi_process(w, &pkt, now_ms, &v);
+    if (v.app_proto) {
+        assert_int_equal(v.app_id, v.app_proto);
+        assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+    } else {
+        assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+    }
+    return dpi_app_name(v.app_proto);
+}
+
+/* A passive mode reply (227, or 229 for EPSV) makes the client's next
+ * connection to the announced port ftp_data from its first packet (the
+ * SYN), once; a connection to it from another client is not. */
+static void
+test_ftp_passive_data_labels_first_packet(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+    ftp_login(w, 40000, 1000);
+
+    assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40001, FTP_SERVER,
+                                           25685, 0x02, 1100), "unknown");
+    v = ftp_send(w, 40000, true, "PASV\r\n", 1200);
+    v = ftp_send(w, 40000, false, "227 Entering Passive Mode "
+                 "(198,51,100,21,100,85).\r\n", 1200);
+    assert_string_equal(dpi_app_name(v.app_proto), "ftp_control");
+    assert_string_equal(first_packet_proto(w, "192.0.2.99", 40002,
+                                           FTP_SERVER, 25685, 0x02, 1300),
+                        "unknown");
+    assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40003, FTP_SERVER,
+                                           25685, 0x02, 1300), "ftp_data");
+    /* Used up. */
+    assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40004, FTP_SERVER,
+                                           25685, 0x02, 1300), "unknown");
+
+    /* EPSV: the control connection's server address. */
+    ftp_send(w, 40000, false, "229 Entering Extended Passive Mode "
+             "(|||6446|)\r\n", 2000);
+    assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40005, FTP_SERVER,
+                                           6446, 0x02, 2000), "ftp_data");
+
+    /* A server behind NAT announces its private address: the connection
+     * to the address the client sees is data too.  A first packet from
+     * the server (capture started late) matches as well. */
+    ftp_send(w, 40000, false, "227 Entering Passive Mode "
+             "(10,0,0,5,19,137).\r\n", 3000);
+    assert_string_equal(first_packet_proto(w, FTP_SERVER, 5001, FTP_CLIENT,
+                                           40006, 0x12, 3000), "ftp_data");
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* A PORT or EPRT command makes the server's connection back to the
+ * announced client port ftp_data from its first packet. */
+static void
+test_ftp_active_data_labels_first_packet(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+    ftp_login(w, 40000, 1000);
+
+    ftp_send(w, 40000, true, "PORT 192,0,2,10,19,137\r\n", 1100);
+    assert_string_equal(first_packet_proto(w, FTP_SERVER, 20, FTP_CLIENT,
+                                           5002, 0x02, 1200), "unknown");
+    assert_string_equal(first_packet_proto(w, FTP_SERVER, 20, FTP_CLIENT,
+                                           5001, 0x02, 1200), "ftp_data");
+
+    ftp_send(w, 40000, true, "EPRT |1|192.0.2.10|6275|\r\n", 1300);
+    assert_string_equal(first_packet_proto(w, FTP_SERVER, 20, FTP_CLIENT,
+                                           6275, 0x02, 1400), "ftp_data");
+
+    /* An IPv6 address on an IPv4 control connection: ignored. */
+    ftp_send(w, 40000, true, "EPRT |2|2001:db8::1|6276|\r\n", 1500);
+    assert_string_equal(first_packet_proto(w, FTP_SERVER, 20, "2001:db8::1",
+                                           6276, 0x02, 1500), "unknown");
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* An announced connection is expected for DPI_EXPECT_TIMEOUT_MS only. */
+static void
+test_ftp_data_expectation_expires(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+    ftp_login(w, 40000, 1000);
+
+    ftp_send(w, 40000, false, "227 Entering Passive Mode "
+             "(198,51,100,21,100,85).\r\n", 2000);
+    ftp_send(w, 40000, false, "227 Entering Passive Mode "
+             "(198,51,100,21,100,86).\r\n", 2000);
+    assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40001, FTP_SERVER,
+                                           25685, 0x02, 2000 + 59999),
+                        "ftp_data");
+    assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40002, FTP_SERVER,
+                                           25686, 0x02, 2000 + 60000),
+                        "unknown");
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* Malformed replies and commands announce nothing. */
+static void
+test_ftp_malformed_announces_nothing(void **state)
+{
+    static const char *const bad[] = {
+        "227 Entering Passive Mode (198,51,100,21,100).\r\n",
+        "227 Entering Passive Mode (198,51,100,21,100,856).\r\n",
+        "227 Entering Passive Mode (198,51,100,21,1000,85).\r\n",
+        "227 Entering Passive Mode (198,51,100,,100,85).\r\n",
+        "229 Entering Extended Passive Mode (|||25685)\r\n",
+        "229 Entering Extended Passive Mode (|||99999|)\r\n",
+    };
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    uint16_t sport = 41000;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+    ftp_login(w, 40000, 1000);
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        static const uint16_t ports[] = { 100, 25600, 25685, 26456, 99,
+                                          25856, 856 };
+
+        ftp_send(w, 40000, false, bad[i], 2000);
+        for (size_t j = 0; j < sizeof ports / sizeof ports[0]; j++) {
+            assert_string_equal(first_packet_proto(w, FTP_CLIENT, sport++,
+                                                   FTP_SERVER, ports[j],
+                                                   0x02, 2000), "unknown");
+        }
+    }
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* The table holds at most its capacity: a flood of announcements evicts
+ * the oldest ones and never the newest; malformed _expect values (see
+ * dpi-proto.h) are ignored; expired entries do not count. */
+static void
+test_expect_table_is_bounded(void **state)
+{
+    struct dpi_expect *x = dpi_expect_create(DPI_EXPECT_CAPACITY);
+    static const char *const bad[] = {
+        "24 t s 198.51.100.21",
+        "24 t s 198.51.100.21 0",
+        "24 t s 198.51.100.21 65536",
+        "24 t s 198.51.100.21 80 x",
+        "24 x s 198.51.100.21 80",
+        "24 t x 198.51.100.21 80",
+        "0 t s 198.51.100.21 80",
+        "1023 t s 198.51.100.21 80",
+        "24 t s 2001:db8::1 80",
+        "24 t s 198.51.100 80",
+        "",
+    };
+    struct dpi_key control, data;
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_md md;
+    char value[64];
+    size_t i;
+
+    (void) state;
+    assert_non_null(x);
+    assert_int_equal(dpi_expect_capacity(x), DPI_EXPECT_CAPACITY);
+
+    memset(&control, 0, sizeof control);
+    addr_set(&control.src, FTP_CLIENT);
+    addr_set(&control.dst, FTP_SERVER);
+    control.sport = 40000;
+    control.dport = 21;
+    control.proto = 6;
+
+    dpi_md_init(&md, UINT32_MAX);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dpi_md_add_cstr(&md, DPI_F__expect, bad[i]);
+    }
+    dpi_expect_learn(x, &control, &md, 0);
+    assert_int_equal(dpi_expect_count(x, 0), 0);
+    assert_int_equal(dpi_md_count(&md, DPI_F__expect), 0);
+
+    /* 16 times the capacity, each matchable right after its insertion. */
+    data = control;
+    data.sport = 40001;
+    for (i = 0; i < 16 * DPI_EXPECT_CAPACITY; i++) {
+        snprintf(value, sizeof value, "%u t s - %zu",
+                 (unsigned int) DPI_APP_ftp_data, 1 + i % 65535);
+        dpi_md_add_cstr(&md, DPI_F__expect, value);
+        dpi_expect_learn(x, &control, &md, i);
+        assert_true(dpi_expect_count(x, i) <= DPI_EXPECT_CAPACITY);
+    }
+    assert_int_equal(dpi_expect_count(x, i), DPI_EXPECT_CAPACITY);
+    data.dport = 1 + (i - 1) % 65535;
+    assert_int_equal(dpi_expect_match(x, &data, i), DPI_APP_ftp_data);
+    assert_int_equal(dpi_expect_match(x, &data, i), 0);
+    assert_int_equal(dpi_expect_count(x, i + DPI_EXPECT_TIMEOUT_MS), 0);
+    dpi_md_destroy(&md);
+    dpi_expect_destroy(x);
+
+    /* The same flood through the engine, as 227 replies. */
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+    ftp_login(w, 40000, 1000);
+    for (i = 0; i < 4 * DPI_EXPECT_CAPACITY; i++) {
+        char reply[128];
+
+        snprintf(reply, sizeof reply, "227 Entering Passive Mode "
+                 "(198,51,100,21,%zu,%zu).\r\n", 100 + i / 256, i % 256);
+        ftp_send(w, 40000, false, reply, 2000);
+    }
+    i--;
+    assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40001, FTP_SERVER,
+                                           (100 + i / 256) * 256 + i % 256,
+                                           0x02, 2000), "ftp_data");
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* ftp.pcap: the two data connections that the control connection
+ * announces with 227 replies are ftp_data from their first packet (the
+ * SYN).  The oracle: tshark's ftp-data dissector, which follows the 227
+ * replies, labels the TCP connections to server ports 25685 and 24523
+ * ("tshark -r ftp.pcap -Y ftp-data"); nDPI labels the first FTP_DATA and
+ * the second, a 1 MB download, Unknown. */
+static void
+test_ftp_capture_data_connections(void **state)
+{
+    static const uint16_t data_ports[] = { 25685, 24523 };
+    const char *dir = corpus_dir();
+    char errbuf[PCAP_ERRBUF_SIZE];
+    struct dpi_engine *engine;
+    struct dpi_worker *worker;
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    size_t n_data = 0;
+    char path[4096];
+    pcap_t *pcap;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    worker = dpi_worker_create(engine);
+    assert_non_null(worker);
+    snprintf(path, sizeof path, "%s/pcap/ftp.pcap", dir);
+    pcap = pcap_open_offline(path, errbuf);
+    if (!pcap) {
+        fail_msg("%s: %s", path, errbuf);
+    }
+    while (pcap_next_ex(pcap, &hdr, &data) == 1) {
+        uint64_t now = (uint64_t) hdr->ts.tv_sec * 1000
+                       + hdr->ts.tv_usec / 1000;
+        struct dpi_verdict v;
+        struct dpi_pkt pkt;
+
+        if (dpi_parse_eth(data, hdr->caplen, &pkt) != DPI_PARSE_OK) {
+            continue;
+        }
+        pkt.frame_len = hdr->len;
+        dpi_process(worker, &pkt, now, &v);
+        for (size_t i = 0; i < sizeof data_ports / sizeof data_ports[0];
+             i++) {
+            if (pkt.key.proto == 6 && (pkt.key.sport == data_ports[i]
+                                       || pkt.key.dport == data_ports[i])) {
+                assert_string_equal(dpi_app_name(v.app_proto), "ftp_data");
+                assert_string_equal(dpi_app_name(v.app_id), "ftp_data");
+                assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+                n_data++;
+            }
+        }
+    }
+    pcap_close(pcap);
+    /* Packets of the two connections in the oracle: 9 and 132. */
+    assert_int_equal(n_data, 9 + 132);
+    dpi_worker_destroy(worker);
+    dpi_engine_destroy(engine);
+}
+
 /* Writes 'text' to a new temporary file whose name is stored in 'path'
  * (a mkstemp() template). */
 static void
@@ -1431,6 +1902,14 @@ main(void)
         cmocka_unit_test(test_dns_cache_is_bounded),
         cmocka_unit_test(test_dns_cache_concurrent_flood),
         cmocka_unit_test(test_ip_block_labels_first_packet),
+        cmocka_unit_test(test_give_up_guesses_by_port),
+        cmocka_unit_test(test_service_identified_by_payload),
+        cmocka_unit_test(test_ftp_passive_data_labels_first_packet),
+        cmocka_unit_test(test_ftp_active_data_labels_first_packet),
+        cmocka_unit_test(test_ftp_data_expectation_expires),
+        cmocka_unit_test(test_ftp_malformed_announces_nothing),
+        cmocka_unit_test(test_expect_table_is_bounded),
+        cmocka_unit_test(test_ftp_capture_data_connections),
         cmocka_unit_test(test_reload_swaps_database_keeps_verdicts),
         cmocka_unit_test(test_reload_bad_file_keeps_database),
         cmocka_unit_test(test_reload_under_traffic),

@@ -297,6 +297,162 @@ test_ftp(void **state)
     dpi_md_destroy(&r.md);
 }
 
+/* Returns the 'i'th _expect value of 'r' (see dpi-proto.h), or "". */
+static const char *
+run_expect(const struct run *r, size_t i)
+{
+    struct dpi_md_value v;
+    uint32_t pos = 0;
+
+    while (dpi_md_next(&r->md, &pos, &v)) {
+        if (v.field == DPI_F__expect && !i--) {
+            return v.str;
+        }
+    }
+    return "";
+}
+
+/* Data connections: the server's 227 and 229 replies and the client's
+ * PORT and EPRT commands announce them (RFC 959 4.1.2, RFC 1123 4.1.2.6,
+ * RFC 2428); malformed ones announce nothing. */
+static void
+test_ftp_data_announcements(void **state)
+{
+    static const char *const bad_replies[] = {
+        "227 Entering Passive Mode (90,130,70,73,100)\r\n",
+        "227 Entering Passive Mode (90,130,70,256,100,85)\r\n",
+        "227 Entering Passive Mode (90,130,70,73,0,0)\r\n",
+        "227 Entering Passive Mode (90,130,70,73,1000,85)\r\n",
+        "227 Entering Passive Mode (90,130,,73,100,85)\r\n",
+        "227 Entering Passive Mode\r\n",
+        "227-Entering Passive Mode (90,130,70,73,100,85)\r\n",
+        "229 Entering Extended Passive Mode (|||65536|)\r\n",
+        "229 Entering Extended Passive Mode (|||0|)\r\n",
+        "229 Entering Extended Passive Mode (||6446|)\r\n",
+        "229 Entering Extended Passive Mode (|||6446#)\r\n",
+        "229 Entering Extended Passive Mode (|||6446|\r\n",
+        "229 Entering Extended Passive Mode\r\n",
+        "200 PORT command successful (1,2,3,4,5,6)\r\n",
+        /* Not a complete line: not parsed. */
+        "227 Entering Passive Mode (90,130,70,73,100,85).",
+    };
+    static const char *const bad_commands[] = {
+        "PORT 10,0,0,1,19\r\n",
+        "PORT 10,0,0,1,19,137,1\r\n",
+        "PORT 10,0,0,1,0,0\r\n",
+        "PORT 10,0,0,1,19,x\r\n",
+        "EPRT |1|10.0.0.1|5001\r\n",
+        "EPRT |1|2001:db8::1|5001|\r\n",
+        "EPRT |2|10.0.0.1|5001|\r\n",
+        "EPRT |3|10.0.0.1|5001|\r\n",
+        "EPRT |1|10.0.0.1|70000|\r\n",
+        "EPRT |1|10.0.0.1|5001|x\r\n",
+        "EPRT |1|10.0.0.1 |5001|\r\n",
+    };
+    char want[64];
+    struct run r;
+    size_t i;
+
+    (void) state;
+    run_init(&r, false, 21);
+    r.ctx.follow = true;
+    assert_int_equal(run_str(&r, dpi_ftp_parse,
+                             "150 Here comes the directory listing.\r\n"
+                             "227 Entering Passive Mode "
+                             "(90,130,70,73,100,85).\r\n"
+                             "229 Entering Extended Passive Mode "
+                             "(|||6446|)\r\n"
+                             "227 Passive 10,1,2,3,4,5\r\n"
+                             "229 EPSV ok (!!!1!)\r\n"),
+                     DPI_PROTO_YES);
+    snprintf(want, sizeof want, "%u t s 90.130.70.73 25685",
+             (unsigned int) DPI_APP_ftp_data);
+    assert_string_equal(run_expect(&r, 0), want);
+    snprintf(want, sizeof want, "%u t s - 6446",
+             (unsigned int) DPI_APP_ftp_data);
+    assert_string_equal(run_expect(&r, 1), want);
+    snprintf(want, sizeof want, "%u t s 10.1.2.3 1029",
+             (unsigned int) DPI_APP_ftp_data);
+    assert_string_equal(run_expect(&r, 2), want);
+    snprintf(want, sizeof want, "%u t s - 1",
+             (unsigned int) DPI_APP_ftp_data);
+    assert_string_equal(run_expect(&r, 3), want);
+    assert_int_equal(dpi_md_count(&r.md, DPI_F__expect), 4);
+    dpi_md_destroy(&r.md);
+
+    run_init(&r, true, 21);
+    r.ctx.follow = true;
+    assert_int_equal(run_str(&r, dpi_ftp_parse,
+                             "PORT 192,168,1,2,19,137\r\n"
+                             "EPRT |1|132.235.1.2|6275|\r\n"
+                             "eprt !2!2001:db8::1!5282!\r\n"),
+                     DPI_PROTO_YES);
+    snprintf(want, sizeof want, "%u t c 192.168.1.2 5001",
+             (unsigned int) DPI_APP_ftp_data);
+    assert_string_equal(run_expect(&r, 0), want);
+    snprintf(want, sizeof want, "%u t c 132.235.1.2 6275",
+             (unsigned int) DPI_APP_ftp_data);
+    assert_string_equal(run_expect(&r, 1), want);
+    snprintf(want, sizeof want, "%u t c 2001:db8::1 5282",
+             (unsigned int) DPI_APP_ftp_data);
+    assert_string_equal(run_expect(&r, 2), want);
+    dpi_md_destroy(&r.md);
+
+    for (i = 0; i < sizeof bad_replies / sizeof bad_replies[0]; i++) {
+        run_init(&r, false, 21);
+        r.ctx.follow = true;
+        assert_int_equal(run_str(&r, dpi_ftp_parse, bad_replies[i]),
+                         DPI_PROTO_YES);
+        if (dpi_md_count(&r.md, DPI_F__expect)) {
+            fail_msg("announced from %s", bad_replies[i]);
+        }
+        dpi_md_destroy(&r.md);
+    }
+    for (i = 0; i < sizeof bad_commands / sizeof bad_commands[0]; i++) {
+        run_init(&r, true, 21);
+        r.ctx.follow = true;
+        assert_int_equal(run_str(&r, dpi_ftp_parse, bad_commands[i]),
+                         DPI_PROTO_YES);
+        if (dpi_md_count(&r.md, DPI_F__expect)) {
+            fail_msg("announced from %s", bad_commands[i]);
+        }
+        dpi_md_destroy(&r.md);
+    }
+
+    /* Every truncation of a 227 reply and of a PORT command: never a read
+     * outside the data, nothing announced before the line is complete. */
+    {
+        static const char reply[] = "227 Entering Passive Mode "
+                                    "(90,130,70,73,100,85).\r\n";
+        static const char port[] = "PORT 192,168,1,2,19,137\r\n";
+
+        for (i = 0; i <= sizeof reply - 1; i++) {
+            uint8_t *copy = malloc(i ? i : 1);
+
+            memcpy(copy, reply, i);
+            run_init(&r, false, 21);
+            r.ctx.follow = true;
+            dpi_ftp_parse(&r.ctx, copy, i, &r.md);
+            assert_int_equal(dpi_md_count(&r.md, DPI_F__expect),
+                             i == sizeof reply - 1);
+            dpi_md_destroy(&r.md);
+            free(copy);
+        }
+        for (i = 0; i <= sizeof port - 1; i++) {
+            uint8_t *copy = malloc(i ? i : 1);
+
+            memcpy(copy, port, i);
+            run_init(&r, true, 21);
+            r.ctx.follow = true;
+            dpi_ftp_parse(&r.ctx, copy, i, &r.md);
+            assert_int_equal(dpi_md_count(&r.md, DPI_F__expect),
+                             i == sizeof port - 1);
+            dpi_md_destroy(&r.md);
+            free(copy);
+        }
+    }
+}
+
 /* --- Remote access ------------------------------------------------------- */
 
 /* An X.224 Connection Request with a routing cookie and an RDP
@@ -524,16 +680,73 @@ test_corpus(void **state)
     assert_int_equal(checked, 18);
 }
 
+/* Runs dpi_rdp_parse() on a heap copy of a UDP datagram to port 3389. */
+static enum dpi_proto_result
+run_rdp_udp(const uint8_t *data, size_t len, bool to_server)
+{
+    struct dpi_proto_ctx ctx = { .to_server = to_server, .is_tcp = false,
+                                 .client_port = 40000, .server_port = 3389 };
+    uint8_t *copy = malloc(len ? len : 1);
+    enum dpi_proto_result r;
+    struct dpi_md md;
+
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    dpi_md_init(&md, 65536);
+    r = dpi_rdp_parse(&ctx, copy, len, &md);
+    dpi_md_destroy(&md);
+    free(copy);
+    return r;
+}
+
+/* MS-RDPEUDP SYN (snSourceAck -1, flags SYN|CORRELATION_ID|SYNEX, MTUs
+ * 1232) padded to 1232 bytes, and the server's SYN+ACK: YES; NO when cut
+ * below the smallest MTU, with an MTU out of 1132..1232, without SYN, or
+ * with a SYN+ACK from the client. */
+static void
+test_rdp_udp(void **state)
+{
+    uint8_t *m = calloc(1, 1232);
+    size_t n;
+
+    (void) state;
+    assert_non_null(m);
+    memset(m, 0xff, 4);
+    m[4] = 0x00; m[5] = 0x40;   /* Receive window 64. */
+    m[6] = 0x18; m[7] = 0x01;   /* SYNEX | CORRELATION_ID | SYN. */
+    m[8] = 0x12; m[9] = 0x34; m[10] = 0x56; m[11] = 0x78;
+    m[12] = 0x04; m[13] = 0xd0; /* Up MTU 1232. */
+    m[14] = 0x04; m[15] = 0xd0; /* Down MTU 1232. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_YES);
+    for (n = 0; n < 1132; n += 13) {
+        assert_int_equal(run_rdp_udp(m, n, true), DPI_PROTO_NO);
+    }
+    m[13] = 0xd1;               /* Up MTU 1233. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    m[13] = 0xd0;
+    m[7] = 0x00;                /* No SYN. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    m[7] = 0x05;                /* SYN+ACK: only from the server. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    m[0] = 0x12;
+    assert_int_equal(run_rdp_udp(m, 1232, false), DPI_PROTO_YES);
+    m[7] = 0x01;                /* Client SYN needs snSourceAck -1. */
+    assert_int_equal(run_rdp_udp(m, 1232, true), DPI_PROTO_NO);
+    free(m);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rdp_udp),
         cmocka_unit_test(test_smtp_client),
         cmocka_unit_test(test_smtp_starttls_and_greeting),
         cmocka_unit_test(test_smtp_follow),
         cmocka_unit_test(test_imap),
         cmocka_unit_test(test_pop3),
         cmocka_unit_test(test_ftp),
+        cmocka_unit_test(test_ftp_data_announcements),
         cmocka_unit_test(test_rdp),
         cmocka_unit_test(test_socks),
         cmocka_unit_test(test_teamviewer),

@@ -443,6 +443,86 @@ test_corpus_bittorrent_info_hash(void **state)
     free(tsv);
 }
 
+/* Runs 'parse' on a heap copy of 'len' bytes at 'data' (so that a read
+ * past the end is caught) with the given transport, direction and ports. */
+static enum dpi_proto_result
+run_ports(dpi_proto_func *parse, const void *data, size_t len, bool is_tcp,
+          bool to_server, uint16_t client_port, uint16_t server_port)
+{
+    struct dpi_proto_ctx ctx = {
+        .to_server = to_server, .is_tcp = is_tcp,
+        .client_port = client_port, .server_port = server_port,
+    };
+    uint8_t *copy = malloc(len ? len : 1);
+    enum dpi_proto_result r;
+    struct dpi_md md;
+
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    dpi_md_init(&md, 65536);
+    r = parse(&ctx, copy, len, &md);
+    dpi_md_destroy(&md);
+    free(copy);
+    return r;
+}
+
+/* Teredo (RFC 4380 5.1.1): a bare IPv6 packet, one after an origin
+ * indication, one after an authentication indicator (id length 2, value
+ * length 1), to port 3544; NO when the IPv6 payload length lies, when
+ * the version is not 6, off port 3544, and for every shorter datagram. */
+static void
+test_teredo(void **state)
+{
+    uint8_t m[64];
+    size_t hdr, n;
+
+    (void) state;
+    for (hdr = 0; hdr < 3; hdr++) {
+        size_t pos = 0, len;
+
+        memset(m, 0, sizeof m);
+        if (hdr == 2) {
+            m[1] = 1;
+            m[2] = 2;
+            m[3] = 1;
+            pos = 4 + 2 + 1 + 8 + 1;
+        }
+        if (hdr >= 1) {
+            pos += 8;           /* Origin indication: 0x0000, port, addr. */
+        }
+        m[pos] = 0x60;
+        m[pos + 5] = 8;         /* Payload length 8. */
+        m[pos + 6] = 58;        /* ICMPv6. */
+        len = pos + 40 + 8;
+        assert_int_equal(run_ports(dpi_teredo_parse, m, len, false, true,
+                                   40000, 3544), DPI_PROTO_YES);
+        assert_int_equal(run_ports(dpi_teredo_parse, m, len, false, false,
+                                   3544, 40000), DPI_PROTO_YES);
+        assert_int_equal(run_ports(dpi_teredo_parse, m, len, false, true,
+                                   40000, 3545), DPI_PROTO_NO);
+        assert_int_equal(run_ports(dpi_teredo_parse, m, len, true, true,
+                                   40000, 3544), DPI_PROTO_NO);
+        for (n = 0; n < len; n++) {
+            assert_int_equal(run_ports(dpi_teredo_parse, m, n, false, true,
+                                       40000, 3544), DPI_PROTO_NO);
+        }
+        m[pos + 5] = 9;         /* Lying payload length. */
+        assert_int_equal(run_ports(dpi_teredo_parse, m, len, false, true,
+                                   40000, 3544), DPI_PROTO_NO);
+        m[pos + 5] = 8;
+        m[pos] = 0x40;          /* IPv4 version. */
+        assert_int_equal(run_ports(dpi_teredo_parse, m, len, false, true,
+                                   40000, 3544), DPI_PROTO_NO);
+    }
+    /* Authentication lengths that run past the datagram. */
+    memset(m, 0, sizeof m);
+    m[1] = 1;
+    m[2] = 0xff;
+    m[3] = 0xff;
+    assert_int_equal(run_ports(dpi_teredo_parse, m, sizeof m, false, true,
+                               40000, 3544), DPI_PROTO_NO);
+}
+
 int
 main(void)
 {
@@ -455,6 +535,7 @@ main(void)
         cmocka_unit_test(test_ike),
         cmocka_unit_test(test_wireguard),
         cmocka_unit_test(test_openvpn),
+        cmocka_unit_test(test_teredo),
         cmocka_unit_test(test_pptp),
         cmocka_unit_test(test_corpus_bittorrent_info_hash),
     };

@@ -490,6 +490,84 @@ test_server_cert(void **state)
     }
 }
 
+/* Runs the TLS parser, not in follow mode, on 'len' bytes at 'data' (a
+ * heap copy, so that a read past the end is caught) from the server. */
+static enum dpi_proto_result
+parse_server_bytes(const uint8_t *data, size_t len)
+{
+    struct dpi_proto_ctx ctx = { .to_server = false, .is_tcp = true,
+                                 .server_port = 443 };
+    uint8_t *copy = malloc(len ? len : 1);
+    enum dpi_proto_result r;
+    struct dpi_md md;
+
+    memcpy(copy, data, len);
+    dpi_md_init(&md, 8192);
+    r = dpi_tls_parse(&ctx, copy, len, &md);
+    dpi_md_destroy(&md);
+    free(copy);
+    return r;
+}
+
+/* A capture that began inside an application_data record (RFC 8446 5.1,
+ * 5.2): 9 bytes of a record's tail, then a complete 300-byte record and
+ * the start of the next.  Recognised once a complete record is followed
+ * by a whole valid header; not before; never when a length lies. */
+static void
+test_resync(void **state)
+{
+    struct buf b = { .len = 0 };
+    size_t n, i;
+
+    (void) state;
+    for (i = 0; i < 9; i++) {
+        put_uint(&b, 0xa0 + i, 1);
+    }
+    put_uint(&b, 0x170303, 3);
+    put_uint(&b, 300, 2);
+    for (i = 0; i < 300; i++) {
+        put_uint(&b, 0x80 | (i * 7), 1);
+    }
+    put_uint(&b, 0x170303, 3);
+    put_uint(&b, 1000, 2);
+    put_uint(&b, 0x99, 1);
+
+    assert_int_equal(parse_server_bytes(b.data, b.len), DPI_PROTO_YES);
+    /* Ends exactly after the complete record. */
+    assert_int_equal(parse_server_bytes(b.data, 9 + 305), DPI_PROTO_YES);
+    for (n = 0; n < 9 + 305; n++) {
+        assert_int_not_equal(parse_server_bytes(b.data, n), DPI_PROTO_YES);
+    }
+    /* Between the record's end and a whole next header: not yet. */
+    for (n = 9 + 306; n < 9 + 310; n++) {
+        assert_int_not_equal(parse_server_bytes(b.data, n), DPI_PROTO_YES);
+    }
+
+    /* The first header's length lies (the next header is not where it
+     * says), and one byte short of the end. */
+    b.data[9 + 4] = 301 & 0xff;
+    assert_int_not_equal(parse_server_bytes(b.data, b.len), DPI_PROTO_YES);
+    b.data[9 + 4] = 299 & 0xff;
+    assert_int_not_equal(parse_server_bytes(b.data, b.len), DPI_PROTO_YES);
+    b.data[9 + 4] = 300 & 0xff;
+
+    /* A bad version or content type in the second header. */
+    b.data[9 + 305 + 1] = 2;
+    assert_int_not_equal(parse_server_bytes(b.data, b.len), DPI_PROTO_YES);
+    b.data[9 + 305 + 1] = 3;
+    b.data[9 + 305] = 0x18;
+    assert_int_not_equal(parse_server_bytes(b.data, b.len), DPI_PROTO_YES);
+
+    /* Bytes without any record header: NO once they are long. */
+    {
+        uint8_t *junk = malloc(9000);
+
+        memset(junk, 0x41, 9000);
+        assert_int_equal(parse_server_bytes(junk, 9000), DPI_PROTO_NO);
+        free(junk);
+    }
+}
+
 int
 main(void)
 {
@@ -499,6 +577,7 @@ main(void)
         cmocka_unit_test(test_quic_hello),
         cmocka_unit_test(test_dtls_hello),
         cmocka_unit_test(test_server_cert),
+        cmocka_unit_test(test_resync),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

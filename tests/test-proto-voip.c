@@ -476,6 +476,201 @@ test_xmpp(void **state)
     check_truncations(dpi_jabber_parse, wa, 15, true, true);
 }
 
+/* Runs 'parse' on a heap copy of 'len' bytes at 'data' (so that a read
+ * past the end is caught) with the given transport, direction and ports. */
+static enum dpi_proto_result
+run_ports(dpi_proto_func *parse, const void *data, size_t len, bool is_tcp,
+          bool to_server, uint16_t client_port, uint16_t server_port)
+{
+    struct dpi_proto_ctx ctx = {
+        .to_server = to_server, .is_tcp = is_tcp,
+        .client_port = client_port, .server_port = server_port,
+    };
+    uint8_t *copy = malloc(len ? len : 1);
+    enum dpi_proto_result r;
+    struct dpi_md md;
+
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    dpi_md_init(&md, 65536);
+    r = parse(&ctx, copy, len, &md);
+    dpi_md_destroy(&md);
+    free(copy);
+    return r;
+}
+
+/* --- H.323, Skinny, RTMP ------------------------------------------------ */
+
+/* H.225.0 call signalling: a TPKT (RFC 1006) holding a Q.931 SETUP
+ * (discriminator 8, call reference length 2, message type 5) is YES at
+ * once; no proper prefix is YES; a bad discriminator-specific field or an
+ * X.224 Connection Request (RDP) is NO. */
+static void
+test_h323_tcp(void **state)
+{
+    static const uint8_t setup[] = {
+        0x03, 0x00, 0x00, 0x0c, 0x08, 0x02, 0x12, 0x34, 0x05, 0x04, 0x03,
+        0x80,
+    };
+    static const uint8_t x224_cr[] = {
+        0x03, 0x00, 0x00, 0x0b, 0x06, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    uint8_t m[sizeof setup];
+    /* Two H.245-like TPKT packets (no X.224 TPDU inside). */
+    static const uint8_t h245[] = {
+        0x03, 0x00, 0x00, 0x08, 0x02, 0x30, 0x01, 0x06,
+        0x03, 0x00, 0x00, 0x07, 0x01, 0x00, 0x00,
+    };
+    size_t n;
+
+    (void) state;
+    assert_int_equal(run_ports(dpi_h323_parse, setup, sizeof setup, true,
+                               true, 40000, 1720), DPI_PROTO_YES);
+    for (n = 0; n < 9; n++) {
+        assert_int_equal(run_ports(dpi_h323_parse, setup, n, true, true,
+                                   40000, 1720), DPI_PROTO_MORE);
+    }
+    memcpy(m, setup, sizeof m);
+    m[8] = 0x44;                /* Not a Q.931 message type of H.225.0. */
+    assert_int_equal(run_ports(dpi_h323_parse, m, sizeof m, true, true,
+                               40000, 1720), DPI_PROTO_NO);
+    memcpy(m, setup, sizeof m);
+    m[5] = 0x03;                /* Call reference longer than 2 bytes. */
+    assert_int_equal(run_ports(dpi_h323_parse, m, sizeof m, true, true,
+                               40000, 1720), DPI_PROTO_NO);
+    memcpy(m, setup, sizeof m);
+    m[0] = 0x04;                /* Not TPKT version 3. */
+    assert_int_equal(run_ports(dpi_h323_parse, m, sizeof m, true, true,
+                               40000, 1720), DPI_PROTO_NO);
+    assert_int_equal(run_ports(dpi_h323_parse, x224_cr, sizeof x224_cr,
+                               true, true, 40000, 1720), DPI_PROTO_NO);
+
+    assert_int_equal(run_ports(dpi_h323_parse, h245, sizeof h245, true,
+                               true, 40000, 1232), DPI_PROTO_YES);
+    for (n = 0; n < sizeof h245; n++) {
+        assert_int_not_equal(run_ports(dpi_h323_parse, h245, n, true, true,
+                                       40000, 1232), DPI_PROTO_YES);
+    }
+    /* The first TPKT length lies: the second header is not there. */
+    memcpy(m, h245, 12);
+    m[3] = 0x09;
+    assert_int_equal(run_ports(dpi_h323_parse, m, 12, true, true, 40000,
+                               1232), DPI_PROTO_NO);
+}
+
+/* H.225.0 RAS on UDP 1719: a GatekeeperRequest (choice 0) whose
+ * protocolIdentifier is 0.0.8.2250.0.4; not on another port, not with a
+ * choice index above 24, not without the OID, not when cut. */
+static void
+test_h323_ras(void **state)
+{
+    static const uint8_t grq[] = {
+        0x02, 0x20, 0x00, 0x00, 0x06, 0x00, 0x08, 0x91, 0x4a, 0x00, 0x04,
+        0x00, 0x01,
+    };
+    uint8_t m[sizeof grq];
+    size_t n;
+
+    (void) state;
+    assert_int_equal(run_ports(dpi_h323_parse, grq, sizeof grq, false, true,
+                               40000, 1719), DPI_PROTO_YES);
+    assert_int_equal(run_ports(dpi_h323_parse, grq, sizeof grq, false, true,
+                               40000, 1718), DPI_PROTO_NO);
+    for (n = 0; n < 11; n++) {
+        assert_int_equal(run_ports(dpi_h323_parse, grq, n, false, true,
+                                   40000, 1719), DPI_PROTO_NO);
+    }
+    memcpy(m, grq, sizeof m);
+    m[0] = 0x7c;                /* Choice index 31. */
+    assert_int_equal(run_ports(dpi_h323_parse, m, sizeof m, false, true,
+                               40000, 1719), DPI_PROTO_NO);
+    memcpy(m, grq, sizeof m);
+    m[7] = 0x92;                /* Not the H.225.0 OID. */
+    assert_int_equal(run_ports(dpi_h323_parse, m, sizeof m, false, true,
+                               40000, 1719), DPI_PROTO_NO);
+}
+
+/* Skinny: a KeepAlive (id 0x0000, length 4) then a RegisterAck header;
+ * YES for a complete message followed by a whole header or the end, MORE
+ * before, NO for a bad header version, a huge length or an unknown id
+ * range, and off port 2000. */
+static void
+test_skinny(void **state)
+{
+    static const uint8_t msgs[] = {
+        0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00,
+        0x08, 0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00,
+        0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    uint8_t m[sizeof msgs];
+    size_t n;
+
+    (void) state;
+    assert_int_equal(run_ports(dpi_skinny_parse, msgs, sizeof msgs, true,
+                               true, 40000, 2000), DPI_PROTO_YES);
+    assert_int_equal(run_ports(dpi_skinny_parse, msgs, 12, true, true,
+                               40000, 2000), DPI_PROTO_YES);
+    for (n = 0; n < 12; n++) {
+        assert_int_equal(run_ports(dpi_skinny_parse, msgs, n, true, true,
+                                   40000, 2000), DPI_PROTO_MORE);
+    }
+    for (n = 13; n < 24; n++) {
+        assert_int_equal(run_ports(dpi_skinny_parse, msgs, n, true, true,
+                                   40000, 2000), DPI_PROTO_MORE);
+    }
+    assert_int_equal(run_ports(dpi_skinny_parse, msgs, sizeof msgs, true,
+                               true, 40000, 2001), DPI_PROTO_NO);
+    memcpy(m, msgs, sizeof m);
+    m[4] = 0x30;                /* Unknown header version. */
+    assert_int_equal(run_ports(dpi_skinny_parse, m, sizeof m, true, true,
+                               40000, 2000), DPI_PROTO_NO);
+    memcpy(m, msgs, sizeof m);
+    m[2] = 0x01;                /* Length 65540: lies. */
+    assert_int_equal(run_ports(dpi_skinny_parse, m, sizeof m, true, true,
+                               40000, 2000), DPI_PROTO_NO);
+    memcpy(m, msgs, sizeof m);
+    m[0] = 0x05;                /* Next header misplaced. */
+    assert_int_equal(run_ports(dpi_skinny_parse, m, sizeof m, true, true,
+                               40000, 2000), DPI_PROTO_NO);
+    memcpy(m, msgs, sizeof m);
+    m[21] = 0x20;               /* Message id 0x2081. */
+    assert_int_equal(run_ports(dpi_skinny_parse, m, sizeof m, true, true,
+                               40000, 2000), DPI_PROTO_NO);
+}
+
+/* RTMP: C0 (3) + C1 (1536 bytes) from the client, S0+S1+S2 (3073) from
+ * the server, on port 1935; MORE before, NO past the flight or with
+ * another version byte. */
+static void
+test_rtmp(void **state)
+{
+    uint8_t *m = calloc(1, 4000);
+    size_t n;
+
+    (void) state;
+    assert_non_null(m);
+    m[0] = 3;
+    assert_int_equal(run_ports(dpi_rtmp_parse, m, 1537, true, true, 40000,
+                               1935), DPI_PROTO_YES);
+    assert_int_equal(run_ports(dpi_rtmp_parse, m, 3073, true, false, 40000,
+                               1935), DPI_PROTO_YES);
+    for (n = 0; n < 1537; n += 97) {
+        assert_int_equal(run_ports(dpi_rtmp_parse, m, n, true, true, 40000,
+                                   1935), DPI_PROTO_MORE);
+    }
+    assert_int_equal(run_ports(dpi_rtmp_parse, m, 1538, true, true, 40000,
+                               1935), DPI_PROTO_NO);
+    assert_int_equal(run_ports(dpi_rtmp_parse, m, 1537, true, false, 40000,
+                               1935), DPI_PROTO_MORE);
+    assert_int_equal(run_ports(dpi_rtmp_parse, m, 1537, true, true, 40000,
+                               1936), DPI_PROTO_NO);
+    m[0] = 6;                   /* RTMPE's version byte: not plain RTMP. */
+    assert_int_equal(run_ports(dpi_rtmp_parse, m, 1537, true, true, 40000,
+                               1935), DPI_PROTO_NO);
+    free(m);
+}
+
 int
 main(void)
 {
@@ -490,6 +685,10 @@ main(void)
         cmocka_unit_test(test_rtp_invalid),
         cmocka_unit_test(test_rtcp),
         cmocka_unit_test(test_xmpp),
+        cmocka_unit_test(test_h323_tcp),
+        cmocka_unit_test(test_h323_ras),
+        cmocka_unit_test(test_skinny),
+        cmocka_unit_test(test_rtmp),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

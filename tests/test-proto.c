@@ -881,6 +881,282 @@ test_http_garbage_is_no(void **state)
                                  &md), DPI_PROTO_YES);
 }
 
+/* Returns true if text field 'f' of 'md' holds the value 'want'. */
+static bool
+md_has(const struct dpi_md *md, enum dpi_field f, const char *want)
+{
+    struct dpi_md_value v;
+    uint32_t pos = 0;
+
+    while (dpi_md_next(md, &pos, &v)) {
+        if (v.field == f && !strcmp(v.str, want)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Calls 'parse' in follow mode on the 'len' bytes at 'data' (copied to a
+ * buffer of exactly that size), a TCP segment at sequence number 'seq'
+ * from the client. */
+static enum dpi_proto_result
+follow_segment(dpi_proto_func *parse, const char *data, size_t len,
+               uint32_t seq, struct dpi_md *md)
+{
+    struct dpi_proto_ctx ctx = {
+        .to_server = true, .is_tcp = true, .follow = true,
+        .client_port = 40000, .server_port = 80, .tcp_seq = seq,
+    };
+    uint8_t *copy = malloc(len ? len : 1);
+    enum dpi_proto_result r;
+
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    r = parse(&ctx, copy, len, md);
+    free(copy);
+    return r;
+}
+
+/* The second request of a keep-alive connection, whose head spans several
+ * segments after the verdict.  tshark reassembles it: on a capture of
+ * these segments (built with scapy) it prints http.host "b.example",
+ * http.request.uri "/second?q=" and 60 'x', http.user_agent "split/1.0". */
+static const char http_second_req[] =
+    "GET /second?q=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxx HTTP/1.1\r\nHost: b.example\r\nUser-Agent: split/1.0\r\n\r\n";
+static const char http_second_uri[] =
+    "/second?q=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+/* Follow mode: a request head split at any byte into two segments is
+ * reassembled and gives the values tshark prints. */
+static void
+test_http_follow_request_split_at_every_byte(void **state)
+{
+    static const char first[] =
+        "GET /first HTTP/1.1\r\nHost: a.example\r\n\r\n";
+    size_t len = strlen(http_second_req), nf = strlen(first), i;
+    size_t line_end = strchr(http_second_req, '\n') - http_second_req + 1;
+    uint32_t seq = 1001;
+
+    (void) state;
+    for (i = 1; i < len; i++) {
+        struct dpi_md md;
+
+        dpi_md_init(&md, UINT32_MAX);
+        assert_int_equal(follow_segment(dpi_http_parse, first, nf, seq, &md),
+                         DPI_PROTO_YES);
+        follow_segment(dpi_http_parse, http_second_req, i,
+                       seq + (uint32_t) nf, &md);
+        if (i < line_end) {
+            /* Nothing of a request line without its end. */
+            assert_int_equal(dpi_md_count(&md, DPI_F_http_uri), 1);
+        }
+        follow_segment(dpi_http_parse, http_second_req + i, len - i,
+                       seq + (uint32_t) (nf + i), &md);
+        assert_true(md_has(&md, DPI_F_http_uri, "/first"));
+        assert_true(md_has(&md, DPI_F_http_uri, http_second_uri));
+        assert_true(md_has(&md, DPI_F_http_host, "b.example"));
+        assert_true(md_has(&md, DPI_F_http_user_agent, "split/1.0"));
+        assert_int_equal(dpi_md_count(&md, DPI_F_http_uri), 2);
+        assert_null(dpi_md_get(&md, DPI_F__http_head, NULL));
+        dpi_md_destroy(&md);
+    }
+}
+
+/* Follow mode: a retransmission of a buffered segment is ignored; a gap
+ * drops the buffered start (the rest is not a request), and the next
+ * request is read again. */
+static void
+test_http_follow_retransmission_and_gap(void **state)
+{
+    static const char third[] = "HEAD /third HTTP/1.0\r\n\r\n";
+    size_t len = strlen(http_second_req);
+    struct dpi_md md;
+
+    (void) state;
+    dpi_md_init(&md, UINT32_MAX);
+    follow_segment(dpi_http_parse, http_second_req, 20, 5000, &md);
+    follow_segment(dpi_http_parse, http_second_req, 20, 5000, &md);
+    follow_segment(dpi_http_parse, http_second_req + 20, len - 20, 5020,
+                   &md);
+    assert_true(md_has(&md, DPI_F_http_uri, http_second_uri));
+    assert_true(md_has(&md, DPI_F_http_host, "b.example"));
+    dpi_md_destroy(&md);
+
+    dpi_md_init(&md, UINT32_MAX);
+    follow_segment(dpi_http_parse, http_second_req, 20, 5000, &md);
+    assert_non_null(dpi_md_get(&md, DPI_F__http_head, NULL));
+    assert_int_equal(follow_segment(dpi_http_parse, http_second_req + 40,
+                                    len - 40, 5040, &md), DPI_PROTO_NO);
+    assert_null(dpi_md_get(&md, DPI_F__http_head, NULL));
+    assert_int_equal(dpi_md_count(&md, DPI_F_http_uri), 0);
+    assert_int_equal(follow_segment(dpi_http_parse, third, strlen(third),
+                                    (uint32_t) (5000 + len), &md),
+                     DPI_PROTO_YES);
+    assert_true(md_has(&md, DPI_F_http_uri, "/third"));
+    dpi_md_destroy(&md);
+}
+
+/* Follow mode: a head longer than a metadata value is given up without
+ * reading past the segments. */
+static void
+test_http_follow_overlong_head_given_up(void **state)
+{
+    size_t n = DPI_MD_VALUE_MAX + 100, i;
+    char *seg = malloc(n);
+    struct dpi_md md;
+
+    (void) state;
+    assert_non_null(seg);
+    memcpy(seg, "GET /", 5);
+    memset(seg + 5, 'a', n - 5);
+    dpi_md_init(&md, UINT32_MAX);
+    for (i = 0; i < 3; i++) {
+        follow_segment(dpi_http_parse, seg + (i ? 5 : 0), 1400,
+                       (uint32_t) (1 + i * 1400), &md);
+    }
+    assert_null(dpi_md_get(&md, DPI_F__http_head, NULL));
+    assert_int_equal(dpi_md_count(&md, DPI_F_http_uri), 0);
+    dpi_md_destroy(&md);
+    free(seg);
+}
+
+/* SSDP is HTTP over UDP: tshark's HTTP dissector gives this M-SEARCH (its
+ * Host and User-Agent as in anyconnect-vpn.pcap) http.request.uri "*",
+ * http.host "239.255.255.250:1900" and http.user_agent "Google
+ * Chrome/77.0.3865.90 Mac OS X", and the NOTIFY http.host
+ * "[FF02::C]:1900" as written (checked with tshark on these datagrams,
+ * built with scapy). */
+static void
+test_ssdp_fields_match_tshark(void **state)
+{
+    static const char msearch[] =
+        "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+        "MAN: \"ssdp:discover\"\r\nMX: 1\r\n"
+        "ST: urn:dial-multiscreen-org:service:dial:1\r\n"
+        "USER-AGENT: Google Chrome/77.0.3865.90 Mac OS X\r\n\r\n";
+    static const char notify[] =
+        "NOTIFY * HTTP/1.1\r\nHOST: [FF02::C]:1900\r\n"
+        "NT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n\r\n";
+    static const char response[] =
+        "HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n\r\n";
+    struct dpi_proto_ctx udp = { .to_server = true, .server_port = 1900 };
+    struct dpi_proto_ctx tcp = { .to_server = true, .is_tcp = true };
+    size_t len = strlen(msearch), i;
+    struct dpi_md md;
+
+    (void) state;
+    dpi_md_init(&md, UINT32_MAX);
+    assert_int_equal(dpi_ssdp_parse(&udp, (const uint8_t *) msearch, len,
+                                    &md), DPI_PROTO_YES);
+    assert_true(md_has(&md, DPI_F_http_uri, "*"));
+    assert_true(md_has(&md, DPI_F_http_method, "M-SEARCH"));
+    assert_true(md_has(&md, DPI_F_http_host, "239.255.255.250:1900"));
+    assert_true(md_has(&md, DPI_F_http_user_agent,
+                       "Google Chrome/77.0.3865.90 Mac OS X"));
+    assert_int_equal(dpi_ssdp_parse(&udp, (const uint8_t *) notify,
+                                    strlen(notify), &md), DPI_PROTO_YES);
+    assert_true(md_has(&md, DPI_F_http_host, "[FF02::C]:1900"));
+    assert_int_equal(dpi_ssdp_parse(&udp, (const uint8_t *) response,
+                                    strlen(response), &md), DPI_PROTO_YES);
+    assert_int_equal(dpi_ssdp_parse(&tcp, (const uint8_t *) msearch, len,
+                                    &md), DPI_PROTO_NO);
+    dpi_md_destroy(&md);
+
+    /* tshark reads no HTTP fields off port 1900 (ssdp-m-search.pcap's
+     * M-SEARCH to port 32412 has none in its oracle). */
+    udp.server_port = 32412;
+    dpi_md_init(&md, UINT32_MAX);
+    assert_int_equal(dpi_ssdp_parse(&udp, (const uint8_t *) msearch, len,
+                                    &md), DPI_PROTO_YES);
+    assert_int_equal(dpi_md_count(&md, DPI_F_http_uri), 0);
+    udp.server_port = 1900;
+    assert_int_equal(dpi_ssdp_parse(&udp, (const uint8_t *) "\x16\x03\x01",
+                                    3, &md), DPI_PROTO_NO);
+    dpi_md_destroy(&md);
+
+    /* A datagram cut short: NO while the request line is incomplete, and
+     * only complete header lines are read. */
+    for (i = 0; i < len; i++) {
+        uint8_t *copy = malloc(i ? i : 1);
+        enum dpi_proto_result r;
+
+        assert_non_null(copy);
+        memcpy(copy, msearch, i);
+        dpi_md_init(&md, UINT32_MAX);
+        r = dpi_ssdp_parse(&udp, copy, i, &md);
+        assert_int_equal(r, i < 21 ? DPI_PROTO_NO : DPI_PROTO_YES);
+        if (i < 49) {
+            assert_int_equal(dpi_md_count(&md, DPI_F_http_host), 0);
+        } else {
+            assert_true(md_has(&md, DPI_F_http_host,
+                               "239.255.255.250:1900"));
+        }
+        dpi_md_destroy(&md);
+        free(copy);
+    }
+}
+
+/* After a SOCKS handshake the tunnelled HTTP request's metadata is read
+ * (tshark dissects it: socks.pcap's oracle has http.host
+ * "www.example.com" and http.request.uri "/" there); the handshake
+ * replies are not HTTP. */
+static void
+test_socks_follow_reads_tunnelled_http(void **state)
+{
+    static const char req[] =
+        "GET / HTTP/1.1\r\nUser-Agent: curl/7.24.0\r\n"
+        "Host: www.example.com\r\nAccept: */*\r\n\r\n";
+    struct dpi_md md;
+
+    (void) state;
+    dpi_md_init(&md, UINT32_MAX);
+    assert_int_equal(follow_segment(dpi_socks_parse, "\x05\x01\x00\x03", 4,
+                                    1, &md), DPI_PROTO_NO);
+    assert_int_equal(follow_segment(dpi_socks_parse, req, strlen(req), 5,
+                                    &md), DPI_PROTO_YES);
+    assert_true(md_has(&md, DPI_F_http_host, "www.example.com"));
+    assert_true(md_has(&md, DPI_F_http_uri, "/"));
+    assert_true(md_has(&md, DPI_F_http_user_agent, "curl/7.24.0"));
+    dpi_md_destroy(&md);
+}
+
+/* A CONNECT tunnel that carries TLS: after the verdict (http_connect) the
+ * client's ClientHello gives tls_sni, as tshark reports it for the
+ * tunnel of http_connect.pcap (tls_sni "apache.org"); without CONNECT the
+ * same bytes are not read. */
+static void
+test_http_connect_tunnel_client_hello(void **state)
+{
+    static const char req[] =
+        "CONNECT apache.org:443 HTTP/1.1\r\nHost: apache.org:443\r\n\r\n";
+    uint8_t hs[1024], stream[1200];
+    size_t n = build_records(stream, hs,
+                             build_client_hello(hs, "apache.org", 10),
+                             16384);
+    struct test_md tmd;
+    struct dpi_md md;
+
+    (void) state;
+    memset(&tmd, 0, sizeof tmd);
+    assert_int_equal(parse_exact(t_http_parse, (const uint8_t *) req,
+                                 strlen(req), true, &tmd), DPI_PROTO_YES);
+    assert_string_equal(tmd.http_host, "apache.org:443");
+
+    dpi_md_init(&md, UINT32_MAX);
+    dpi_md_set_u64(&md, DPI_F__proto, DPI_APP_http_connect);
+    assert_int_equal(follow_segment(dpi_http_parse, (const char *) stream,
+                                    n, 100, &md), DPI_PROTO_YES);
+    assert_string_equal(dpi_md_get(&md, DPI_F_tls_sni, NULL), "apache.org");
+    dpi_md_destroy(&md);
+
+    dpi_md_init(&md, UINT32_MAX);
+    assert_int_equal(follow_segment(dpi_http_parse, (const char *) stream,
+                                    n, 100, &md), DPI_PROTO_NO);
+    assert_null(dpi_md_get(&md, DPI_F_tls_sni, NULL));
+    dpi_md_destroy(&md);
+}
+
 /* A DNS query over TCP is MORE at every length short of its question;
  * over UDP the same truncated datagrams are NO. */
 static void
@@ -1034,6 +1310,12 @@ main(void)
         cmocka_unit_test(test_tls_sslv2_compatible_client_hello),
         cmocka_unit_test(test_http_request_truncated_at_every_length_is_more),
         cmocka_unit_test(test_http_garbage_is_no),
+        cmocka_unit_test(test_http_follow_request_split_at_every_byte),
+        cmocka_unit_test(test_http_follow_retransmission_and_gap),
+        cmocka_unit_test(test_http_follow_overlong_head_given_up),
+        cmocka_unit_test(test_ssdp_fields_match_tshark),
+        cmocka_unit_test(test_socks_follow_reads_tunnelled_http),
+        cmocka_unit_test(test_http_connect_tunnel_client_hello),
         cmocka_unit_test(test_dns_truncated_at_every_length),
         cmocka_unit_test(test_dns_compression_loops_are_no),
         cmocka_unit_test(test_dns_root_and_escapes),

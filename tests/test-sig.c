@@ -241,8 +241,9 @@ test_bad_files_give_exact_errors(void **state)
                  "'frobnicate'");
     expect_error("protocol gopher tcp payload \"x\"\n", EINVAL,
                  "t.sig:1: unknown application 'gopher'");
-    expect_error("protocol youtube tcp payload \"x\"\n", EINVAL,
-                 "t.sig:1: 'youtube' is a service, not a protocol");
+    expect_error("protocol youtube tcp ports 443\n", EINVAL,
+                 "t.sig:1: protocol youtube has no parser, so it needs a "
+                 "payload pattern");
     expect_error("service http host \"a.b\"\n", EINVAL,
                  "t.sig:1: 'http' is a protocol, not a service");
     expect_error("protocol http sctp payload \"x\"\n", EINVAL,
@@ -299,7 +300,8 @@ test_bad_files_give_exact_errors(void **state)
     expect_error("service google host \"a.com\" hots \"b.com\"\n", EINVAL,
                  "t.sig:1: unknown keyword 'hots'");
     expect_error("protocol\n", EINVAL,
-                 "t.sig:1: 'protocol' needs a protocol name");
+                 "t.sig:1: 'protocol' needs a protocol or service "
+                 "name");
     expect_error("protocol dns\n", EINVAL,
                  "t.sig:1: 'protocol dns' needs a transport (tcp, udp or "
                  "ip N)");
@@ -398,7 +400,8 @@ test_bad_ip_protocol_declarations(void **state)
     expect_error("protocol icmp ip 1 \"x\"\n", EINVAL,
                  "t.sig:1: unexpected string \"x\"");
     expect_error("protocol youtube ip 1\n", EINVAL,
-                 "t.sig:1: 'youtube' is a service, not a protocol");
+                 "t.sig:1: 'youtube' is a service: 'ip N' declares L7 "
+                 "protocols only");
 }
 
 /* Returns the name of the service whose address blocks in 'db' hold
@@ -432,6 +435,39 @@ compile_ok(const char *text)
     }
     assert_non_null(db);
     return db;
+}
+
+/* A "protocol" line may name a service: its payload pattern proposes a
+ * slot whose application is the service itself, for its transport only,
+ * after the protocols declared before it. */
+static void
+test_service_payload_slot(void **state)
+{
+    static const char text[] =
+        "protocol ssh tcp payload \"^SSH-\"\n"
+        "protocol spotify udp payload \"^SpotUdp0\"\n"
+        "service spotify host \"spotify.com\"\n";
+    static const uint8_t spot[] = "SpotUdp0\x01\x02";
+    struct dpi_sig_scratch *scratch;
+    struct dpi_sigdb *db;
+
+    (void) state;
+    db = compile_ok(text);
+    scratch = dpi_sig_scratch_create(db);
+    assert_non_null(scratch);
+    assert_int_equal(dpi_sig_n_slots(db), 2);
+    assert_int_equal(dpi_sig_slot_app(db, 0), DPI_APP_ssh);
+    assert_int_equal(dpi_sig_slot_app(db, 1), DPI_APP_spotify);
+    assert_int_equal(payload_mask(db, scratch, 17, spot, sizeof spot - 1),
+                     2);
+    assert_int_equal(payload_mask(db, scratch, 6, spot, sizeof spot - 1),
+                     0);
+    assert_int_equal(payload_mask(db, scratch, 17,
+                                  (const uint8_t *) "SpotUdp1", 8), 0);
+    assert_int_equal(dpi_sig_match_host(db, scratch, "open.spotify.com"),
+                     DPI_APP_spotify);
+    dpi_sig_scratch_destroy(scratch);
+    dpi_sigdb_destroy(db);
 }
 
 /* Address blocks: the longest prefix holding an address wins, whatever the
@@ -599,6 +635,7 @@ main(void)
         SIGDB_FIXTURE_TEST(test_payload_patterns_respect_transport),
         SIGDB_FIXTURE_TEST(test_port_hints),
         cmocka_unit_test(test_valid_file_with_continuations),
+        cmocka_unit_test(test_service_payload_slot),
         cmocka_unit_test(test_bad_files_give_exact_errors),
         cmocka_unit_test(test_ip_protocol_declarations),
         SIGDB_FIXTURE_TEST(test_builtin_ip_protocols),

@@ -1132,6 +1132,10 @@ dc_file_finish(struct dc_file *df)
 {
     struct dpi_stats stats;
 
+    /* The capture is over and no more packets will come: connections still
+     * being inspected end as if their inspection window had closed (see
+     * dpi_worker_give_up_all()). */
+    dpi_worker_give_up_all(df->worker);
     dpi_engine_dump(df->engine, dc_dump_all_cb, df);
     qsort(df->out.rows, df->out.n, sizeof *df->out.rows, dc_row_cmp);
 

@@ -26,10 +26,23 @@
  * before the login and leave the verdict open; "AUTH TLS" (or SSL)
  * refines the protocol to ftps, as nDPI labels such connections; any other
  * command confirms ftp_control.  The user (USER) and the files of RETR,
- * STOR, STOU and APPE are recorded, later ones as a follow parser. */
+ * STOR, STOU and APPE are recorded, later ones as a follow parser.
+ *
+ * Data connections: as a follow parser, it also announces each data
+ * connection to the engine (_expect, see dpi-proto.h) as ftp_data: the
+ * server's passive mode replies 227 (RFC 959 4.1.2 and 4.2; RFC 1123
+ * 4.1.2.6: the client scans the text for the first digit of
+ * "h1,h2,h3,h4,p1,p2") and 229 (RFC 2428 3: "(<d><d><d>port<d>)", the
+ * address being the control connection's server), whose data connection
+ * goes from the client to the server; the client's PORT
+ * ("h1,h2,h3,h4,p1,p2", RFC 959 4.1.2) and EPRT ("<d>1<d>addr<d>port<d>"
+ * or with "2" for IPv6, RFC 2428 2) commands, whose data connection the
+ * server opens to the client. */
 
 #include "dpi-proto.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -83,6 +96,159 @@ ftp_is_pre_login(const char *cmd)
     return false;
 }
 
+/* Parses at 's' (with 'n' bytes) a decimal number of 1 to 'max_digits'
+ * digits, at most 'max', into '*value'; moves 's' and 'n' past it.
+ * Returns false if there is none. */
+static bool
+ftp_number(const uint8_t **s, size_t *n, int max_digits, unsigned int max,
+           unsigned int *value)
+{
+    unsigned int v = 0;
+    int digits = 0;
+
+    while (*n && (*s)[0] >= '0' && (*s)[0] <= '9' && digits < max_digits) {
+        v = v * 10 + ((*s)[0] - '0');
+        (*s)++;
+        (*n)--;
+        digits++;
+    }
+    if (!digits || v > max || (*n && (*s)[0] >= '0' && (*s)[0] <= '9')) {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* Parses "h1,h2,h3,h4,p1,p2" (RFC 959 4.1.2: decimal bytes of the host
+ * address and port) at the start of the 'n' bytes at 's' into 'addr' (a
+ * dotted quad, at least 16 bytes) and '*port', and sets '*rest' to the
+ * number of bytes after it.  Returns false if it is malformed or the port
+ * is 0. */
+static bool
+ftp_host_port(const uint8_t *s, size_t n, char *addr, unsigned int *port,
+              size_t *rest)
+{
+    unsigned int v[6];
+    int i;
+
+    for (i = 0; i < 6; i++) {
+        if (i && (!n || s[0] != ',')) {
+            return false;
+        } else if (i) {
+            s++;
+            n--;
+        }
+        if (!ftp_number(&s, &n, 3, 255, &v[i])) {
+            return false;
+        }
+    }
+    *port = v[4] * 256 + v[5];
+    *rest = n;
+    snprintf(addr, 16, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+    return *port != 0;
+}
+
+/* Announces in 'md' an ftp_data connection to 'addr' ("-": the address of
+ * the side) and 'port' on the server's side of the control connection if
+ * 'to_server', else on the client's. */
+static void
+ftp_expect(struct dpi_md *md, bool to_server, const char *addr,
+           unsigned int port)
+{
+    char value[96];
+
+    snprintf(value, sizeof value, DPI_PROTO_EXPECT_FMT,
+             (unsigned int) DPI_APP_ftp_data, "t", to_server ? "s" : "c",
+             addr, port);
+    dpi_md_add_cstr(md, DPI_F__expect, value);
+}
+
+/* Parses the argument 'arg' of EPRT ("<d><net-prt><d><net-addr><d>
+ * <tcp-port><d>", RFC 2428 2) and announces its data connection in
+ * 'md'.  Ignores a malformed one. */
+static void
+ftp_eprt(const struct dpi_text_line *arg, struct dpi_md *md)
+{
+    const uint8_t *s = arg->s;
+    size_t n = arg->len, i;
+    char addr[INET6_ADDRSTRLEN];
+    uint8_t bin[16];
+    unsigned int port;
+    uint8_t d;
+
+    if (n < 4 || s[0] < 33 || s[0] > 126 || (s[1] != '1' && s[1] != '2')
+        || s[2] != s[0]) {
+        return;
+    }
+    d = s[0];
+    for (i = 3; i < n && s[i] != d; i++) {
+        continue;
+    }
+    if (i == n || i - 3 >= sizeof addr) {
+        return;
+    }
+    memcpy(addr, s + 3, i - 3);
+    addr[i - 3] = '\0';
+    if (inet_pton(s[1] == '1' ? AF_INET : AF_INET6, addr, bin) != 1) {
+        return;
+    }
+    s += i + 1;
+    n -= i + 1;
+    if (ftp_number(&s, &n, 5, 65535, &port) && port && n == 1
+        && s[0] == d) {
+        ftp_expect(md, false, addr, port);
+    }
+}
+
+/* Announces in 'md' the data connection of the server reply 'line' if it
+ * is a 227 or 229 reply that gives one (see the top of this file). */
+static void
+ftp_reply_md(const struct dpi_text_line *line, struct dpi_md *md)
+{
+    const uint8_t *s;
+    unsigned int port;
+    size_t n, i;
+
+    if (line->len < 4 || line->s[3] != ' ') {
+        return;
+    }
+    s = line->s + 4;
+    n = line->len - 4;
+    if (!memcmp(line->s, "227", 3)) {
+        char addr[16];
+        size_t rest;
+
+        for (i = 0; i < n && (s[i] < '0' || s[i] > '9'); i++) {
+            continue;
+        }
+        if (ftp_host_port(s + i, n - i, addr, &port, &rest)) {
+            ftp_expect(md, true, addr, port);
+        }
+    } else if (!memcmp(line->s, "229", 3)) {
+        uint8_t d;
+
+        for (i = 0; i < n && s[i] != '('; i++) {
+            continue;
+        }
+        if (n - i < 7) {
+            return;
+        }
+        s += i + 1;
+        n -= i + 1;
+        d = s[0];
+        if (d < 33 || d > 126 || (d >= '0' && d <= '9') || s[1] != d
+            || s[2] != d) {
+            return;
+        }
+        s += 3;
+        n -= 3;
+        if (ftp_number(&s, &n, 5, 65535, &port) && port && n >= 2
+            && s[0] == d && s[1] == ')') {
+            ftp_expect(md, true, "-", port);
+        }
+    }
+}
+
 /* Records the metadata of command 'cmd' whose line is 'line'.  Returns
  * true if it is an AUTH TLS (or SSL, TLS-C, TLS-P) command, which starts
  * TLS on the control connection. */
@@ -101,6 +267,16 @@ ftp_command_md(const char *cmd, const struct dpi_text_line *line,
         if (arg.len) {
             dpi_md_add(md, DPI_F_ftp_file, arg.s, arg.len);
         }
+    } else if (!strcmp(cmd, "PORT")) {
+        char addr[16];
+        unsigned int port;
+        size_t rest;
+
+        if (ftp_host_port(arg.s, arg.len, addr, &port, &rest) && !rest) {
+            ftp_expect(md, false, addr, port);
+        }
+    } else if (!strcmp(cmd, "EPRT")) {
+        ftp_eprt(&arg, md);
     } else if (!strcmp(cmd, "AUTH")) {
         struct dpi_text_line mech = dpi_text_word(&arg);
 
@@ -158,8 +334,17 @@ dpi_ftp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     if (!ctx->is_tcp) {
         return DPI_PROTO_NO;
     }
-    if (!ctx->to_server) {
-        return ctx->follow ? DPI_PROTO_YES : ftp_greeting(data, len, md);
+    if (!ctx->to_server && !ctx->follow) {
+        return ftp_greeting(data, len, md);
+    } else if (!ctx->to_server) {
+        /* Replies of a packet, complete lines only. */
+        while (dpi_text_next(data, len, &pos, FTP_MAX_LINE, &line)
+               == DPI_TEXT_LINE) {
+            if (dpi_text_reply(&line, '2')) {
+                ftp_reply_md(&line, md);
+            }
+        }
+        return DPI_PROTO_YES;
     }
     if (!ctx->follow
         && !dpi_text_greeting_allows(md, DPI_TEXT_GREETING_CODE)) {

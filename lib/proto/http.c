@@ -30,7 +30,10 @@
  * block is complete, Content-Type and Server.
  *
  * The method refines the protocol: CONNECT makes it http_connect, and a
- * request for an absolute URI ("GET http://...") makes it http_proxy. */
+ * request for an absolute URI ("GET http://...") makes it http_proxy.
+ * In follow mode the client's ClientHello in a CONNECT tunnel gives
+ * tls_sni, and a request head split over segments is reassembled (see
+ * HTTP_HEAD_HDR). */
 
 #include "dpi-proto.h"
 
@@ -41,6 +44,9 @@
 
 /* Longest method token accepted. */
 #define HTTP_MAX_METHOD 15
+
+/* SSDP's UDP port (UPnP Device Architecture 2.0, 1.1.2). */
+#define SSDP_PORT 1900
 
 /* Most requests read from one call (bounds the work per packet). */
 #define HTTP_MAX_REQUESTS 32
@@ -259,14 +265,17 @@ http_refine_protocol(const uint8_t *data, size_t method_len,
 }
 
 /* Parses the requests at the start of the client's bytes.  In stream mode
- * ('follow' false) the first request must be complete for YES. */
+ * ('follow' false) the first request must be complete for YES.  Stores in
+ * '*partial' the offset of a request whose head (request line and header
+ * block) runs past 'len', or 'len' if there is none. */
 static enum dpi_proto_result
 http_parse_requests(const uint8_t *data, size_t len, bool follow,
-                    struct dpi_md *md)
+                    struct dpi_md *md, size_t *partial)
 {
     size_t pos = 0;
     int n;
 
+    *partial = len;
     for (n = 0; n < HTTP_MAX_REQUESTS && pos < len; n++) {
         size_t m, us, ue, hdr, end;
         enum dpi_proto_result r;
@@ -275,6 +284,9 @@ http_parse_requests(const uint8_t *data, size_t len, bool follow,
         r = http_parse_request_line(data + pos, len - pos, &m, &us, &ue,
                                     &hdr);
         if (r != DPI_PROTO_YES) {
+            if (r == DPI_PROTO_MORE) {
+                *partial = pos;
+            }
             return n ? DPI_PROTO_YES : r;
         }
         end = http_parse_headers(data + pos, len - pos, hdr,
@@ -297,7 +309,11 @@ http_parse_requests(const uint8_t *data, size_t len, bool follow,
         }
         dpi_md_add(md, DPI_F_http_method, data + pos, m);
         dpi_md_add(md, DPI_F_http_uri, data + pos + us, ue - us);
-        if (!end || body >= len - pos - end) {
+        if (!end) {
+            *partial = pos;
+            break;
+        }
+        if (body >= len - pos - end) {
             break;
         }
         pos += end + body;
@@ -340,19 +356,164 @@ http_parse_response(const uint8_t *data, size_t len, struct dpi_md *md)
     return DPI_PROTO_YES;
 }
 
+/* Follow mode keeps the start of a request head that a segment began but
+ * did not finish (a long URI or many headers span several segments) in
+ * field _http_head: the TCP sequence number of the byte after it, 4 bytes
+ * big-endian, then the bytes from the start of the request.  The next
+ * segment in sequence is appended and the request parsed again, as tshark
+ * reassembles it.  A head longer than the field's value limit is given
+ * up. */
+#define HTTP_HEAD_HDR 4
+
+/* Longest request head start kept in _http_head. */
+#define HTTP_HEAD_MAX (DPI_MD_VALUE_MAX - HTTP_HEAD_HDR)
+
+/* Stores in _http_head the 'len' bytes at 'data', followed in the stream by
+ * the byte of sequence number 'next', or removes the field if 'len' is 0
+ * or too long. */
+static void
+http_head_save(struct dpi_md *md, uint32_t next, const uint8_t *data,
+               size_t len)
+{
+    uint8_t *buf;
+
+    if (!len || len > HTTP_HEAD_MAX) {
+        dpi_md_remove(md, DPI_F__http_head);
+        return;
+    }
+    buf = malloc(HTTP_HEAD_HDR + len);
+    if (!buf) {
+        dpi_md_remove(md, DPI_F__http_head);
+        return;
+    }
+    buf[0] = next >> 24;
+    buf[1] = next >> 16;
+    buf[2] = next >> 8;
+    buf[3] = next;
+    memcpy(buf + HTTP_HEAD_HDR, data, len);
+    if (!dpi_md_set(md, DPI_F__http_head, buf, HTTP_HEAD_HDR + len)) {
+        dpi_md_remove(md, DPI_F__http_head);
+    }
+    free(buf);
+}
+
+/* Follow mode, client to server: parses the requests that the segment
+ * 'data' (of 'len' bytes, at sequence number 'ctx->tcp_seq') starts or
+ * continues.  See HTTP_HEAD_HDR. */
+static enum dpi_proto_result
+http_follow_requests(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+                     size_t len, struct dpi_md *md)
+{
+    uint32_t end_seq = ctx->tcp_seq + (uint32_t) len;
+    size_t cur_len = 0, partial;
+    const char *cur = dpi_md_get(md, DPI_F__http_head, &cur_len);
+    enum dpi_proto_result r;
+
+    if (cur && cur_len > HTTP_HEAD_HDR) {
+        const uint8_t *c = (const uint8_t *) cur;
+        uint32_t next = ((uint32_t) c[0] << 24 | (uint32_t) c[1] << 16
+                         | (uint32_t) c[2] << 8 | c[3]);
+        size_t have = cur_len - HTTP_HEAD_HDR;
+
+        if ((int32_t) (ctx->tcp_seq - next) < 0) {
+            return DPI_PROTO_NO;        /* A retransmission. */
+        }
+        if (ctx->tcp_seq == next && have + len <= HTTP_HEAD_MAX) {
+            uint8_t *buf = malloc(have + len);
+
+            if (buf) {
+                memcpy(buf, c + HTTP_HEAD_HDR, have);
+                memcpy(buf + have, data, len);
+                r = http_parse_requests(buf, have + len, true, md, &partial);
+                http_head_save(md, end_seq, buf + partial,
+                               have + len - partial);
+                free(buf);
+                return r;
+            }
+        }
+        /* A gap, a head too long or no memory: start afresh. */
+        dpi_md_remove(md, DPI_F__http_head);
+    } else if (cur) {
+        dpi_md_remove(md, DPI_F__http_head);
+    }
+    r = http_parse_requests(data, len, true, md, &partial);
+    if (r != DPI_PROTO_NO) {
+        http_head_save(md, end_seq, data + partial, len - partial);
+    }
+    return r;
+}
+
 /* Parses HTTP/1.x bytes: requests if 'ctx->to_server', else a response.
  * See dpi-proto.h. */
 enum dpi_proto_result
 dpi_http_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                size_t len, struct dpi_md *md)
 {
+    size_t partial;
+    uint64_t proto;
+
     if (!ctx->is_tcp) {
         return DPI_PROTO_NO;
     }
     if (!len) {
         return DPI_PROTO_MORE;
     }
-    return (ctx->to_server
-            ? http_parse_requests(data, len, ctx->follow, md)
-            : http_parse_response(data, len, md));
+    if (!ctx->to_server) {
+        return http_parse_response(data, len, md);
+    }
+    if (ctx->follow && data[0] == 0x16
+        && dpi_md_get_u64(md, DPI_F__proto, &proto)
+        && proto == DPI_APP_http_connect) {
+        /* A CONNECT tunnel (RFC 9110 9.3.6) that carries TLS: read the
+         * ClientHello (whole in its segment) as tshark does. */
+        struct dpi_proto_ctx tls_ctx = *ctx;
+
+        tls_ctx.follow = false;
+        return dpi_tls_parse(&tls_ctx, data, len, md);
+    }
+    return (ctx->follow
+            ? http_follow_requests(ctx, data, len, md)
+            : http_parse_requests(data, len, false, md, &partial));
+}
+
+/* Parses one SSDP datagram (UPnP Device Architecture 2.0, 1.1.2): HTTP
+ * over UDP, a request ("M-SEARCH * HTTP/1.1", "NOTIFY * HTTP/1.1") or a
+ * search response ("HTTP/1.1 200 OK"), in either direction, since a
+ * response comes from the device's own port.  As tshark dissects SSDP
+ * with its HTTP dissector, the request URI, Host and User-Agent go to the
+ * http_* fields.  See dpi-proto.h. */
+enum dpi_proto_result
+dpi_ssdp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+               size_t len, struct dpi_md *md)
+{
+    size_t m, us, ue, hdr;
+    uint64_t body;
+
+    if (ctx->is_tcp || !len) {
+        return DPI_PROTO_NO;
+    }
+    if (ctx->server_port != SSDP_PORT && ctx->client_port != SSDP_PORT) {
+        /* tshark dissects SSDP as HTTP on its port only: identify the
+         * protocol but give no http_* values elsewhere. */
+        md = NULL;
+    }
+    if (data[0] == 'H') {
+        return (http_check_version(data, len) == DPI_PROTO_YES
+                && (!md || http_parse_response(data, len, md)
+                           == DPI_PROTO_YES)
+                ? DPI_PROTO_YES : DPI_PROTO_NO);
+    }
+    if (http_parse_request_line(data, len, &m, &us, &ue, &hdr)
+        != DPI_PROTO_YES) {
+        return DPI_PROTO_NO;
+    }
+    if (!md) {
+        return DPI_PROTO_YES;
+    }
+    dpi_md_add(md, DPI_F_http_method, data, m);
+    dpi_md_add(md, DPI_F_http_uri, data + us, ue - us);
+    http_parse_headers(data, len, hdr, http_request_headers,
+                       sizeof http_request_headers
+                       / sizeof http_request_headers[0], md, &body);
+    return DPI_PROTO_YES;
 }

@@ -27,6 +27,47 @@
 /* TeamViewer's default port. */
 #define TEAMVIEWER_PORT 5938
 
+/* MS-RDPEUDP 2.2.2.1, 2.2.2.5: RDPUDP_FEC_HEADER flags. */
+#define RDPUDP_FLAG_SYN 0x0001
+#define RDPUDP_FLAG_ACK 0x0004
+
+/* MS-RDPEUDP 3.1.5.1.1: smallest and largest MTU a SYN may announce. */
+#define RDPUDP_MIN_MTU 1132
+#define RDPUDP_MAX_MTU 1232
+
+/* Parses the first datagram of one direction of an RDP UDP transport
+ * (MS-RDPEUDP 2.2.2.1, 2.2.2.5, 3.1.5.1.1): an RDPUDP_FEC_HEADER
+ * (snSourceAck, uReceiveWindowSize, uFlags, big-endian) then an
+ * RDPUDP_SYNDATA_PAYLOAD (snInitialSequenceNumber, uUpStreamMtu,
+ * uDownStreamMtu).  The client's SYN has the SYN flag and snSourceAck -1;
+ * the server's SYN+ACK has SYN and ACK.  Both MTUs lie in 1132..1232, and
+ * the datagram is at least the smallest MTU long (SYN datagrams are
+ * zero-padded to the MTU). */
+static enum dpi_proto_result
+rdp_udp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+              size_t len)
+{
+    unsigned int flags, up, down;
+
+    if (len < RDPUDP_MIN_MTU) {
+        return DPI_PROTO_NO;
+    }
+    flags = (unsigned int) data[6] << 8 | data[7];
+    up = (unsigned int) data[12] << 8 | data[13];
+    down = (unsigned int) data[14] << 8 | data[15];
+    if (!(flags & RDPUDP_FLAG_SYN)
+        || up < RDPUDP_MIN_MTU || up > RDPUDP_MAX_MTU
+        || down < RDPUDP_MIN_MTU || down > RDPUDP_MAX_MTU) {
+        return DPI_PROTO_NO;
+    }
+    if (ctx->to_server) {
+        return (!(flags & RDPUDP_FLAG_ACK)
+                && !memcmp(data, "\xff\xff\xff\xff", 4)
+                ? DPI_PROTO_YES : DPI_PROTO_NO);
+    }
+    return flags & RDPUDP_FLAG_ACK ? DPI_PROTO_YES : DPI_PROTO_NO;
+}
+
 /* Parses the first message of one direction of an RDP connection: a TPKT
  * (RFC 1006 6: version 3, reserved 0, 16-bit length) holding an X.224
  * Connection Request (client, code 0xE0) or Connection Confirm (server,
@@ -35,7 +76,7 @@
  * MS-RDPBCGR 2.2.1.1 and 2.2.1.2 allow: nothing, a "Cookie:" routing
  * token, or an RDP negotiation structure (type 1 to 3, length 8).  ISO
  * transport users such as S7comm put TSAP parameters (0xC0-0xC2) there
- * instead. */
+ * instead.  Over UDP, see rdp_udp_parse(). */
 enum dpi_proto_result
 dpi_rdp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
               size_t len, struct dpi_md *md)
@@ -45,7 +86,7 @@ dpi_rdp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
 
     (void) md;
     if (!ctx->is_tcp) {
-        return DPI_PROTO_NO;
+        return rdp_udp_parse(ctx, data, len);
     }
     if (len < 4) {
         return ((len < 1 || data[0] == 3) && (len < 2 || data[1] == 0)
@@ -172,9 +213,14 @@ enum dpi_proto_result
 dpi_socks_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                 size_t len, struct dpi_md *md)
 {
-    (void) md;
     if (!ctx->is_tcp) {
         return DPI_PROTO_NO;
+    }
+    if (ctx->follow) {
+        /* After the handshake the connection carries the client's own
+         * protocol to the target; tshark dissects HTTP there, so read its
+         * metadata (dpi_http_parse() says NO to anything else). */
+        return dpi_http_parse(ctx, data, len, md);
     }
     if (!len) {
         return DPI_PROTO_MORE;

@@ -1113,6 +1113,75 @@ tls_parse_mid_stream(const uint8_t *data, size_t len)
     return DPI_PROTO_YES;
 }
 
+/* Longest run of bytes tls_resync() skips before the first record header:
+ * the tail of a record cut by the start of the capture. */
+#define TLS_RESYNC_MAX 8192
+
+/* Checks whether a chain of records of the kind tls_parse_mid_stream()
+ * accepts starts at 'data': returns DPI_PROTO_YES if at least one complete
+ * record is followed by the end of the bytes or by a whole valid header,
+ * DPI_PROTO_MORE if the first record is valid but incomplete, DPI_PROTO_NO
+ * otherwise. */
+static enum dpi_proto_result
+tls_record_chain(const uint8_t *data, size_t len)
+{
+    size_t pos = 0;
+    int n = 0;
+
+    for (;;) {
+        const uint8_t *h = data + pos;
+        size_t rec_len;
+
+        if (pos == len && n) {
+            return DPI_PROTO_YES;
+        }
+        if (len - pos < 5) {
+            return DPI_PROTO_NO;
+        }
+        rec_len = (size_t) h[3] << 8 | h[4];
+        if ((h[0] != 20 && h[0] != 21 && h[0] != 23) || h[1] != 3
+            || h[2] < 1 || h[2] > 4 || !rec_len || rec_len > TLS_MAX_RECORD) {
+            return DPI_PROTO_NO;
+        }
+        if (n) {
+            return DPI_PROTO_YES;
+        }
+        if (len - pos < 5 + rec_len) {
+            return DPI_PROTO_MORE;
+        }
+        pos += 5 + rec_len;
+        n++;
+    }
+}
+
+/* Recognises a TLS connection whose capture began inside a record: the
+ * first bytes are the tail of a record, then records follow.  Looks, in
+ * the first TLS_RESYNC_MAX bytes, for an offset where a complete record of
+ * the kind tls_parse_mid_stream() accepts is followed by the end of the
+ * bytes or by another valid 5-byte header (RFC 8446 5.1: content type,
+ * legacy version 3.x, length of at most 2^14 + 2048).  Two consistent
+ * headers, or one whose length ends exactly at the end of the bytes, are
+ * unlikely in other data; the TLS parser only runs on TLS candidates (its
+ * ports).  MORE while some header's record is still incomplete and the
+ * stream is short of DPI_PROTO_MAX_STREAM, NO otherwise. */
+static enum dpi_proto_result
+tls_resync(const uint8_t *data, size_t len)
+{
+    size_t k, end = len < TLS_RESYNC_MAX ? len : TLS_RESYNC_MAX;
+    bool more = len < 5;
+
+    for (k = 1; k + 5 <= end; k++) {
+        enum dpi_proto_result r = tls_record_chain(data + k, len - k);
+
+        if (r == DPI_PROTO_YES) {
+            return DPI_PROTO_YES;
+        }
+        more |= r == DPI_PROTO_MORE;
+    }
+    return (more || len < 64) && len < DPI_PROTO_MAX_STREAM / 2
+           ? DPI_PROTO_MORE : DPI_PROTO_NO;
+}
+
 /* Parses the first handshake message of a TLS stream: a ClientHello to
  * the server, else a ServerHello (and the Certificate after it, when it is
  * already there).  After the verdict (follow mode) reads the server's
@@ -1133,10 +1202,18 @@ dpi_tls_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                 : tls_follow_server(ctx, data, len, md));
     }
     if (ctx->to_server && len && data[0] & 0x80) {
-        return tls_parse_v2_client_hello(data, len);
+        /* An SSL 2.0 ClientHello for SSL 2.0 itself is not TLS; other
+         * bytes may be a record's tail (tls_resync()). */
+        res = tls_parse_v2_client_hello(data, len);
+        if (res != DPI_PROTO_NO || data[2] == TLS_HS_CLIENT_HELLO) {
+            return res;
+        }
     }
     if (len && data[0] != TLS_CT_HANDSHAKE) {
         res = tls_parse_mid_stream(data, len);
+        if (res == DPI_PROTO_NO) {
+            res = tls_resync(data, len);
+        }
     } else if (ctx->to_server) {
         if (!tls_read_uint(&r, 1, &type) || !tls_read_uint(&r, 3, &hs_len)) {
             return r.more ? DPI_PROTO_MORE : DPI_PROTO_NO;

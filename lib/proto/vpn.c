@@ -14,8 +14,9 @@
  * limitations under the License.
  */
 
-/* VPN parsers: IPsec IKE, WireGuard, OpenVPN, PPTP.  (ESP and AH are IP
- * protocols 50 and 51, identified by the signature file alone.)
+/* VPN parsers: IPsec IKE, WireGuard, OpenVPN, PPTP, Teredo.  (ESP and AH
+ * are IP protocols 50 and 51, identified by the signature file
+ * alone.)
  *
  * IKE (RFC 2408 3.1, RFC 7296 3.1): a 28-byte header, initiator SPI (8
  * bytes, never zero), responder SPI (8), next payload, version (major 1
@@ -213,5 +214,40 @@ dpi_pptp_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     }
     return (vpn_be16(data) >= 12 && vpn_be16(data + 2) == 1
             && vpn_be32(data + 4) == 0x1a2b3c4d
+            ? DPI_PROTO_YES : DPI_PROTO_NO);
+}
+
+/* Teredo's UDP port (RFC 4380 2.11). */
+#define TEREDO_PORT 3544
+
+/* Parses a Teredo datagram (RFC 4380 5.1.1): an optional authentication
+ * indicator (0x0001, client id length, authentication value length, the
+ * id and value, an 8-byte nonce and a confirmation byte), an optional
+ * origin indication (0x0000, then a 2-byte port and a 4-byte address,
+ * both obfuscated), then an IPv6 packet: version 6 and a payload length
+ * that is exactly what is left after its 40-byte header.  Datagrams to or
+ * from port 3544 only (the server's port; client-to-client traffic has no
+ * fixed port and a bare IPv6 header is too weak a sign there). */
+enum dpi_proto_result
+dpi_teredo_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
+                 size_t len, struct dpi_md *md)
+{
+    size_t pos = 0;
+
+    (void) md;
+    if (ctx->is_tcp || (ctx->server_port != TEREDO_PORT
+                        && ctx->client_port != TEREDO_PORT)) {
+        return DPI_PROTO_NO;
+    }
+    if (len >= 4 && data[0] == 0 && data[1] == 1) {
+        pos = 4 + (size_t) data[2] + data[3] + 8 + 1;
+    }
+    if (len >= pos + 2 && data[pos] == 0 && data[pos + 1] == 0) {
+        pos += 8;
+    }
+    if (len < pos + 40 || data[pos] >> 4 != 6) {
+        return DPI_PROTO_NO;
+    }
+    return (((size_t) data[pos + 4] << 8 | data[pos + 5]) == len - pos - 40
             ? DPI_PROTO_YES : DPI_PROTO_NO);
 }

@@ -12,20 +12,29 @@
 #   protocol NAME TRANSPORT [payload "REGEX" [nocase]]... [ports P,P...]
 #
 #       NAME is an L7 protocol of the application registry (lib/dpi-apps.def,
-#       ids below 1024) and TRANSPORT is tcp or udp.  Each payload REGEX
+#       ids below 1024; or a service, see below) and TRANSPORT is tcp or
+#       udp.  Each payload REGEX
 #       (Hyperscan syntax, '.' matches any byte, 'nocase' makes the pattern
 #       before it case-insensitive) is matched against the first 1024
 #       bytes of each direction of a connection (TCP: of the reassembled
 #       stream; UDP: of each datagram); "^" anchors it at the first byte.
 #       A match, or a port P (1-65535) equal to either port of the
 #       connection, makes NAME a candidate.  A candidate that libdpi has a
-#       parser for (http, tls, dns, ssh) is confirmed by the parser; one
+#       parser for (lib/proto/parsers.def) is confirmed by the parser; one
 #       without a parser is identified by its payload match alone, so it
-#       must have a payload pattern.  Several lines may name the same
+#       must have a payload pattern.  When inspection ends without a
+#       verdict, the ports give a guess (state unk, not done): the first
+#       protocol listing the server's port, else the client's.  Several lines may name the same
 #       protocol (e.g. one per transport).  Protocols are tried in order of
 #       first appearance in the file.
 #
-#   protocol NAME ip N
+#       NAME may also be a service (ids from 1024) whose traffic is a
+#       protocol of its own, e.g. "protocol dropbox udp payload ..." for
+#       Dropbox LAN sync discovery: identified the same way (by its pattern,
+#       or by its parser if libdpi has one registered for the service), it
+#       gives app_id NAME and app_proto 0.
+#
+#   protocol NAME ip N   (NAME an L7 protocol)
 #
 #       Every connection of IP protocol number N (0-254, not 6 or 17) is
 #       NAME, from its first packet, whatever its payload: "protocol icmp
@@ -72,11 +81,15 @@ protocol http tcp
 # message is a ClientHello (1) or a ServerHello (2); a ClientHello for
 # TLS in the SSL 2.0 compatible format; or, for a connection captured after
 # its handshake, a change_cipher_spec, alert or application_data record
-# (the parser checks that the records tile the bytes).
+# (the parser checks that the records tile the bytes); or such a record
+# header further on, for a capture that began inside a record (the parser
+# wants a complete record followed by another valid header or the end of
+# the bytes).
 protocol tls tcp
     payload "^\x16\x03[\x00-\x04]..[\x01\x02]"
     payload "^[\x80-\xff].\x01\x03[\x00-\x03]"
-    payload "^[\x14\x15\x17]\x03[\x01-\x04]"
+    payload "[\x14\x15\x17]\x03[\x01-\x04]"
+    ports 443
 
 protocol dns udp
     ports 53
@@ -86,6 +99,7 @@ protocol dns tcp
 # "SSH-" protocol version, e.g. "SSH-2.0-OpenSSH_9.2p1" or "SSH-1.99-...".
 protocol ssh tcp
     payload "^SSH-[12]\.[0-9]+-"
+    ports 22
 
 # QUIC long header packets (first two bits set) of version 1, 2, the IETF
 # drafts (0xff0000xx) and Facebook's mvfst (0xfaceb00x); Google QUIC long
@@ -101,6 +115,7 @@ protocol quic udp
     payload "^[\xc0-\xff][\x0a\x1a\x2a\x3a\x4a\x5a\x6a\x7a\x8a\x9a\xaa\xba\xca\xda\xea\xfa]{4}"
     payload "^[\xc0-\xff](Q04[6-9]|Q050|T05[01])"
     payload "^[\x09\x0d].{8}Q0[0-4][0-9]"
+    ports 443
 
 # --- IP protocols other than TCP and UDP (IANA protocol numbers) ---------
 # IPsec ESP (50) and AH (51) are declared with the rest of IPsec in

@@ -53,6 +53,10 @@ protocol telnet tcp
 protocol rdp tcp
     payload "^\x03\x00..[\x06-\xff][\xe0\xd0]\x00\x00"
     ports 3389
+# RDP's UDP transport (MS-RDPEUDP): the SYN and SYN+ACK datagrams,
+# checked by dpi_rdp_parse() (flags, MTUs, padding).
+protocol rdp udp
+    ports 3389
 
 # SOCKS 4 request, SOCKS 5 method selection (RFC 1928), checked by
 # dpi_socks_parse().

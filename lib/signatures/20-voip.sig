@@ -48,3 +48,33 @@ protocol jabber tcp
     payload "^ED\x00\x01"
     payload "^WA[\x00-\x0f][\x00-\x0f]"
     ports 5222,5223
+
+# --- H.323, Skinny, Megaco, RTMP (lib/proto/telephony.c) ----------------
+
+# H.323: TPKT (RFC 1006: version 3, reserved 0) carrying H.225.0 call
+# signalling (Q.931, discriminator 0x08) on 1720 or H.245 on a port given
+# in call signalling; H.225.0 RAS on UDP 1719.  dpi_h323_parse() checks
+# the TPKT lengths, the Q.931 header and the RAS protocolIdentifier.
+protocol h323 tcp
+    payload "^\x03\x00"
+    ports 1720
+protocol h323 udp
+    ports 1719
+
+# Cisco Skinny (SCCP): 12-byte header with little-endian length, header
+# version and message id (dpi_skinny_parse()), on port 2000.
+protocol ciscoskinny tcp
+    ports 2000
+
+# Megaco / H.248.1 text encoding (RFC 3525 annex B.2): "MEGACO" or its
+# short form "!", "/", the version, white space, then the message id: a
+# domain address "[...]", a domain name "<...>" or an MTP address.
+protocol megaco udp
+    payload "^(MEGACO|!)/[1-3][ \t\r\n]+(\[|<|MTP\{)"
+protocol megaco tcp
+    payload "^(MEGACO|!)/[1-3][ \t\r\n]+(\[|<|MTP\{)"
+
+# RTMP handshake: version 3 then the 1536-byte C1/S1 (dpi_rtmp_parse()
+# checks the flight lengths), on port 1935.
+protocol rtmp tcp
+    ports 1935

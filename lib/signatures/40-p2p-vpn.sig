@@ -62,3 +62,9 @@ protocol openvpn tcp
 protocol pptp tcp
     payload "^..\x00\x01\x1a\x2b\x3c\x4d"
     ports 1723
+
+# Teredo (RFC 4380): IPv6 in UDP to or from the server port 3544, after
+# optional authentication and origin indication headers; the parser checks
+# the IPv6 version and payload length against the datagram.
+protocol teredo udp
+    ports 3544

@@ -1,0 +1,331 @@
+/*
+ * Copyright (c) 2026 The ovs-dpi authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* bench-memory: libdpi's memory per connection, measured at the allocator.
+ *
+ * The program feeds one engine (dpi_config_init() defaults, idle timeout
+ * that never expires, 'max_flows' from --max-flows) with N distinct
+ * synthetic TCP connections, built as Ethernet frames and parsed with
+ * dpi_parse_eth() like any other packet.  Connection i goes from
+ * 10.0.0.0 + (i mod 2^24), port 10000 + i / 2^24, to 192.0.2.1 port 80, and
+ * the phases run over all N connections in turn:
+ *
+ *   1. "handshake": SYN, SYN-ACK, ACK (the connection exists, no payload
+ *      inspected yet);
+ *   2. "request": one client payload packet: an HTTP GET with Host and
+ *      User-Agent (--payload http) or 200 bytes of pseudo-random binary
+ *      (--payload junk, which no signature recognises, so the connection
+ *      stays under inspection);
+ *   3. "response": one server payload packet: an HTTP/1.1 200 response
+ *      header (http) or 200 more pseudo-random bytes (junk).
+ *
+ * After each phase it prints the allocator's bytes in use (glibc
+ * mallinfo2(): arena bytes in use plus mmap()ed bytes, malloc overhead
+ * included) minus those before the engine was created, divided by the
+ * number of connections in the table; the engine's fixed cost (what
+ * dpi_engine_create() allocated); the connection states; and the metadata
+ * bytes (dpi_md_allocated()) summed over the table.  Peak RSS is measured
+ * from outside, with /usr/bin/time -v. */
+
+#include <config.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dpi.h"
+
+/* Frame buffer size: big enough for any frame built here. */
+#define BM_FRAME_MAX 512
+
+/* Counts of connection states, accumulated by bm_dump_cb(). */
+struct bm_census {
+    uint64_t n;                 /* Connections. */
+    uint64_t pend;              /* With DPI_STATE_PEND. */
+    uint64_t done;              /* With DPI_STATE_DONE. */
+    uint64_t unk;               /* With DPI_STATE_UNK. */
+    uint64_t md_bytes;          /* Sum of dpi_md_allocated(). */
+};
+
+/* Prints an error message built from 'fmt' and exits with status 1. */
+static void
+bm_fatal(const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    fprintf(stderr, "bench-memory: ");
+    vfprintf(stderr, fmt, args);
+    fprintf(stderr, "\n");
+    va_end(args);
+    exit(1);
+}
+
+/* Returns the bytes the allocator has handed out and not taken back. */
+static uint64_t
+bm_heap_bytes(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+
+    return (uint64_t) mi.uordblks + mi.hblkhd;
+}
+
+/* Returns the current monotonic time in nanoseconds. */
+static double
+bm_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* Writes the 16-bit 'v' at 'p' in network order. */
+static void
+bm_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
+/* Writes the 32-bit 'v' at 'p' in network order. */
+static void
+bm_put32(uint8_t *p, uint32_t v)
+{
+    bm_put16(p, v >> 16);
+    bm_put16(p + 2, v);
+}
+
+/* Builds in 'frame' an Ethernet/IPv4/TCP frame of connection 'i', from the
+ * client if 'from_client', with TCP 'flags', sequence 'seq', acknowledgement
+ * 'ack' and 'len' bytes of 'payload'.  Returns the frame length. */
+static size_t
+bm_build(uint8_t *frame, uint64_t i, bool from_client, uint8_t flags,
+         uint32_t seq, uint32_t ack, const void *payload, size_t len)
+{
+    uint32_t client = 0x0a000000 | (uint32_t) (i & 0xffffff);
+    uint16_t cport = 10000 + (uint16_t) (i >> 24);
+    uint32_t server = 0xc0000201;
+    uint8_t *ip = frame + 14, *tcp = ip + 20;
+
+    memset(frame, 0, 14 + 20 + 20);
+    memcpy(frame, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
+    bm_put16(frame + 12, 0x0800);
+    ip[0] = 0x45;
+    bm_put16(ip + 2, 20 + 20 + len);
+    ip[8] = 64;
+    ip[9] = 6;
+    bm_put32(ip + 12, from_client ? client : server);
+    bm_put32(ip + 16, from_client ? server : client);
+    bm_put16(tcp, from_client ? cport : 80);
+    bm_put16(tcp + 2, from_client ? 80 : cport);
+    bm_put32(tcp + 4, seq);
+    bm_put32(tcp + 8, ack);
+    tcp[12] = 5 << 4;
+    tcp[13] = flags;
+    bm_put16(tcp + 14, 65535);
+    memcpy(tcp + 20, payload, len);
+    return 14 + 20 + 20 + len;
+}
+
+/* Parses 'frame' of 'len' bytes and passes it to 'worker'. */
+static void
+bm_feed(struct dpi_worker *worker, const uint8_t *frame, size_t len,
+        uint64_t now_ms)
+{
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    if (dpi_parse_eth(frame, len, &pkt) != DPI_PARSE_OK) {
+        bm_fatal("synthetic frame does not parse");
+    }
+    dpi_process(worker, &pkt, now_ms, &v);
+}
+
+/* dpi_engine_dump() callback: adds connection 'fi' to the bm_census
+ * 'aux'. */
+static void
+bm_dump_cb(const struct dpi_flow_info *fi, void *aux)
+{
+    struct bm_census *c = aux;
+
+    c->n++;
+    c->pend += (fi->verdict.state & DPI_STATE_PEND) != 0;
+    c->done += (fi->verdict.state & DPI_STATE_DONE) != 0;
+    c->unk += (fi->verdict.state & DPI_STATE_UNK) != 0;
+    c->md_bytes += dpi_md_allocated(fi->md);
+}
+
+/* Prints the memory report of phase 'name' of 'engine'. */
+static void
+bm_report(struct dpi_engine *engine, const char *name, uint64_t base,
+          uint64_t fixed, double ns, uint64_t n_pkts)
+{
+    struct bm_census c;
+    uint64_t heap = bm_heap_bytes() - base;
+
+    memset(&c, 0, sizeof c);
+    dpi_engine_dump(engine, bm_dump_cb, &c);
+    printf("%-10s conns %9"PRIu64" pend %9"PRIu64" done %9"PRIu64
+           " unk %9"PRIu64" heap %11"PRIu64" B  per-conn %7.1f B"
+           " (excl. fixed %7.1f B)  md %6.1f B/conn  %6.0f ns/pkt\n",
+           name, c.n, c.pend, c.done, c.unk, heap,
+           c.n ? (double) heap / c.n : 0.0,
+           c.n ? (double) (heap - fixed) / c.n : 0.0,
+           c.n ? (double) c.md_bytes / c.n : 0.0,
+           n_pkts ? ns / n_pkts : 0.0);
+    fflush(stdout);
+}
+
+/* Prints the usage message and exits with 'status'. */
+static void
+bm_usage(int status)
+{
+    printf("usage: bench-memory [--conns N] [--max-flows N] "
+           "[--payload http|junk]\n"
+           "Feeds N distinct synthetic TCP connections to one engine and "
+           "reports\nallocator bytes per connection after each phase "
+           "(handshake, request, response).\n");
+    exit(status);
+}
+
+/* Parses the command line, runs the benchmark and prints its figures. */
+int
+main(int argc, char *argv[])
+{
+    static const struct option long_options[] = {
+        {"conns", required_argument, NULL, 'n'},
+        {"max-flows", required_argument, NULL, 'm'},
+        {"payload", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char http_req[] =
+        "GET /index.html HTTP/1.1\r\nHost: www.example.com\r\n"
+        "User-Agent: bench-memory/1.0\r\nAccept: */*\r\n\r\n";
+    static const char http_resp[] =
+        "HTTP/1.1 200 OK\r\nServer: bench\r\nContent-Type: text/html\r\n"
+        "Content-Length: 0\r\n\r\n";
+    uint8_t junk_req[200], junk_resp[200], frame[BM_FRAME_MAX];
+    const void *req, *resp;
+    size_t req_len, resp_len;
+    struct dpi_config config;
+    struct dpi_engine *engine;
+    struct dpi_worker *worker;
+    uint64_t n = 1000000, base, fixed;
+    bool junk = false;
+    char *error = NULL;
+    uint32_t state = 12345;
+    double t0;
+    int c;
+
+    dpi_config_init(&config);
+    config.idle_timeout_ms = UINT32_MAX;
+    while ((c = getopt_long(argc, argv, "n:m:p:h", long_options, NULL))
+           != -1) {
+        switch (c) {
+        case 'n':
+            n = strtoull(optarg, NULL, 10);
+            break;
+        case 'm':
+            config.max_flows = strtoul(optarg, NULL, 10);
+            break;
+        case 'p':
+            if (!strcmp(optarg, "junk")) {
+                junk = true;
+            } else if (strcmp(optarg, "http")) {
+                bm_usage(2);
+            }
+            break;
+        case 'h':
+            bm_usage(0);
+            break;
+        default:
+            bm_usage(2);
+        }
+    }
+
+    /* Pseudo-random bytes (xorshift32) that match no signature. */
+    for (size_t i = 0; i < sizeof junk_req; i++) {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        junk_req[i] = state >> 24;
+        junk_resp[i] = state >> 16;
+    }
+    junk_req[0] = junk_resp[0] = 0xfe;
+    req = junk ? (const void *) junk_req : (const void *) http_req;
+    req_len = junk ? sizeof junk_req : sizeof http_req - 1;
+    resp = junk ? (const void *) junk_resp : (const void *) http_resp;
+    resp_len = junk ? sizeof junk_resp : sizeof http_resp - 1;
+
+    base = bm_heap_bytes();
+    if (dpi_engine_create(&config, &engine, &error)) {
+        bm_fatal("dpi_engine_create: %s", error);
+    }
+    worker = dpi_worker_create(engine);
+    if (!worker) {
+        bm_fatal("dpi_worker_create failed");
+    }
+    fixed = bm_heap_bytes() - base;
+    printf("# %"PRIu64" connections, max_flows %"PRIu32", payload %s; "
+           "engine + worker fixed cost %"PRIu64" B\n",
+           n, config.max_flows, junk ? "junk" : "http", fixed);
+
+    t0 = bm_now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        size_t len;
+
+        len = bm_build(frame, i, true, 0x02, 1000, 0, NULL, 0);
+        bm_feed(worker, frame, len, 1);
+        len = bm_build(frame, i, false, 0x12, 5000, 1001, NULL, 0);
+        bm_feed(worker, frame, len, 1);
+        len = bm_build(frame, i, true, 0x10, 1001, 5001, NULL, 0);
+        bm_feed(worker, frame, len, 1);
+    }
+    bm_report(engine, "handshake", base, fixed, bm_now_ns() - t0, 3 * n);
+
+    t0 = bm_now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        size_t len = bm_build(frame, i, true, 0x18, 1001, 5001, req,
+                              req_len);
+
+        bm_feed(worker, frame, len, 2);
+    }
+    bm_report(engine, "request", base, fixed, bm_now_ns() - t0, n);
+
+    t0 = bm_now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        size_t len = bm_build(frame, i, false, 0x18, 5001,
+                              1001 + req_len, resp, resp_len);
+
+        bm_feed(worker, frame, len, 3);
+    }
+    bm_report(engine, "response", base, fixed, bm_now_ns() - t0, n);
+
+    dpi_worker_destroy(worker);
+    dpi_engine_destroy(engine);
+    printf("after destroy: heap %"PRId64" B above the start\n",
+           (int64_t) (bm_heap_bytes() - base));
+    return 0;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+# Copyright (c) 2026 The ovs-dpi authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""ovs-summary.py LOG: medians of bench/run-ovs.sh output.
+
+For each pipeline and EMC setting, prints the median Rx Kpps and cycles per
+packet of the pmd-perf-show "Rx packets" lines, the datapath passes per
+packet, and the ratios of pipelines (c) and (b) to (a) and of (c) to (b).
+"""
+
+import re
+import statistics
+import sys
+
+runs = {}
+key = None
+for line in open(sys.argv[1]):
+    m = re.match(r"=== round (\d+) pipeline (\w) EMC (\w+)", line)
+    if m:
+        key = (m.group(2), m.group(3))
+        continue
+    m = re.search(r"Rx packets:\s+\d+\s+\((\d+) Kpps, (\d+) cycles/pkt\)",
+                  line)
+    if m and key:
+        runs.setdefault(key, []).append((int(m.group(1)), int(m.group(2))))
+    m = re.search(r"Datapath passes:\s+\d+\s+\(([\d.]+) passes/pkt\)", line)
+    if m and key:
+        runs.setdefault(key + ("passes",), []).append(float(m.group(1)))
+
+names = {"a": "(a) forward", "b": "(b) ct(table=1)", "c": "(c) dpi(table=1)"}
+print("| pipeline | EMC | Kpps (median) | cycles/pkt (median) | passes/pkt |"
+      " runs (Kpps) |")
+print("|---|---|---|---|---|---|")
+med = {}
+for emc in ("on", "off"):
+    for p in "abc":
+        v = runs.get((p, emc))
+        if not v:
+            continue
+        k = statistics.median(x[0] for x in v)
+        c = statistics.median(x[1] for x in v)
+        med[(p, emc)] = k
+        passes = statistics.median(runs[(p, emc, "passes")])
+        print("| %s | %s | %.0f | %.0f | %.2f | %s |" % (
+            names[p], emc, k, c, passes, ", ".join(str(x[0]) for x in v)))
+for emc in ("on", "off"):
+    if all((p, emc) in med for p in "abc"):
+        a, b, c = (med[(p, emc)] for p in "abc")
+        print("EMC %s: (c)/(a) %.0f %%, (b)/(a) %.0f %%, (c)/(b) %.2fx" % (
+            emc, 100 * c / a, 100 * b / a, c / b))

@@ -1,0 +1,143 @@
+#! /bin/bash
+# Copyright (c) 2026 The ovs-dpi authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# run-ovs.sh OVS_BUILD PCAP WORKDIR [SECONDS [ROUNDS]]: OVS-DPDK pipelines
+# (issue 4, benchmark 3) in a sandbox.
+#
+# OVS_BUILD is a built OVS tree with DPDK and the dpi() action (the 'ovs'
+# directory of an ovs-dpi build configured with DPDK).  Its programs are
+# copied to WORKDIR first, so a rebuild of that tree during the run does not
+# matter.  One sandboxed ovsdb-server and ovs-vswitchd (all files under
+# WORKDIR, DPDK --file-prefix of its own) run one bridge with:
+#
+#   in:  net_pcap, rx_pcap=PCAP, infinite_rx=1 (replays PCAP forever;
+#        infinite_rx refuses frames bigger than one mbuf, so keep PCAP to
+#        frames of at most 1514 bytes, e.g. tshark -Y "frame.len <= 1514")
+#   out: net_null, no-rx=1 (drops everything)
+#
+# one PMD thread on CPU 1 (pmd-cpu-mask=0x2) and DPDK memory from the
+# heap (dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048"; OVS adds
+# --in-memory otherwise, which DPDK refuses with --no-huge), so no hugepage
+# is taken from the machine.  For each pipeline and EMC setting it installs the
+# flows, lets traffic settle 2 s, clears the PMD statistics, waits SECONDS
+# (default 10) and prints dpif-netdev/pmd-perf-show and pmd-stats-show.
+# The six measurements are repeated ROUNDS times (default 1), in turn, and
+# bench/ovs-summary.py turns the output into a table of medians.
+#
+#   a. forward: "ip,actions=out", plus a never-matching TCP 5-tuple rule
+#      of higher priority (prefix tracking and staged lookup keep the
+#      megaflows wide all the same: a few dozen for the corpus);
+#   b. ct:      "ip,actions=ct(table=1)", table 1 "ip,actions=out";
+#   c. dpi:     "ip,actions=dpi(table=1)", table 1 "app_id=http,actions=out"
+#               and "actions=out".
+#
+# EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
+# Hold /work/build/ovs-build.lock (flock) around a run on a shared
+# machine.
+
+set -e
+build=$1
+pcap=$2
+w=$3
+secs=${4:-10}
+rounds=${5:-1}
+if test ! -x "$build/vswitchd/ovs-vswitchd" || test ! -r "$pcap" \
+   || test -z "$w"; then
+    echo "usage: $0 OVS_BUILD PCAP WORKDIR [SECONDS [ROUNDS]]" >&2
+    exit 2
+fi
+
+mkdir -p "$w/bin" "$w/run"
+for p in vswitchd/ovs-vswitchd ovsdb/ovsdb-server ovsdb/ovsdb-tool \
+         utilities/ovs-vsctl utilities/ovs-ofctl utilities/ovs-appctl \
+         vswitchd/vswitch.ovsschema; do
+    cp "$build/$p" "$w/bin/"
+done
+export OVS_RUNDIR=$w/run OVS_LOGDIR=$w/run OVS_DBDIR=$w/run \
+       OVS_SYSCONFDIR=$w/run OVS_PKGDATADIR=$w/bin
+export PATH=$w/bin:$PATH
+db=unix:$w/run/db.sock
+vsctl () { ovs-vsctl --db="$db" --timeout=60 "$@"; }
+
+cleanup () {
+    for p in ovs-vswitchd ovsdb-server; do
+        if test -s "$w/run/$p.pid"; then
+            kill "$(cat "$w/run/$p.pid")" 2>/dev/null || true
+        fi
+    done
+    sleep 1
+    rm -rf /var/run/dpdk/ovsdpibench
+}
+trap cleanup EXIT
+
+rm -f "$w/run/conf.db"
+ovsdb-tool create "$w/run/conf.db" "$w/bin/vswitch.ovsschema"
+ovsdb-server --remote=punix:"$w/run/db.sock" \
+    --pidfile="$w/run/ovsdb-server.pid" --detach \
+    --log-file="$w/run/ovsdb-server.log" "$w/run/conf.db"
+vsctl --no-wait init
+vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+    other_config:dpdk-lcore-mask=0x1 other_config:pmd-cpu-mask=0x2 \
+    other_config:pmd-perf-metrics=true \
+    other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048 \
+--file-prefix=ovsdpibench"
+ovs-vswitchd "$db" --pidfile="$w/run/ovs-vswitchd.pid" --detach \
+    --log-file="$w/run/ovs-vswitchd.log"
+ctl=$w/run/ovs-vswitchd.$(cat "$w/run/ovs-vswitchd.pid").ctl
+appctl () { ovs-appctl -t "$ctl" "$@"; }
+
+vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
+    protocols=OpenFlow10,OpenFlow13,OpenFlow15
+vsctl add-port br0 out -- set Interface out type=dpdk \
+    options:dpdk-devargs="net_null0,no-rx=1" ofport_request=2
+vsctl add-port br0 in -- set Interface in type=dpdk \
+    options:dpdk-devargs="net_pcap0,rx_pcap=$pcap,infinite_rx=1" \
+    ofport_request=1
+sleep 2
+vsctl show
+appctl dpif-netdev/pmd-rxq-show
+
+five="tcp,nw_src=192.0.2.1,nw_dst=192.0.2.2,tp_src=1,tp_dst=1"
+flows_a="table=0,priority=20,$five,actions=drop
+table=0,priority=10,ip,actions=output:2
+table=0,priority=0,actions=output:2"
+flows_b="table=0,priority=10,ip,actions=ct(table=1)
+table=0,priority=0,actions=output:2
+table=1,priority=10,ip,actions=output:2"
+flows_c="table=0,priority=10,ip,actions=dpi(table=1)
+table=0,priority=0,actions=output:2
+table=1,priority=20,app_id=http,actions=output:2
+table=1,priority=10,actions=output:2"
+
+for round in $(seq 1 "$rounds"); do
+for emc in 1 0; do
+    vsctl set Open_vSwitch . other_config:emc-insert-inv-prob=$emc
+    for p in a b c; do
+        eval "flows=\$flows_$p"
+        echo "$flows" | ovs-ofctl -O OpenFlow15 replace-flows br0 -
+        appctl dpctl/del-flows > /dev/null
+        sleep 2
+        appctl dpif-netdev/pmd-stats-clear > /dev/null
+        sleep "$secs"
+        echo "=== round $round pipeline $p" \
+             "EMC $([ $emc = 1 ] && echo on || echo off)" \
+             "(emc-insert-inv-prob=$emc), ${secs} s"
+        appctl dpif-netdev/pmd-perf-show
+        appctl dpif-netdev/pmd-stats-show
+        appctl dpctl/dump-flows | wc -l | sed 's/^/datapath flows: /'
+    done
+done
+done
+ovs-ofctl -O OpenFlow15 dump-ports br0
