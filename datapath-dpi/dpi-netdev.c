@@ -48,15 +48,25 @@ VLOG_DEFINE_THIS_MODULE(dpi_netdev);
  * dpi_netdev_engine' and published through the RCU pointer 'cur_engine'.
  * It is created lazily, by the first thread that executes a dpi action, so
  * that a switch that does not use DPI does not pay for the signature
- * database and the connection table.  The main thread replaces it when
- * "dpi-signatures" changes.
+ * database and the connection table.  Setting "dpi-signatures" or running
+ * "ovs-appctl dpi/reload" creates it at once, in the main thread, so that
+ * a bad signature file is reported (and refused) right away.
+ *
+ * The engine is never replaced: a new signature database (from a changed
+ * "dpi-signatures" or from "dpi/reload") is compiled in the main thread and
+ * swapped into the running engine with dpi_engine_set_signatures(), which
+ * keeps the connection table and the verdicts; libdpi moves each thread's
+ * worker to the new database at the worker's next packet and frees the old
+ * database once no worker uses it (see "Signature reload" in dpi.h).  If
+ * the file does not load, the engine keeps the database it has.
  *
  * libdpi requires every worker to be destroyed before its engine, and a
  * PMD thread keeps its worker between batches, so the wrapper is reference
  * counted: 'cur_engine' holds one reference and every per-thread context
- * whose worker belongs to the engine holds one.  When the engine is
- * replaced, each thread notices at its next dpi action, destroys its old
- * worker and drops its reference; the last reference destroys the engine.
+ * whose worker belongs to the engine holds one.  If the engine were ever
+ * replaced, each thread would notice at its next dpi action, destroy its
+ * old worker and drop its reference; the last reference destroys the
+ * engine.
  * The reference of 'cur_engine' itself is dropped through
  * ovsrcu_postpone(), so that no thread can still be about to take a new
  * reference on an engine that has already been freed.
@@ -89,8 +99,9 @@ static struct ovs_mutex dpi_netdev_mutex = OVS_MUTEX_INITIALIZER;
 static OVSRCU_TYPE(struct dpi_netdev_engine *) cur_engine;
 
 /* The configuration that the current engine was created with or that the
- * next one will be created with.  'signatures' is NULL for libdpi's
- * default signature file. */
+ * next one will be created with.  'dpi_netdev_signatures' is the signature
+ * file configured with "dpi-signatures", NULL for libdpi's built-in
+ * signatures. */
 static struct dpi_config dpi_netdev_cfg OVS_GUARDED_BY(dpi_netdev_mutex);
 static char *dpi_netdev_signatures OVS_GUARDED_BY(dpi_netdev_mutex);
 
@@ -113,6 +124,8 @@ static void dpi_netdev_unixctl_show(struct unixctl_conn *, int argc,
                                     const char *argv[], void *aux);
 static void dpi_netdev_unixctl_dump_flows(struct unixctl_conn *, int argc,
                                           const char *argv[], void *aux);
+static void dpi_netdev_unixctl_reload(struct unixctl_conn *, int argc,
+                                      const char *argv[], void *aux);
 
 /* Drops a reference to 'eng', destroying it when it was the last one. */
 static void
@@ -124,10 +137,20 @@ dpi_netdev_engine_unref(struct dpi_netdev_engine *eng)
     }
 }
 
-/* Creates an engine from the current configuration.  Returns NULL and logs
- * the reason on failure. */
+/* Returns 'signatures' for a log message: the built-in database if it is
+ * NULL. */
+static const char *
+dpi_netdev_sig_name(const char *signatures)
+{
+    return signatures ? signatures : "builtin";
+}
+
+/* Creates an engine from the current configuration, with the signature
+ * file 'signatures' (NULL for the built-in signatures).  On failure, returns
+ * NULL and stores the reason, a one-line message, in '*errorp' (the caller
+ * frees it). */
 static struct dpi_netdev_engine *
-dpi_netdev_engine_create(void)
+dpi_netdev_engine_create(const char *signatures, char **errorp)
     OVS_REQUIRES(dpi_netdev_mutex)
 {
     struct dpi_engine *engine;
@@ -135,16 +158,14 @@ dpi_netdev_engine_create(void)
     int retval;
 
     struct dpi_config cfg = dpi_netdev_cfg;
-    cfg.signatures = dpi_netdev_signatures;
+    cfg.signatures = signatures;
     retval = dpi_engine_create(&cfg, &engine, &error);
     if (retval) {
-        VLOG_ERR("cannot create the DPI engine from signatures \"%s\": %s",
-                 dpi_netdev_signatures ? dpi_netdev_signatures : "(default)",
-                 error ? error : ovs_strerror(retval));
-        free(error);
+        *errorp = error ? error : xstrdup(ovs_strerror(retval));
         return NULL;
     }
     free(error);
+    *errorp = NULL;
 
     struct dpi_netdev_engine *eng = xmalloc(sizeof *eng);
     eng->engine = engine;
@@ -188,10 +209,14 @@ dpi_netdev_engine_get(void)
         if (!eng && time_msec() >= next_try) {
             /* Retrying at every packet after a failure would flood the log
              * and stall the thread: retry at most every 10 seconds. */
-            eng = dpi_netdev_engine_create();
+            char *error;
+
+            eng = dpi_netdev_engine_create(dpi_netdev_signatures, &error);
             if (eng) {
                 dpi_netdev_engine_publish(eng);
             } else {
+                VLOG_ERR("cannot create the DPI engine: %s", error);
+                free(error);
                 next_try = time_msec() + 10 * 1000;
             }
         }
@@ -216,15 +241,17 @@ dpi_netdev_init(void)
                                  dpi_netdev_unixctl_show, NULL);
         unixctl_command_register("dpi/dump-flows", "", 0, 0,
                                  dpi_netdev_unixctl_dump_flows, NULL);
+        unixctl_command_register("dpi/reload", "[FILE]", 0, 1,
+                                 dpi_netdev_unixctl_reload, NULL);
         ovsthread_once_done(&once);
     }
 }
 
 /* Parses the value of knob 'key' in 'other_config' into '*valuep', which
- * is left alone, with a warning, if the value is not an integer in
- * [1, 'max'].  An absent key means 'def'.  '*lastp' remembers the raw value
- * seen last, so that the same bad value is reported only once.  Returns
- * true if '*valuep' changed. */
+ * is left alone, with a warning that gives the value and the valid range,
+ * if the value is not an integer in [1, 'max'].  An absent key means
+ * 'def'.  '*lastp' remembers the raw value seen last, so that the same bad
+ * value is reported only once.  Returns true if '*valuep' changed. */
 static bool
 dpi_netdev_parse_uint_knob(const struct smap *other_config, const char *key,
                            uint32_t def, uint32_t max, char **lastp,
@@ -245,7 +272,8 @@ dpi_netdev_parse_uint_knob(const struct smap *other_config, const char *key,
         value = def;
     } else if (!str_to_ullong(s, 10, &value)) {
         VLOG_WARN("other_config:%s: \"%s\" is not a number, keeping "
-                  "%"PRIu32, key, s, *valuep);
+                  "%"PRIu32" (valid range [1, %"PRIu32"])",
+                  key, s, *valuep, max);
         return false;
     } else if (value < 1 || value > max) {
         VLOG_WARN("other_config:%s: %s is out of range [1, %"PRIu32"], "
@@ -261,15 +289,47 @@ dpi_netdev_parse_uint_knob(const struct smap *other_config, const char *key,
     return true;
 }
 
+/* Loads the signature file 'signatures' (NULL for the built-in signatures)
+ * into the current engine, or creates the engine with it if there is none
+ * yet.  Returns NULL on success, otherwise a one-line message saying why
+ * the file was not loaded (the caller frees it); the engine is left as it
+ * was. */
+static char *
+dpi_netdev_load_signatures(const char *signatures)
+    OVS_REQUIRES(dpi_netdev_mutex)
+{
+    struct dpi_netdev_engine *eng = ovsrcu_get_protected(
+        struct dpi_netdev_engine *, &cur_engine);
+    char *error = NULL;
+
+    if (eng) {
+        int retval = dpi_engine_set_signatures(eng->engine, signatures,
+                                               &error);
+        if (retval && !error) {
+            error = xstrdup(ovs_strerror(retval));
+        }
+    } else {
+        eng = dpi_netdev_engine_create(signatures, &error);
+        if (eng) {
+            dpi_netdev_engine_publish(eng);
+        }
+    }
+    return error;
+}
+
 /* Applies the "dpi-*" knobs of the Open_vSwitch table's 'other_config'.
  * Called from dpif_netdev_set_config() in the main thread, for every
- * userspace datapath, at every reconfiguration.
+ * userspace datapath, at every reconfiguration.  A bad value is refused
+ * with a warning that says why, and the previous value stays in force.
  *
  *   - dpi-max-flows, dpi-inspect-packets: applied to the running engine
  *     with dpi_engine_set_limits(), keeping its connections.
  *
- *   - dpi-signatures: a new engine is compiled from the file; the current
- *     one stays in use if that fails.  The connection table starts empty. */
+ *   - dpi-signatures: the file is compiled at once, in this thread, and
+ *     swapped into the engine (which is created now if there is none yet)
+ *     like "dpi/reload" does: connections keep their verdicts.  If that
+ *     fails, the engine keeps its signatures, and the knob its previous
+ *     value. */
 void
 dpi_netdev_set_config(const struct smap *other_config)
     OVS_EXCLUDED(dpi_netdev_mutex)
@@ -293,35 +353,28 @@ dpi_netdev_set_config(const struct smap *other_config)
 
     struct dpi_netdev_engine *eng = ovsrcu_get_protected(
         struct dpi_netdev_engine *, &cur_engine);
-    if (sig_changed) {
-        char *old_sig = dpi_netdev_signatures;
-
-        free(last_signatures);
-        last_signatures = nullable_xstrdup(sig);
-        dpi_netdev_signatures = nullable_xstrdup(sig);
-
-        if (eng) {
-            /* Compile the new signatures now, in the main thread, and keep
-             * the engine in use if that fails. */
-            struct dpi_netdev_engine *new_eng = dpi_netdev_engine_create();
-
-            if (new_eng) {
-                dpi_netdev_engine_publish(new_eng);
-                free(old_sig);
-            } else {
-                free(dpi_netdev_signatures);
-                dpi_netdev_signatures = old_sig;
-                VLOG_WARN("other_config:dpi-signatures: keeping the DPI "
-                          "engine from signatures %s",
-                          dpi_engine_signatures(eng->engine));
-            }
-        } else {
-            /* No engine yet: the first dpi action creates it. */
-            free(old_sig);
-        }
-    } else if (eng && limits_changed) {
+    if (eng && limits_changed) {
         dpi_engine_set_limits(eng->engine, dpi_netdev_cfg.max_flows,
                               dpi_netdev_cfg.inspect_packets);
+    }
+    if (sig_changed) {
+        free(last_signatures);
+        last_signatures = nullable_xstrdup(sig);
+
+        /* Compile the new signatures now, in the main thread, and keep the
+         * current ones if that fails. */
+        char *error = dpi_netdev_load_signatures(sig);
+        if (!error) {
+            VLOG_INFO("other_config:dpi-signatures set to %s",
+                      dpi_netdev_sig_name(sig));
+            free(dpi_netdev_signatures);
+            dpi_netdev_signatures = nullable_xstrdup(sig);
+        } else {
+            VLOG_WARN("other_config:dpi-signatures: %s; keeping the DPI "
+                      "engine's signatures %s", error,
+                      dpi_netdev_sig_name(dpi_netdev_signatures));
+            free(error);
+        }
     }
 
     ovs_mutex_unlock(&dpi_netdev_mutex);
@@ -703,12 +756,10 @@ dpi_netdev_unixctl_dump_flows(struct unixctl_conn *conn,
                                                &cur_engine);
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    if (!eng) {
-        unixctl_command_reply_error(conn, "DPI engine not started (no dpi "
-                                    "action executed yet)");
-        return;
+    /* Before the engine starts, there is no connection to show. */
+    if (eng) {
+        dpi_engine_dump(eng->engine, dpi_netdev_dump_cb, &s);
     }
-    dpi_engine_dump(eng->engine, dpi_netdev_dump_cb, &s);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -728,7 +779,8 @@ dpi_netdev_app_stats_cmp(const void *a_, const void *b_)
 }
 
 /* "dpi/show": engine configuration and counters, and per-application
- * counters. */
+ * counters.  Before the engine starts, the configuration that it will
+ * start with and zero counters. */
 static void
 dpi_netdev_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
                         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
@@ -740,20 +792,29 @@ dpi_netdev_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     uint64_t not_ip;
     uint32_t inspect;
 
-    if (!eng) {
-        unixctl_command_reply_error(conn, "DPI engine not started (no dpi "
-                                    "action executed yet)");
-        return;
-    }
-
     ovs_mutex_lock(&dpi_netdev_mutex);
     inspect = dpi_netdev_cfg.inspect_packets;
+    if (eng) {
+        /* Read under the mutex: a reload frees the previous name. */
+        ds_put_format(&s, "engine: running, signatures generation "
+                      "%"PRIu32"\n",
+                      dpi_engine_signatures_gen(eng->engine));
+        ds_put_format(&s, "signatures: %s\n",
+                      dpi_engine_signatures(eng->engine));
+    } else {
+        ds_put_cstr(&s, "engine: not started (no dpi action executed "
+                    "yet)\n");
+        ds_put_format(&s, "signatures: %s\n",
+                      dpi_netdev_sig_name(dpi_netdev_signatures));
+        memset(&st, 0, sizeof st);
+        st.max_flows = dpi_netdev_cfg.max_flows;
+    }
     ovs_mutex_unlock(&dpi_netdev_mutex);
     atomic_read_relaxed(&n_not_ip, &not_ip);
 
-    dpi_engine_get_stats(eng->engine, &st);
-    ds_put_format(&s, "signatures: %s\n",
-                  dpi_engine_signatures(eng->engine));
+    if (eng) {
+        dpi_engine_get_stats(eng->engine, &st);
+    }
     ds_put_format(&s, "inspect-packets: %"PRIu32"\n", inspect);
     ds_put_format(&s, "flows: %"PRIu64" (max %"PRIu64")\n",
                   st.n_flows, st.max_flows);
@@ -785,4 +846,45 @@ dpi_netdev_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
+}
+
+/* "dpi/reload [FILE]": compiles the signature file FILE (by default the one
+ * that "dpi-signatures" names now, even if it was refused before, or the
+ * built-in signatures) in the main thread and swaps it into the running
+ * engine: packets keep flowing, and connections keep their verdicts.  If the
+ * file does not load, the reply is an error, the single line "FILE:LINE:
+ * reason", and the engine keeps the signatures it has.  FILE stays in force
+ * until the next reload or the next change of "dpi-signatures". */
+static void
+dpi_netdev_unixctl_reload(struct unixctl_conn *conn, int argc,
+                          const char *argv[], void *aux OVS_UNUSED)
+{
+    ovs_mutex_lock(&dpi_netdev_mutex);
+
+    const char *path = argc > 1 ? argv[1] : last_signatures;
+    char *error = dpi_netdev_load_signatures(path);
+    if (error) {
+        VLOG_WARN("dpi/reload: %s; keeping the current signatures", error);
+        unixctl_command_reply_error(conn, error);
+        free(error);
+    } else {
+        struct dpi_netdev_engine *eng = ovsrcu_get_protected(
+            struct dpi_netdev_engine *, &cur_engine);
+        char *msg = xasprintf("reloaded signatures %s (generation %"PRIu32
+                              ")", dpi_netdev_sig_name(path),
+                              dpi_engine_signatures_gen(eng->engine));
+
+        VLOG_INFO("dpi/reload: %s", msg);
+        unixctl_command_reply(conn, msg);
+        free(msg);
+
+        if (argc <= 1 && !nullable_string_is_equal(dpi_netdev_signatures,
+                                                   last_signatures)) {
+            /* The configured file, refused before, is in force now. */
+            free(dpi_netdev_signatures);
+            dpi_netdev_signatures = nullable_xstrdup(last_signatures);
+        }
+    }
+
+    ovs_mutex_unlock(&dpi_netdev_mutex);
 }

@@ -132,6 +132,8 @@ struct dpi_conn {
     uint8_t state;              /* Verdict: DPI_STATE_* bits. */
     uint8_t flags;              /* DPI_CONN_* flags. */
     uint16_t n_inspected;       /* Payload packets fed to the classifier. */
+    uint32_t sig_gen;           /* Generation of the signature database
+                                 * that 'inspect' was built with. */
     uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */
     uint64_t bytes[2];          /* Same, in frame bytes. */
     uint64_t first_ms;          /* Time of the first packet. */
@@ -192,5 +194,9 @@ uint64_t dpi_conn_table_n_inspecting(const struct dpi_conn_table *);
  * inspection state (implemented in dpi-engine.c). */
 struct dpi_engine;
 uint64_t dpi_engine_n_inspecting(const struct dpi_engine *);
+
+/* For unit tests: the number of signature database versions of an engine
+ * that are not freed yet (implemented in dpi-engine.c). */
+unsigned int dpi_engine_n_sigdbs(struct dpi_engine *);
 
 #endif /* dpi-conn.h */

@@ -70,6 +70,29 @@
  * ...) then replaces the one found by address, but a protocol without a
  * service does not.
  *
+ * Signature reload
+ * ================
+ *
+ * dpi_engine_set_signatures() replaces the signature database of a running
+ * engine.  Each database version is a struct dpi_engine_sigs with a
+ * generation number and a reference count, both changed only under the
+ * engine's 'mutex': the engine holds a reference to its current version and
+ * each worker one to the version its Hyperscan scratch was allocated for.
+ * The new version is compiled first, without any lock, then published by
+ * swapping 'sigs' and bumping 'sig_gen' under the mutex.  At its next
+ * packet, each worker sees (with one atomic load) that 'sig_gen' moved,
+ * allocates scratch for the new version, takes a reference to it and drops
+ * the old one, all under the mutex.  The old version is freed when its last
+ * reference goes: once every worker has moved on (or been destroyed), so
+ * that no thread can ever scan a freed database.  A worker that gets no
+ * packet keeps its version, but never more than one.
+ *
+ * Connection verdicts, counters and metadata do not depend on the
+ * database and are kept.  A connection still being inspected holds slot
+ * numbers of the database it started with ('sig_gen' of struct dpi_conn):
+ * it starts inspection over, with the new database, at its next payload
+ * packet.
+ *
  * Expected connections
  * ====================
  *
@@ -114,13 +137,28 @@ struct dpi_app_counters {
     uint64_t bytes;             /* Their frame bytes. */
 };
 
+/* One version of an engine's signature database (see "Signature reload"
+ * at the top of this file). */
+struct dpi_engine_sigs {
+    struct dpi_sigdb *db;       /* The compiled database. */
+    char *name;                 /* Signature file name, or NULL for the
+                                 * built-in signatures. */
+    uint32_t gen;               /* Generation: 0 for the engine's first
+                                 * database, then one more at each
+                                 * dpi_engine_set_signatures(). */
+    unsigned int refs;          /* References: the engine's while current,
+                                 * plus one per worker scanning with it.
+                                 * Protected by the engine's 'mutex'. */
+};
+
 /* The engine. */
 struct dpi_engine {
     struct dpi_conn_table *conns; /* Connection table. */
-    struct dpi_sigdb *sigdb;    /* Signature database. */
     struct dpi_dnscache *dnscache; /* Addresses learned from DNS. */
     struct dpi_expect *expect;  /* Announced connections. */
-    char *signatures;           /* Signature file name, or NULL. */
+    uint32_t sig_gen;           /* 'sigs->gen' (atomic): workers compare it
+                                 * with their own version's without taking
+                                 * 'mutex'. */
     uint32_t inspect_packets;   /* Inspection window (atomic). */
     uint32_t idle_timeout_ms;   /* Idle expiry. */
     uint32_t metadata_max;      /* Metadata budget per connection. */
@@ -131,6 +169,8 @@ struct dpi_engine {
     size_t n_apps;              /* Number of elements in 'app_ids'. */
 
     pthread_mutex_t mutex;      /* Protects the members below. */
+    struct dpi_engine_sigs *sigs; /* Current signature database. */
+    unsigned int n_sigs;        /* Database versions not freed yet. */
     struct dpi_worker *workers; /* List of live workers. */
     uint64_t retired_packets;   /* 'packets' of destroyed workers. */
     uint64_t retired_bad;       /* 'bad_packets' of destroyed workers. */
@@ -142,6 +182,8 @@ struct dpi_engine {
 /* A worker: what one thread needs to process packets. */
 struct dpi_worker {
     struct dpi_engine *engine;  /* Owning engine. */
+    struct dpi_engine_sigs *sigs; /* Database scanned with 'scratch' (one
+                                   * reference). */
     struct dpi_sig_scratch *scratch; /* Hyperscan scratch space. */
     struct dpi_worker *prev;    /* In engine's 'workers' list. */
     struct dpi_worker *next;    /* In engine's 'workers' list. */
@@ -215,6 +257,63 @@ dpi_engine_init_apps(struct dpi_engine *e)
     return true;
 }
 
+/* Compiles the signature file 'path' (the built-in signatures if 'path' is
+ * NULL) into a new database version with one reference, into '*sigsp'.
+ * Returns 0 or a positive errno value with a malloc()ed message in
+ * '*errorp'. */
+static int
+dpi_engine_sigs_create(const char *path, struct dpi_engine_sigs **sigsp,
+                       char **errorp)
+{
+    struct dpi_engine_sigs *sigs = calloc(1, sizeof *sigs);
+    int err;
+
+    *sigsp = NULL;
+    *errorp = NULL;
+    if (!sigs || (path && !(sigs->name = strdup(path)))) {
+        free(sigs);
+        return ENOMEM;
+    }
+    if (path) {
+        err = dpi_sigdb_create(path, &sigs->db, errorp);
+    } else {
+        err = dpi_sigdb_create_from_string(dpi_sig_builtin, "builtin",
+                                           &sigs->db, errorp);
+    }
+    if (err) {
+        free(sigs->name);
+        free(sigs);
+        return err;
+    }
+    sigs->refs = 1;
+    *sigsp = sigs;
+    return 0;
+}
+
+/* Frees database version 'sigs', if nonnull. */
+static void
+dpi_engine_sigs_free(struct dpi_engine_sigs *sigs)
+{
+    if (sigs) {
+        dpi_sigdb_destroy(sigs->db);
+        free(sigs->name);
+        free(sigs);
+    }
+}
+
+/* Drops a reference to 'sigs' of engine 'e'.  Returns 'sigs' if that was
+ * the last one, for the caller to free with dpi_engine_sigs_free() after
+ * releasing 'e->mutex', else NULL. */
+static struct dpi_engine_sigs *
+dpi_engine_sigs_unref(struct dpi_engine *e, struct dpi_engine_sigs *sigs)
+{
+    if (--sigs->refs) {
+        return NULL;
+    }
+    e->n_sigs--;
+    return sigs;
+}
+
 /* Frees 'e' and what it owns; 'e' may be partly built. */
 static void
 dpi_engine_free(struct dpi_engine *e)
@@ -223,10 +322,7 @@ dpi_engine_free(struct dpi_engine *e)
     dpi_frag_table_destroy(e->frags);
     dpi_dnscache_destroy(e->dnscache);
     dpi_expect_destroy(e->expect);
-    if (e->sigdb) {
-        dpi_sigdb_destroy(e->sigdb);
-    }
-    free(e->signatures);
+    dpi_engine_sigs_free(e->sigs);
     free(e->app_ids);
     free(e->retired_apps);
     pthread_mutex_destroy(&e->mutex);
@@ -274,21 +370,11 @@ dpi_engine_create(const struct dpi_config *config,
         err = ENOMEM;
         goto error;
     }
-    if (config->signatures) {
-        e->signatures = strdup(config->signatures);
-        if (!e->signatures) {
-            err = ENOMEM;
-            goto error;
-        }
-        err = dpi_sigdb_create(config->signatures, &e->sigdb, &error);
-    } else {
-        err = dpi_sigdb_create_from_string(dpi_sig_builtin, "builtin",
-                                           &e->sigdb, &error);
-    }
+    err = dpi_engine_sigs_create(config->signatures, &e->sigs, &error);
     if (err) {
-        e->sigdb = NULL;
         goto error;
     }
+    e->n_sigs = 1;
     e->conns = dpi_conn_table_create(config->max_flows);
     e->frags = dpi_frag_table_create(DPI_FRAG_DEFAULT_CAPACITY);
     e->dnscache = dpi_dnscache_create(DPI_DNSCACHE_CAPACITY);
@@ -345,11 +431,78 @@ dpi_engine_set_limits(struct dpi_engine *e, uint32_t max_flows,
 }
 
 /* Returns the name of the signature file 'e' loaded, or "builtin" for the
- * built-in signatures. */
+ * built-in signatures.  The name stays valid until the next
+ * dpi_engine_set_signatures() on 'e', which must not run concurrently. */
 const char *
 dpi_engine_signatures(const struct dpi_engine *e)
 {
-    return e->signatures ? e->signatures : "builtin";
+    const char *name = e->sigs->name;
+
+    return name ? name : "builtin";
+}
+
+/* Returns the generation of 'e''s signature database: 0 for the database
+ * 'e' was created with, then one more for each successful
+ * dpi_engine_set_signatures(). */
+uint32_t
+dpi_engine_signatures_gen(const struct dpi_engine *e)
+{
+    return __atomic_load_n(&e->sig_gen, __ATOMIC_ACQUIRE);
+}
+
+/* Replaces the signature database of running engine 'e' by one compiled
+ * from 'path' (the built-in signatures if 'path' is NULL).  See dpi.h. */
+int
+dpi_engine_set_signatures(struct dpi_engine *e, const char *path,
+                          char **errorp)
+{
+    struct dpi_engine_sigs *sigs, *old;
+    char *error;
+    int err;
+
+    /* Compile first, without any lock: the workers keep using the current
+     * database meanwhile, and keep it if this fails. */
+    err = dpi_engine_sigs_create(path, &sigs, &error);
+    if (err) {
+        if (!error) {
+            error = strdup(err == ENOMEM ? "out of memory"
+                           : "cannot load signatures");
+        }
+        if (errorp) {
+            *errorp = error;
+        } else {
+            free(error);
+        }
+        return err;
+    }
+    if (errorp) {
+        *errorp = NULL;
+    }
+
+    pthread_mutex_lock(&e->mutex);
+    old = e->sigs;
+    sigs->gen = old->gen + 1;
+    e->sigs = sigs;
+    e->n_sigs++;
+    __atomic_store_n(&e->sig_gen, sigs->gen, __ATOMIC_RELEASE);
+    old = dpi_engine_sigs_unref(e, old);
+    pthread_mutex_unlock(&e->mutex);
+
+    dpi_engine_sigs_free(old);
+    return 0;
+}
+
+/* Returns the number of signature database versions of 'e' not freed yet
+ * (for unit tests: 1 once every worker has moved to the current one). */
+unsigned int
+dpi_engine_n_sigdbs(struct dpi_engine *e)
+{
+    unsigned int n;
+
+    pthread_mutex_lock(&e->mutex);
+    n = e->n_sigs;
+    pthread_mutex_unlock(&e->mutex);
+    return n;
 }
 
 /* Creates a worker for 'e', for use by a single thread at a time.  Returns
@@ -364,17 +517,21 @@ dpi_worker_create(struct dpi_engine *e)
     }
     w->engine = e;
     w->apps = calloc(e->n_apps, sizeof *w->apps);
-    w->scratch = dpi_sig_scratch_create(e->sigdb);
-    if (!w->apps || !w->scratch) {
-        if (w->scratch) {
-            dpi_sig_scratch_destroy(w->scratch);
-        }
-        free(w->apps);
+    if (!w->apps) {
         free(w);
         return NULL;
     }
 
     pthread_mutex_lock(&e->mutex);
+    w->scratch = dpi_sig_scratch_create(e->sigs->db);
+    if (!w->scratch) {
+        pthread_mutex_unlock(&e->mutex);
+        free(w->apps);
+        free(w);
+        return NULL;
+    }
+    w->sigs = e->sigs;
+    w->sigs->refs++;
     w->next = e->workers;
     if (e->workers) {
         e->workers->prev = w;
@@ -388,6 +545,7 @@ dpi_worker_create(struct dpi_engine *e)
 void
 dpi_worker_destroy(struct dpi_worker *w)
 {
+    struct dpi_engine_sigs *old;
     struct dpi_engine *e;
 
     if (!w) {
@@ -395,6 +553,7 @@ dpi_worker_destroy(struct dpi_worker *w)
     }
     e = w->engine;
     pthread_mutex_lock(&e->mutex);
+    old = dpi_engine_sigs_unref(e, w->sigs);
     if (w->prev) {
         w->prev->next = w->next;
     } else {
@@ -413,8 +572,37 @@ dpi_worker_destroy(struct dpi_worker *w)
     pthread_mutex_unlock(&e->mutex);
 
     dpi_sig_scratch_destroy(w->scratch);
+    dpi_engine_sigs_free(old);
     free(w->apps);
     free(w);
+}
+
+/* Moves 'w' to its engine's current signature database: allocates scratch
+ * space for it and drops the reference to the database 'w' used so far,
+ * freeing that one if 'w' was the last to use it.  If memory is short, 'w'
+ * keeps its database and tries again at its next packet.  Must not be
+ * called with a stripe lock held (see the lock order in dpi-conn.h). */
+static void
+dpi_worker_update_sigs(struct dpi_worker *w)
+{
+    struct dpi_engine *e = w->engine;
+    struct dpi_engine_sigs *old = NULL;
+    struct dpi_sig_scratch *scratch;
+
+    pthread_mutex_lock(&e->mutex);
+    if (w->sigs != e->sigs) {
+        scratch = dpi_sig_scratch_create(e->sigs->db);
+        if (scratch) {
+            dpi_sig_scratch_destroy(w->scratch);
+            w->scratch = scratch;
+            old = dpi_engine_sigs_unref(e, w->sigs);
+            w->sigs = e->sigs;
+            w->sigs->refs++;
+        }
+    }
+    pthread_mutex_unlock(&e->mutex);
+
+    dpi_engine_sigs_free(old);
 }
 
 /* Counts a packet that the caller could not parse (see dpi_parse_eth()) in
@@ -478,7 +666,7 @@ dpi_conn_give_up(struct dpi_worker *w, struct dpi_conn *conn)
 
     if (!conn->app_proto
         && (k->proto == DPI_IPPROTO_TCP || k->proto == DPI_IPPROTO_UDP)) {
-        uint16_t guess = dpi_sig_guess(e->sigdb, k->proto, k->sport,
+        uint16_t guess = dpi_sig_guess(w->sigs->db, k->proto, k->sport,
                                        k->dport);
 
         if (guess) {
@@ -618,18 +806,24 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     uint16_t by_addr;
     bool final;
 
+    if (conn->inspect && conn->sig_gen != w->sigs->gen) {
+        /* Inspection started with another signature database, whose slot
+         * numbers mean nothing in this one: start over. */
+        dpi_conn_inspect_end(e->conns, conn);
+    }
     if (conn->n_inspected >= window
         || !dpi_conn_inspect_begin(e->conns, conn)) {
         dpi_conn_give_up(w, conn);
         return;
     }
+    conn->sig_gen = w->sigs->gen;
 
     memset(&v, 0, sizeof v);
     v.app_id = conn->app_id;
     by_addr = conn->app_id >= DPI_APP_FIRST_SERVICE ? conn->app_id : 0;
     v.app_proto = conn->app_proto;
     v.state = conn->state;
-    final = dpi_classify_packet(e->sigdb, w->scratch, conn->inspect, pkt,
+    final = dpi_classify_packet(w->sigs->db, w->scratch, conn->inspect, pkt,
                                 to_server, &conn->key, now_us, &conn->md,
                                 &v);
     conn->n_inspected++;
@@ -650,34 +844,35 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
 }
 
 /* Returns the service of address 'addr' at 'now_ms': learned from DNS,
- * else from the signature file's address blocks; 0 if none. */
+ * else from the address blocks of the signature database of 'w'; 0 if
+ * none. */
 static uint16_t
-dpi_addr_service(struct dpi_engine *e, const struct dpi_addr *addr,
+dpi_addr_service(struct dpi_worker *w, const struct dpi_addr *addr,
                  uint64_t now_ms)
 {
-    uint16_t app = dpi_dnscache_lookup(e->dnscache, addr, now_ms);
+    uint16_t app = dpi_dnscache_lookup(w->engine->dnscache, addr, now_ms);
 
-    return app ? app : dpi_sig_match_addr(e->sigdb, addr);
+    return app ? app : dpi_sig_match_addr(w->sigs->db, addr);
 }
 
 /* Returns the service of the server address of a new connection whose
  * first packet is 'pkt' (see "Services by address" at the top of this
  * file), or 0. */
 static uint16_t
-dpi_first_packet_service(struct dpi_engine *e, const struct dpi_pkt *pkt,
+dpi_first_packet_service(struct dpi_worker *w, const struct dpi_pkt *pkt,
                          uint64_t now_ms)
 {
     uint8_t syn_ack = pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK);
     uint16_t app;
 
     if (pkt->key.proto == DPI_IPPROTO_TCP && syn_ack == DPI_TCP_SYN) {
-        return dpi_addr_service(e, &pkt->key.dst, now_ms);
+        return dpi_addr_service(w, &pkt->key.dst, now_ms);
     } else if (pkt->key.proto == DPI_IPPROTO_TCP
                && syn_ack == (DPI_TCP_SYN | DPI_TCP_ACK)) {
-        return dpi_addr_service(e, &pkt->key.src, now_ms);
+        return dpi_addr_service(w, &pkt->key.src, now_ms);
     }
-    app = dpi_addr_service(e, &pkt->key.dst, now_ms);
-    return app ? app : dpi_addr_service(e, &pkt->key.src, now_ms);
+    app = dpi_addr_service(w, &pkt->key.dst, now_ms);
+    return app ? app : dpi_addr_service(w, &pkt->key.src, now_ms);
 }
 
 /* Processes the parsed packet 'pkt', seen at 'now_ms', on worker 'w':
@@ -697,6 +892,10 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     uint64_t now_us;
 
     dpi_counter_add(&w->packets, 1);
+    if (__atomic_load_n(&e->sig_gen, __ATOMIC_ACQUIRE) != w->sigs->gen) {
+        /* dpi_engine_set_signatures() published a new database. */
+        dpi_worker_update_sigs(w);
+    }
 
     /* A non-first IP fragment has no ports: give it those of its
      * datagram's first fragment, if that was seen, so that it counts in
@@ -725,7 +924,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
             dpi_conn_finish(e, conn, DPI_STATE_DONE);
         } else {
             dpi_conn_set_app(w, conn,
-                             dpi_first_packet_service(e, pkt, now_ms));
+                             dpi_first_packet_service(w, pkt, now_ms));
         }
     }
     now_us = pkt->ts_us ? pkt->ts_us : now_ms * 1000;
@@ -734,7 +933,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
 
     if (conn->state & DPI_STATE_PEND) {
-        uint16_t app = dpi_sig_match_ip_proto(e->sigdb, pkt->key.proto);
+        uint16_t app = dpi_sig_match_ip_proto(w->sigs->db, pkt->key.proto);
 
         if (app && pkt->key.proto != DPI_IPPROTO_TCP
             && pkt->key.proto != DPI_IPPROTO_UDP) {
@@ -754,7 +953,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
                             now_us, &conn->md);
     }
     if (conn->app_proto == DPI_APP_dns) {
-        dpi_dnscache_learn(e->dnscache, e->sigdb, w->scratch, &conn->md,
+        dpi_dnscache_learn(e->dnscache, w->sigs->db, w->scratch, &conn->md,
                            now_ms, e->idle_timeout_ms);
     } else if (conn->app_proto == DPI_APP_ftp_control) {
         dpi_expect_learn(e->expect, &conn->key, &conn->md, now_ms);

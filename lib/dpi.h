@@ -69,8 +69,28 @@
  * with its own dpi_worker, including for the two directions of one
  * connection.  dpi_engine_dump(), dpi_engine_get_stats() and
  * dpi_engine_expire() may be called concurrently with dpi_process().
+ * dpi_engine_set_signatures() may be called concurrently with all of
+ * these, but not with itself or dpi_engine_signatures().
  * dpi_engine_create() and dpi_engine_destroy() must not race with anything
- * else on the same engine; a worker must be destroyed before its engine. */
+ * else on the same engine; a worker must be destroyed before its engine.
+ *
+ * Signature reload
+ * ================
+ *
+ * dpi_engine_set_signatures() replaces the signature database of a running
+ * engine, for instance when an operator edited the signature file.  It
+ * compiles the new database in the calling thread, without stopping the
+ * threads in dpi_process(), then publishes it atomically.  Each worker
+ * moves to the new database at its next dpi_process() (allocating new
+ * Hyperscan scratch space there); the old database is freed when the last
+ * worker using it has moved on or was destroyed, so a worker that gets no
+ * more packets keeps it alive.  If the file does not compile, nothing
+ * changes and the error message says why (file, line and reason).
+ *
+ * The connection table stays as it is: connections keep their verdicts,
+ * counters and metadata; a connection still being inspected (DPI_STATE_PEND)
+ * starts its inspection over with the new database at its next payload
+ * packet, still within its 'inspect_packets' window. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -110,6 +130,17 @@ void dpi_engine_destroy(struct dpi_engine *);
 void dpi_engine_set_limits(struct dpi_engine *, uint32_t max_flows,
                            uint32_t inspect_packets);
 const char *dpi_engine_signatures(const struct dpi_engine *);
+
+/* Replaces the signature database of a running engine with one loaded from
+ * the signature file 'path' (the built-in signatures if 'path' is NULL).
+ * Returns 0 on success, with '*errorp' (if 'errorp' is nonnull) set to NULL.
+ * On failure returns a positive errno value and sets '*errorp' to a
+ * malloc()ed one-line message ("FILE:LINE: reason" for a bad signature
+ * file) that the caller must free(); the engine keeps its database.  See
+ * "Signature reload" above. */
+int dpi_engine_set_signatures(struct dpi_engine *, const char *path,
+                              char **errorp);
+uint32_t dpi_engine_signatures_gen(const struct dpi_engine *);
 
 struct dpi_worker *dpi_worker_create(struct dpi_engine *);
 void dpi_worker_destroy(struct dpi_worker *);

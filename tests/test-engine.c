@@ -43,6 +43,7 @@
 #include <cmocka.h>
 
 #include "dpi.h"
+#include "dpi-conn.h"
 #include "dpi-dnscache.h"
 #include "dpi-expect.h"
 #include "dpi-md.h"
@@ -1536,6 +1537,348 @@ test_ftp_capture_data_connections(void **state)
     dpi_engine_destroy(engine);
 }
 
+/* Writes 'text' to a new temporary file whose name is stored in 'path'
+ * (a mkstemp() template). */
+static void
+write_sig_file(char *path, const char *text)
+{
+    int fd = mkstemp(path);
+    FILE *f;
+
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Builds in 'buf' an IPv4 packet of IP protocol 'proto' from 10.0.1.'host'
+ * to 10.0.0.2 (see make_ipv4()), a connection of its own for each
+ * 'host'. */
+static void
+make_ipv4_from(uint8_t *buf, uint8_t proto, uint8_t host,
+               struct dpi_pkt *pkt)
+{
+    make_ipv4(buf, proto, 0, false, pkt);
+    pkt->key.src.b[14] = 1;
+    pkt->key.src.b[15] = host;
+}
+
+/* dpi_engine_set_signatures() swaps the database of a running engine: new
+ * connections follow the new file, connections with a verdict keep it, the
+ * workers move to the new database at their next packet and the old one is
+ * freed once the last worker has moved. */
+static void
+test_reload_swaps_database_keeps_verdicts(void **state)
+{
+    static const uint8_t done = DPI_STATE_TRK | DPI_STATE_DONE;
+    static const uint8_t unk = DPI_STATE_TRK | DPI_STATE_UNK;
+    char path_a[] = "/tmp/test-engine-sig-XXXXXX";
+    char path_b[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_worker *w1, *w2;
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_stats stats;
+    struct dpi_pkt pkt;
+    char *error = (char *) 1;
+    uint8_t buf[64];
+
+    (void) state;
+    write_sig_file(path_a, "protocol vrrp ip 112\n");
+    write_sig_file(path_b, "protocol icmp ip 1\n");
+    dpi_config_init(&cfg);
+    cfg.signatures = path_a;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    w1 = dpi_worker_create(engine);
+    w2 = dpi_worker_create(engine);
+    assert_non_null(w1);
+    assert_non_null(w2);
+    assert_int_equal(dpi_engine_signatures_gen(engine), 0);
+
+    /* File A: VRRP known, ICMP not. */
+    make_ipv4_from(buf, 112, 1, &pkt);
+    expect_verdict(w1, &pkt, done, DPI_APP_vrrp);
+    make_ipv4_from(buf, 1, 1, &pkt);
+    expect_verdict(w1, &pkt, unk, 0);
+
+    assert_int_equal(dpi_engine_set_signatures(engine, path_b, &error), 0);
+    assert_null(error);
+    assert_string_equal(dpi_engine_signatures(engine), path_b);
+    assert_int_equal(dpi_engine_signatures_gen(engine), 1);
+    /* Both workers still hold file A's database. */
+    assert_int_equal(dpi_engine_n_sigdbs(engine), 2);
+
+    /* File B: the old connections keep their verdicts... */
+    make_ipv4_from(buf, 112, 1, &pkt);
+    expect_verdict(w1, &pkt, done, DPI_APP_vrrp);
+    make_ipv4_from(buf, 1, 1, &pkt);
+    expect_verdict(w1, &pkt, unk, 0);
+    /* ...while new ones follow the new file. */
+    make_ipv4_from(buf, 1, 2, &pkt);
+    expect_verdict(w1, &pkt, done, DPI_APP_icmp);
+    make_ipv4_from(buf, 112, 2, &pkt);
+    expect_verdict(w1, &pkt, unk, 0);
+    assert_int_equal(dpi_engine_n_sigdbs(engine), 2);
+
+    /* The second worker moves at its first packet: file A's database is
+     * no longer used. */
+    make_ipv4_from(buf, 1, 3, &pkt);
+    expect_verdict(w2, &pkt, done, DPI_APP_icmp);
+    assert_int_equal(dpi_engine_n_sigdbs(engine), 1);
+
+    /* Nothing was lost from the table or the counters. */
+    dpi_engine_get_stats(engine, &stats);
+    assert_int_equal(stats.n_flows, 5);
+    assert_int_equal(stats.packets, 7);
+    dpi_stats_destroy(&stats);
+
+    /* Back to the built-in signatures, which know both. */
+    assert_int_equal(dpi_engine_set_signatures(engine, NULL, NULL), 0);
+    assert_string_equal(dpi_engine_signatures(engine), "builtin");
+    assert_int_equal(dpi_engine_signatures_gen(engine), 2);
+    make_ipv4_from(buf, 112, 4, &pkt);
+    expect_verdict(w2, &pkt, done, DPI_APP_vrrp);
+
+    /* A worker destroyed without moving releases its database. */
+    assert_int_equal(dpi_engine_n_sigdbs(engine), 2);
+    dpi_worker_destroy(w1);
+    assert_int_equal(dpi_engine_n_sigdbs(engine), 1);
+    dpi_worker_destroy(w2);
+    dpi_engine_destroy(engine);
+    unlink(path_a);
+    unlink(path_b);
+}
+
+/* A signature file that does not load leaves the engine with its database,
+ * and the error is one line naming the file and the line. */
+static void
+test_reload_bad_file_keeps_database(void **state)
+{
+    static const uint8_t done = DPI_STATE_TRK | DPI_STATE_DONE;
+    char path_a[] = "/tmp/test-engine-sig-XXXXXX";
+    char path_bad[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_worker *w;
+    struct dpi_pkt pkt;
+    char expected[64];
+    char *error = NULL;
+    uint8_t buf[64];
+
+    (void) state;
+    write_sig_file(path_a, "protocol vrrp ip 112\n");
+    write_sig_file(path_bad, "protocol vrrp ip 112\n\nprotocol nosuchapp "
+                   "tcp ports 1\n");
+    dpi_config_init(&cfg);
+    cfg.signatures = path_a;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+    make_ipv4_from(buf, 112, 1, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_vrrp);
+
+    assert_int_not_equal(dpi_engine_set_signatures(engine, path_bad,
+                                                   &error), 0);
+    assert_non_null(error);
+    snprintf(expected, sizeof expected, "%s:3: ", path_bad);
+    assert_int_equal(strncmp(error, expected, strlen(expected)), 0);
+    assert_null(strchr(error, '\n'));
+    free(error);
+
+    error = NULL;
+    assert_int_not_equal(dpi_engine_set_signatures(
+                             engine, "/nonexistent/dir/ovs-dpi.sig", &error),
+                         0);
+    assert_non_null(error);
+    assert_non_null(strstr(error, "/nonexistent/dir/ovs-dpi.sig"));
+    assert_null(strchr(error, '\n'));
+    free(error);
+
+    /* Still file A, still generation 0, one database. */
+    assert_string_equal(dpi_engine_signatures(engine), path_a);
+    assert_int_equal(dpi_engine_signatures_gen(engine), 0);
+    assert_int_equal(dpi_engine_n_sigdbs(engine), 1);
+    make_ipv4_from(buf, 112, 2, &pkt);
+    expect_verdict(w, &pkt, done, DPI_APP_vrrp);
+    make_ipv4_from(buf, 1, 2, &pkt);
+    expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_UNK, 0);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+    unlink(path_a);
+    unlink(path_bad);
+}
+
+/* Arguments of reload_traffic(). */
+struct reload_traffic_arg {
+    struct dpi_engine *engine;  /* Engine to feed. */
+    const char *src;            /* Source address of the packets. */
+    volatile bool *stop;        /* Set by the main thread to stop. */
+    uint64_t n_packets;         /* Packets processed. */
+    uint64_t n_bad;             /* Packets without the http verdict. */
+};
+
+/* Thread body: sends, through a worker of its own, one HTTP request per
+ * new TCP connection until '*arg->stop', counting the verdicts that are not
+ * DONE with app_proto http.  Each connection needs a payload scan (with
+ * the worker's Hyperscan scratch) and the HTTP parser. */
+static void *
+reload_traffic(void *arg_)
+{
+    static const char req[] = "GET /index.html HTTP/1.1\r\n"
+                              "Host: www.example.org\r\n\r\n";
+    struct reload_traffic_arg *arg = arg_;
+    struct dpi_worker *w = dpi_worker_create(arg->engine);
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    if (!w) {
+        arg->n_bad++;
+        return NULL;
+    }
+    while (!*arg->stop || arg->n_packets < 1000) {
+        uint16_t sport = (uint16_t) (1024 + arg->n_packets % 60000);
+
+        pkt_make(&pkt, 6, arg->src, sport, "10.0.0.2", 8080, 0x18,
+                 req, sizeof req - 1);
+        dpi_process(w, &pkt, 1000, &v);
+        arg->n_packets++;
+        arg->n_bad += (v.app_proto != DPI_APP_http
+                       || v.state != (DPI_STATE_TRK | DPI_STATE_DONE));
+    }
+    dpi_worker_destroy(w);
+    return NULL;
+}
+
+/* Reloading again and again while threads process packets of new
+ * connections: every packet is classified, with the old or the new
+ * database, and every database but the current one is freed once the
+ * threads are done. */
+static void
+test_reload_under_traffic(void **state)
+{
+    static const char *srcs[3] = { "10.0.1.1", "10.0.1.2", "10.0.1.3" };
+    char path_a[] = "/tmp/test-engine-sig-XXXXXX";
+    struct reload_traffic_arg args[3];
+    volatile bool stop = false;
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    pthread_t threads[3];
+    int i;
+
+    (void) state;
+    write_sig_file(path_a, "protocol http tcp\n    payload \"^GET \"\n");
+    dpi_config_init(&cfg);
+    cfg.max_flows = 4096;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    for (i = 0; i < 3; i++) {
+        args[i].engine = engine;
+        args[i].src = srcs[i];
+        args[i].stop = &stop;
+        args[i].n_packets = 0;
+        args[i].n_bad = 0;
+        assert_int_equal(pthread_create(&threads[i], NULL, reload_traffic,
+                                        &args[i]), 0);
+    }
+    for (i = 0; i < 6; i++) {
+        assert_int_equal(dpi_engine_set_signatures(
+                             engine, i % 2 ? NULL : path_a, NULL), 0);
+    }
+    stop = true;
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+        assert_true(args[i].n_packets >= 1000);
+        assert_int_equal(args[i].n_bad, 0);
+    }
+    assert_int_equal(dpi_engine_signatures_gen(engine), 6);
+    assert_int_equal(dpi_engine_n_sigdbs(engine), 1);
+    dpi_engine_destroy(engine);
+    unlink(path_a);
+}
+
+/* A million new connections (UDP with payload, and TCP SYNs, in turn)
+ * through a table of 65536: the table stays full and no bigger, so does
+ * the inspection state, every eviction is counted, and an established HTTP
+ * connection that stays active (a packet every 64 new connections) keeps
+ * its verdict throughout.  (The table evicts the least recently used
+ * connection of the new connection's stripe: 256 per stripe here, far more
+ * than the 64 new ones between two packets of the HTTP connection.) */
+static void
+test_flood_keeps_table_bounded_and_verdicts(void **state)
+{
+    enum { MAX = 65536, N = 1000000 };
+    static const char req[] = "GET /index.html HTTP/1.1\r\n"
+                              "Host: www.example.org\r\n\r\n";
+    static const uint8_t zeros[8];
+    struct dpi_pkt http, ack, flood;
+    struct dpi_engine *engine;
+    struct dpi_config cfg;
+    struct dpi_stats stats;
+    struct dpi_verdict v;
+    struct dpi_worker *w;
+    uint32_t n_bad = 0;
+
+    (void) state;
+    dpi_config_init(&cfg);
+    cfg.max_flows = MAX;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    pkt_make(&http, 6, "10.1.0.1", 40000, "10.2.0.1", 80, 0x18,
+             req, sizeof req - 1);
+    dpi_process(w, &http, 1, &v);
+    assert_int_equal(v.app_proto, DPI_APP_http);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+    pkt_make(&ack, 6, "10.1.0.1", 40000, "10.2.0.1", 80, 0x10, NULL, 0);
+    ack.tcp_seq += sizeof req - 1;
+
+    pkt_make(&flood, 17, "10.0.0.0", 1024, "10.2.0.1", 5000, 0,
+             zeros, sizeof zeros);
+    for (uint32_t i = 0; i < N; i++) {
+        flood.key.src.b[13] = (uint8_t) (i >> 16);
+        flood.key.src.b[14] = (uint8_t) (i >> 8);
+        flood.key.src.b[15] = (uint8_t) i;
+        if (i % 2) {
+            flood.key.proto = 6;
+            flood.tcp_flags = 0x02;
+            flood.payload = NULL;
+            flood.payload_len = 0;
+        } else {
+            flood.key.proto = 17;
+            flood.tcp_flags = 0;
+            flood.payload = zeros;
+            flood.payload_len = sizeof zeros;
+        }
+        dpi_process(w, &flood, 2 + i / 1000, &v);
+
+        if (i % 64 == 63) {
+            dpi_process(w, &ack, 2 + i / 1000, &v);
+            n_bad += (v.app_proto != DPI_APP_http
+                      || v.state != (DPI_STATE_TRK | DPI_STATE_DONE));
+        }
+        if (i % 65536 == 0) {
+            dpi_engine_get_stats(engine, &stats);
+            assert_true(stats.n_flows <= MAX);
+            dpi_stats_destroy(&stats);
+            assert_true(dpi_engine_n_inspecting(engine) <= MAX);
+        }
+    }
+    assert_int_equal(n_bad, 0);
+
+    dpi_engine_get_stats(engine, &stats);
+    assert_int_equal(stats.n_flows, MAX);
+    assert_int_equal(stats.created, N + 1);
+    assert_int_equal(stats.evicted, N + 1 - MAX);
+    assert_int_equal(stats.expired, 0);
+    assert_int_equal(stats.packets, 1 + N + N / 64);
+    dpi_stats_destroy(&stats);
+    assert_true(dpi_engine_n_inspecting(engine) <= MAX);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
 int
 main(void)
 {
@@ -1567,6 +1910,10 @@ main(void)
         cmocka_unit_test(test_ftp_malformed_announces_nothing),
         cmocka_unit_test(test_expect_table_is_bounded),
         cmocka_unit_test(test_ftp_capture_data_connections),
+        cmocka_unit_test(test_reload_swaps_database_keeps_verdicts),
+        cmocka_unit_test(test_reload_bad_file_keeps_database),
+        cmocka_unit_test(test_reload_under_traffic),
+        cmocka_unit_test(test_flood_keeps_table_bounded_and_verdicts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
