@@ -894,10 +894,11 @@ tls_skip_alerts(const uint8_t *data, size_t len)
 
 /* Parses the start of the server's stream of 'len' bytes at 'data': a
  * ServerHello (after warning alerts, if any), then, up to TLS 1.2, the
- * Certificate message that follows it.  Sets '*done' when there is nothing more to learn from this
- * direction: the certificate was read, the version is TLS 1.3 (the
- * certificate is encrypted) or another message came instead.  Returns
- * DPI_PROTO_YES once the ServerHello parsed. */
+ * Certificate message that follows it.  Sets '*done' when there is
+ * nothing more to learn from this direction: the certificate was read,
+ * the version is TLS 1.3 (the certificate is encrypted) or another
+ * message came instead.  Returns DPI_PROTO_YES once the ServerHello
+ * parsed. */
 static enum dpi_proto_result
 tls_server_flight(const uint8_t *data, size_t len, struct dpi_md *md,
                   bool *done)
