@@ -33,6 +33,8 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/http.c \
 	lib/proto/infra.c \
 	lib/proto/db.c \
+	lib/proto/der.c \
+	lib/proto/der.h \
 	lib/proto/mail.c \
 	lib/proto/p2p.c \
 	lib/proto/parsers.def \

@@ -16,24 +16,31 @@
 
 /* Signature database: parses a signature file (the format is documented at
  * the top of lib/signatures/00-core.sig and in docs/signatures.md) and
- * compiles it into two Hyperscan block-mode databases:
+ * compiles it into:
  *
- *   - payload patterns, each proposing one slot (an L7 protocol, or a
- *     service that a "protocol SERVICE" line identifies by its own
- *     payload), scanned once per payload packet over the first
- *     DPI_SIG_SCAN_MAX bytes;
+ *   - a Hyperscan block-mode database of payload patterns, each proposing
+ *     one slot (an L7 protocol, or a service that a "protocol SERVICE" line
+ *     identifies by its own payload), scanned once per payload packet over
+ *     the first DPI_SIG_SCAN_MAX bytes;
  *
- *   - host patterns, each naming one service, scanned over a host name.  A
- *     "host" suffix becomes the anchored expression (?:^|\.)SUFFIX$, so it
- *     matches the name itself and its subdomains only.  Patterns are
- *     compiled with HS_FLAG_SOM_LEFTMOST: of several matches the one that
- *     starts leftmost, i.e. the longest suffix, wins, so that a specific
- *     entry ("instagram.fbcdn.net") beats a general one ("fbcdn.net")
- *     whatever their order in the file; ties go to the earlier pattern.
+ *   - host patterns, each naming one service, matched against a host name.
+ *     A "host" suffix matches the name itself and its subdomains only, as
+ *     the anchored expression (?:^|\.)SUFFIX$ would.  Of several matches
+ *     the one that starts leftmost, i.e. the longest suffix, wins, so that a
+ *     specific entry ("instagram.fbcdn.net") beats a general one
+ *     ("fbcdn.net") whatever their order in the file; ties go to the
+ *     earlier pattern.  The suffixes are a sorted table, looked up for the
+ *     name and for what follows each of its dots (a few binary searches);
+ *     only "host-regex" patterns, for the names a suffix cannot express
+ *     (google.com, google.fr, google.co.uk ...), are compiled into a
+ *     Hyperscan database, with HS_FLAG_SOM_LEFTMOST so that their starts
+ *     compete with the suffixes' under the same rule.  Compiling the
+ *     hundreds of suffixes into Hyperscan with start-of-match tracking
+ *     took about half of the database's compile time;
  *
- * Hyperscan rather than a sorted suffix table for hosts because the file
- * can then also say "host-regex" for the names a suffix cannot express
- * (google.com, google.fr, google.co.uk ...) with one engine and one scan.
+ *   - a sorted table of port hints (transport, port, protocol line), which
+ *     both the candidate protocols of a packet (dpi_sig_match_ports()) and
+ *     the port guess at the end of an inspection (dpi_sig_guess()) search.
  *
  * Address blocks ("ip" CIDR prefixes, each naming one service) are
  * compiled apart from Hyperscan: every prefix is an inclusive range of
@@ -54,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dpi-app.h"
 
@@ -102,16 +110,42 @@ struct dpi_sig_proto {
     uint16_t ports[DPI_SIG_MAX_PORTS]; /* Port hints. */
 };
 
+/* One port hint of the compiled database: protocol line 'proto' lists
+ * 'port' over 'l4_proto'.  The hints are sorted by transport, port and
+ * then file order, so that one binary search finds every protocol line
+ * that lists a port, the first line first. */
+struct dpi_sig_port {
+    uint16_t port;              /* Port number. */
+    uint8_t l4_proto;           /* DPI_SIG_TCP or DPI_SIG_UDP. */
+    uint8_t slot;               /* Slot of the protocol line. */
+    uint16_t app;               /* Application of the protocol line. */
+    uint32_t proto;             /* Index of the line in 'protos'. */
+};
+
+/* A "host" suffix of the compiled database.  The suffixes are sorted by
+ * name, then pattern id, so that a binary search finds the earliest
+ * pattern of a name. */
+struct dpi_sig_suffix {
+    const char *name;           /* Suffix in lower case (the pattern's). */
+    size_t len;                 /* Length of 'name'. */
+    unsigned int id;            /* Host pattern id (file order). */
+};
+
 /* A compiled signature file. */
 struct dpi_sigdb {
     struct dpi_sig_proto *protos;  /* Protocol lines, in file order. */
     size_t n_protos;               /* Number of elements in 'protos'. */
+    struct dpi_sig_port *ports;    /* Port hints, sorted. */
+    size_t n_ports;                /* Number of elements in 'ports'. */
     uint16_t slot_app[DPI_SIG_MAX_SLOTS]; /* Application of each slot. */
     size_t n_slots;                /* Slots in use. */
     hs_database_t *payload_db;     /* Payload patterns, or NULL if none. */
     size_t *payload_proto;         /* Pattern id -> index in 'protos'. */
-    hs_database_t *host_db;        /* Host patterns, or NULL if none. */
-    uint16_t *host_app;            /* Pattern id -> service. */
+    hs_database_t *host_db;        /* Host regexes, or NULL if none. */
+    uint16_t *host_app;            /* Host pattern id -> service. */
+    struct dpi_sig_suffix *suffixes; /* Host suffixes, sorted. */
+    size_t n_suffixes;             /* Number of elements in 'suffixes'. */
+    char *suffix_text;             /* The suffixes' names. */
     uint16_t ip_app[256];          /* IP protocol number -> protocol
                                     * declared with "ip N", or 0. */
     struct dpi_sig_block *blocks;  /* Disjoint address ranges, sorted. */
@@ -124,10 +158,15 @@ struct dpi_sig_scratch {
                                  * the database has no pattern. */
 };
 
+/* Flags of a "host" suffix pattern: it is not compiled into Hyperscan but
+ * looked up in a sorted table (struct dpi_sig_suffix). */
+#define DPI_SIG_HOST_SUFFIX 0
+
 /* A pattern waiting to be compiled. */
 struct dpi_sig_pattern {
-    char *expr;                 /* Hyperscan expression, malloc()ed. */
-    unsigned int flags;         /* HS_FLAG_*. */
+    char *expr;                 /* Hyperscan expression, malloc()ed; for a
+                                 * host suffix, the suffix in lower case. */
+    unsigned int flags;         /* HS_FLAG_*, or DPI_SIG_HOST_SUFFIX. */
     int line;                   /* Line of the file that gave it. */
     size_t target;              /* Index in 'protos', or service id. */
 };
@@ -436,31 +475,21 @@ dpi_sig_is_host_suffix(const char *s)
     return label > 0;
 }
 
-/* Returns the Hyperscan expression for host suffix 's', malloc()ed. */
+/* Returns a malloc()ed copy of 's' in lower case (ASCII), or NULL if
+ * memory is short. */
 static char *
-dpi_sig_suffix_expr(const char *s)
+dpi_sig_lower(const char *s)
 {
-    static const char head[] = "(?:^|\\.)";
-    size_t n = strlen(s), i;
-    char *e = malloc(sizeof head + 2 * n + 1);
+    char *copy = strdup(s);
     char *q;
 
-    if (!e) {
-        return NULL;
-    }
-    q = e + (sizeof head - 1);
-    memcpy(e, head, sizeof head - 1);
-    for (i = 0; i < n; i++) {
-        if (s[i] == '.') {
-            *q++ = '\\';
+    for (q = copy; q && *q; q++) {
+        if (*q >= 'A' && *q <= 'Z') {
+            *q = (char) (*q - 'A' + 'a');
         }
-        *q++ = s[i];
     }
-    *q++ = '$';
-    *q = '\0';
-    return e;
+    return copy;
 }
-
 
 /* Returns 'a' plus one (wrapping around). */
 static struct dpi_sig_u128
@@ -736,7 +765,9 @@ dpi_sig_service_keyword(struct dpi_sig_parser *p, const char *kw,
         if (!dpi_sig_is_host_suffix(tok)) {
             return dpi_sig_error(p, EINVAL, "bad host suffix \"%s\"", tok);
         }
-        expr = dpi_sig_suffix_expr(tok);
+        p->n_decl_patterns++;
+        return dpi_sig_add_pattern(p, &p->host, dpi_sig_lower(tok),
+                                   DPI_SIG_HOST_SUFFIX, p->service);
     } else if (!strcmp(kw, "host-regex")) {
         if (!dpi_sig_string_arg(p, cursor, "host-regex", tok, size)) {
             return false;
@@ -982,8 +1013,59 @@ dpi_sig_parse_line(struct dpi_sig_parser *p, const char *line)
     return ok;
 }
 
-/* Compiles 'ps' into '*dbp' (left NULL if 'ps' is empty).  'what' names the
- * kind of pattern in error messages. */
+/* qsort() comparison of struct dpi_sig_port: by transport, port, then
+ * file order. */
+static int
+dpi_sig_port_cmp(const void *a_, const void *b_)
+{
+    const struct dpi_sig_port *a = a_, *b = b_;
+
+    if (a->l4_proto != b->l4_proto) {
+        return a->l4_proto < b->l4_proto ? -1 : 1;
+    }
+    if (a->port != b->port) {
+        return a->port < b->port ? -1 : 1;
+    }
+    return a->proto < b->proto ? -1 : a->proto > b->proto;
+}
+
+/* Builds the sorted port hints of 'p->db' from its protocol lines. */
+static bool
+dpi_sig_compile_ports(struct dpi_sig_parser *p)
+{
+    struct dpi_sigdb *db = p->db;
+    size_t i, j, n = 0;
+
+    for (i = 0; i < db->n_protos; i++) {
+        n += db->protos[i].n_ports;
+    }
+    if (!n) {
+        return true;
+    }
+    db->ports = calloc(n, sizeof *db->ports);
+    if (!db->ports) {
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    for (i = 0; i < db->n_protos; i++) {
+        const struct dpi_sig_proto *proto = &db->protos[i];
+
+        for (j = 0; j < proto->n_ports; j++) {
+            struct dpi_sig_port *port = &db->ports[db->n_ports++];
+
+            port->port = proto->ports[j];
+            port->l4_proto = proto->l4_proto;
+            port->slot = proto->slot;
+            port->app = proto->app;
+            port->proto = (uint32_t) i;
+        }
+    }
+    qsort(db->ports, db->n_ports, sizeof *db->ports, dpi_sig_port_cmp);
+    return true;
+}
+
+/* Compiles the Hyperscan patterns of 'ps' (all but host suffixes), with
+ * their indexes in 'ps' as ids, into '*dbp' (left NULL if there are none).
+ * 'what' names the kind of pattern in error messages. */
 static bool
 dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
                 const char *what, hs_database_t **dbp)
@@ -992,41 +1074,46 @@ dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
     unsigned int *flags, *ids;
     hs_compile_error_t *cerr = NULL;
     hs_error_t err;
-    size_t i;
+    size_t i, n = 0;
 
     *dbp = NULL;
-    if (!ps->n) {
-        return true;
-    }
     if (ps->n > UINT_MAX) {
         return dpi_sig_error(p, EINVAL, "too many %s patterns", what);
     }
-    exprs = calloc(ps->n, sizeof *exprs);
-    flags = calloc(ps->n, sizeof *flags);
-    ids = calloc(ps->n, sizeof *ids);
+    for (i = 0; i < ps->n; i++) {
+        n += ps->p[i].flags != DPI_SIG_HOST_SUFFIX;
+    }
+    if (!n) {
+        return true;
+    }
+    exprs = calloc(n, sizeof *exprs);
+    flags = calloc(n, sizeof *flags);
+    ids = calloc(n, sizeof *ids);
     if (!exprs || !flags || !ids) {
         free(exprs);
         free(flags);
         free(ids);
         return dpi_sig_error(p, ENOMEM, "out of memory");
     }
-    for (i = 0; i < ps->n; i++) {
-        exprs[i] = ps->p[i].expr;
-        flags[i] = ps->p[i].flags;
-        ids[i] = (unsigned int) i;
+    for (i = 0, n = 0; i < ps->n; i++) {
+        if (ps->p[i].flags != DPI_SIG_HOST_SUFFIX) {
+            exprs[n] = ps->p[i].expr;
+            flags[n] = ps->p[i].flags;
+            ids[n++] = (unsigned int) i;
+        }
     }
-    err = hs_compile_multi(exprs, flags, ids, (unsigned int) ps->n,
+    err = hs_compile_multi(exprs, flags, ids, (unsigned int) n,
                            HS_MODE_BLOCK, NULL, dbp, &cerr);
     free(exprs);
     free(flags);
-    free(ids);
     if (err != HS_SUCCESS) {
         const char *msg = cerr && cerr->message ? cerr->message : "unknown";
 
         *dbp = NULL;
         if (cerr && cerr->expression >= 0
-            && (size_t) cerr->expression < ps->n) {
-            const struct dpi_sig_pattern *pat = &ps->p[cerr->expression];
+            && (size_t) cerr->expression < n) {
+            const struct dpi_sig_pattern *pat
+                = &ps->p[ids[cerr->expression]];
 
             p->line = pat->line;
             dpi_sig_error(p, EINVAL, "bad %s pattern \"%s\": %s", what,
@@ -1037,8 +1124,64 @@ dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
                           "cannot compile %s patterns: %s", what, msg);
         }
         hs_free_compile_error(cerr);
+        free(ids);
         return false;
     }
+    free(ids);
+    return true;
+}
+
+/* qsort() comparison of struct dpi_sig_suffix: by name, then id. */
+static int
+dpi_sig_suffix_cmp(const void *a_, const void *b_)
+{
+    const struct dpi_sig_suffix *a = a_, *b = b_;
+    int c = strcmp(a->name, b->name);
+
+    if (c) {
+        return c;
+    }
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Builds the sorted host suffix table of 'p->db' from the host suffix
+ * patterns of 'p->host', copying their names into 'p->db->suffix_text'. */
+static bool
+dpi_sig_compile_suffixes(struct dpi_sig_parser *p)
+{
+    const struct dpi_sig_patterns *ps = &p->host;
+    struct dpi_sigdb *db = p->db;
+    size_t i, n = 0, text = 0;
+    char *q;
+
+    for (i = 0; i < ps->n; i++) {
+        if (ps->p[i].flags == DPI_SIG_HOST_SUFFIX) {
+            n++;
+            text += strlen(ps->p[i].expr) + 1;
+        }
+    }
+    if (!n) {
+        return true;
+    }
+    db->suffixes = calloc(n, sizeof *db->suffixes);
+    db->suffix_text = malloc(text);
+    if (!db->suffixes || !db->suffix_text) {
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    q = db->suffix_text;
+    for (i = 0; i < ps->n; i++) {
+        if (ps->p[i].flags == DPI_SIG_HOST_SUFFIX) {
+            struct dpi_sig_suffix *sfx = &db->suffixes[db->n_suffixes++];
+
+            sfx->len = strlen(ps->p[i].expr);
+            memcpy(q, ps->p[i].expr, sfx->len + 1);
+            sfx->name = q;
+            sfx->id = (unsigned int) i;
+            q += sfx->len + 1;
+        }
+    }
+    qsort(db->suffixes, db->n_suffixes, sizeof *db->suffixes,
+          dpi_sig_suffix_cmp);
     return true;
 }
 
@@ -1123,6 +1266,8 @@ dpi_sigdb_create_from_string(const char *text, const char *name,
         p.db->payload_proto = payload_proto;
         p.db->host_app = host_app;
         dpi_sig_compile_blocks(&p);
+        dpi_sig_compile_ports(&p);
+        dpi_sig_compile_suffixes(&p);
     } else {
         free(payload_proto);
         free(host_app);
@@ -1227,6 +1372,9 @@ dpi_sigdb_destroy(struct dpi_sigdb *db)
         free(db->payload_proto);
         free(db->host_app);
         free(db->blocks);
+        free(db->ports);
+        free(db->suffixes);
+        free(db->suffix_text);
         free(db->protos);
         free(db);
     }
@@ -1323,27 +1471,62 @@ dpi_sig_match_payload(const struct dpi_sigdb *db,
             scratch->hs, dpi_sig_payload_match, &ctx);
 }
 
+/* Returns the index in 'db->ports' of the first hint for 'port' over
+ * 'l4_proto' (the first protocol line in file order that lists it), or of
+ * the first hint after where it would be. */
+static size_t
+dpi_sig_port_lower_bound(const struct dpi_sigdb *db, uint8_t l4_proto,
+                         uint16_t port)
+{
+    size_t lo = 0, hi = db->n_ports;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct dpi_sig_port *m = &db->ports[mid];
+
+        if (m->l4_proto < l4_proto
+            || (m->l4_proto == l4_proto && m->port < port)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* Returns true if hint 'i' of 'db' is for 'port' over 'l4_proto'. */
+static bool
+dpi_sig_port_is(const struct dpi_sigdb *db, size_t i, uint8_t l4_proto,
+                uint16_t port)
+{
+    return (i < db->n_ports && db->ports[i].l4_proto == l4_proto
+            && db->ports[i].port == port);
+}
+
+/* Adds to '*slots' the slots of the protocols over 'l4_proto' that list
+ * 'port'. */
+static void
+dpi_sig_port_slots(const struct dpi_sigdb *db, uint8_t l4_proto,
+                   uint16_t port, struct dpi_slots *slots)
+{
+    size_t i;
+
+    for (i = dpi_sig_port_lower_bound(db, l4_proto, port);
+         dpi_sig_port_is(db, i, l4_proto, port); i++) {
+        dpi_slots_add(slots, db->ports[i].slot);
+    }
+}
+
 /* Sets '*slots' to the slots of the protocols over 'l4_proto' that list
  * 'port_a' or 'port_b' among their ports. */
 void
 dpi_sig_match_ports(const struct dpi_sigdb *db, uint8_t l4_proto,
                     uint16_t port_a, uint16_t port_b, struct dpi_slots *slots)
 {
-    size_t i, j;
-
     memset(slots, 0, sizeof *slots);
-    for (i = 0; i < db->n_protos; i++) {
-        const struct dpi_sig_proto *proto = &db->protos[i];
-
-        if (proto->l4_proto != l4_proto) {
-            continue;
-        }
-        for (j = 0; j < proto->n_ports; j++) {
-            if (proto->ports[j] == port_a || proto->ports[j] == port_b) {
-                dpi_slots_add(slots, proto->slot);
-                break;
-            }
-        }
+    dpi_sig_port_slots(db, l4_proto, port_a, slots);
+    if (port_b != port_a) {
+        dpi_sig_port_slots(db, l4_proto, port_b, slots);
     }
 }
 
@@ -1357,20 +1540,13 @@ dpi_sig_guess(const struct dpi_sigdb *db, uint8_t l4_proto,
               uint16_t client_port, uint16_t server_port)
 {
     uint16_t ports[2] = { server_port, client_port };
-    size_t i, j, k;
+    size_t k;
 
     for (k = 0; k < 2; k++) {
-        for (i = 0; i < db->n_protos; i++) {
-            const struct dpi_sig_proto *proto = &db->protos[i];
+        size_t i = dpi_sig_port_lower_bound(db, l4_proto, ports[k]);
 
-            if (proto->l4_proto != l4_proto) {
-                continue;
-            }
-            for (j = 0; j < proto->n_ports; j++) {
-                if (proto->ports[j] == ports[k]) {
-                    return proto->app;
-                }
-            }
+        if (dpi_sig_port_is(db, i, l4_proto, ports[k])) {
+            return db->ports[i].app;
         }
     }
     return 0;
@@ -1409,19 +1585,96 @@ dpi_sig_host_match(unsigned int id, unsigned long long from,
     return 0;
 }
 
+/* Returns the id of the earliest host suffix pattern of 'db' that is the
+ * 'len' bytes at 'name' (compared in lower case), or UINT_MAX if none. */
+static unsigned int
+dpi_sig_find_suffix(const struct dpi_sigdb *db, const char *name, size_t len)
+{
+    size_t lo = 0, hi = db->n_suffixes;
+
+    /* Find the first suffix not below 'name'. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct dpi_sig_suffix *m = &db->suffixes[mid];
+        size_t n = m->len < len ? m->len : len, i;
+        int c = 0;
+
+        for (i = 0; i < n && !c; i++) {
+            unsigned char a = (unsigned char) m->name[i];
+            unsigned char b = (unsigned char) name[i];
+
+            if (b >= 'A' && b <= 'Z') {
+                b = (unsigned char) (b - 'A' + 'a');
+            }
+            c = (a > b) - (a < b);
+        }
+        if (!c) {
+            c = (m->len > len) - (m->len < len);
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo < db->n_suffixes && db->suffixes[lo].len == len
+        && !strncasecmp(db->suffixes[lo].name, name, len)) {
+        return db->suffixes[lo].id;
+    }
+    return UINT_MAX;
+}
+
+/* Finds the host suffix pattern of 'db' that the 'len' bytes at 'host'
+ * match with the leftmost start, as the Hyperscan expression
+ * (?:^|\.)SUFFIX$ would: the name itself (start 0), else the longest
+ * suffix after a dot (starting at the dot).  Like '$', a single newline
+ * at the end is ignored.  On success stores the start in '*from' and the
+ * pattern id in '*id'. */
+static bool
+dpi_sig_match_suffix(const struct dpi_sigdb *db, const char *host,
+                     size_t len, unsigned long long *from, unsigned int *id)
+{
+    size_t i;
+
+    if (!db->n_suffixes) {
+        return false;
+    }
+    if (len && host[len - 1] == '\n') {
+        len--;
+    }
+    *id = dpi_sig_find_suffix(db, host, len);
+    if (*id != UINT_MAX) {
+        *from = 0;
+        return true;
+    }
+    for (i = 0; i < len; i++) {
+        if (host[i] == '.') {
+            *id = dpi_sig_find_suffix(db, host + i + 1, len - i - 1);
+            if (*id != UINT_MAX) {
+                *from = i;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Returns the service that host name 'host' belongs to, or 0 if none.  An
  * HTTP Host value may carry a port (host:port, [v6]:port) and a name may
- * end in a dot: both are ignored. */
+ * end in a dot: both are ignored.  Of the host patterns that match, the
+ * one that starts leftmost wins (the longest suffix), the earliest in the
+ * file on a tie. */
 uint16_t
 dpi_sig_match_host(const struct dpi_sigdb *db,
                    struct dpi_sig_scratch *scratch, const char *host)
 {
     struct dpi_sig_host_ctx ctx = { .found = false };
+    unsigned long long from;
     const char *colon;
+    unsigned int id;
     size_t len;
 
-    if (!db->host_db || !scratch || !scratch->hs || !host[0]
-        || host[0] == '[') {
+    if (!host[0] || host[0] == '[') {
         return 0;
     }
     len = strlen(host);
@@ -1438,8 +1691,13 @@ dpi_sig_match_host(const struct dpi_sigdb *db,
     if (!len) {
         return 0;
     }
-    hs_scan(db->host_db, host, (unsigned int) len, 0, scratch->hs,
-            dpi_sig_host_match, &ctx);
+    if (db->host_db && scratch && scratch->hs) {
+        hs_scan(db->host_db, host, (unsigned int) len, 0, scratch->hs,
+                dpi_sig_host_match, &ctx);
+    }
+    if (dpi_sig_match_suffix(db, host, len, &from, &id)) {
+        dpi_sig_host_match(id, from, 0, 0, &ctx);
+    }
     return ctx.found ? db->host_app[ctx.id] : 0;
 }
 

@@ -66,6 +66,11 @@ tests_test_proto_infra_SOURCES = tests/test-proto-infra.c \
 tests_test_proto_infra_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_infra_LDADD = $(TEST_LDADD)
 
+check_PROGRAMS += tests/test-der
+tests_test_der_SOURCES = tests/test-der.c
+tests_test_der_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)
+tests_test_der_LDADD = $(TEST_LDADD)
+
 check_PROGRAMS += tests/test-proto-tls
 tests_test_proto_tls_SOURCES = tests/test-proto-tls.c
 tests_test_proto_tls_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)

@@ -36,11 +36,10 @@
  * dpi_tls_client_hello() reads a bare ClientHello message, for QUIC. */
 
 #include "dpi-proto.h"
+#include "proto/der.h"
 #include "proto/tls.h"
 
-#include <openssl/bio.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -814,31 +813,29 @@ tls_parse_server_hello(struct tls_reader *r, size_t left, struct dpi_md *md,
     return DPI_PROTO_YES;
 }
 
-/* Flags of X509_NAME_print_ex() for certificate names: "C=US, O=Example,
- * CN=example.com", in the certificate's order, short attribute names,
- * values in UTF-8 with control characters escaped. */
-#define TLS_NAME_FLAGS (XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN \
-                        | XN_FLAG_DUMP_UNKNOWN_FIELDS \
-                        | ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_ESC_CTRL)
-
-/* Adds distinguished name 'name', formatted, to field 'f'. */
+/* Adds the subject and issuer of the DER certificate of 'len' bytes at
+ * 'der' to tls_cert_subject and tls_cert_issuer, neither if the
+ * certificate is malformed; an empty name is not added. */
 static void
-tls_add_name(struct dpi_md *md, enum dpi_field f, const X509_NAME *name)
+tls_add_cert_names(struct dpi_md *md, const uint8_t *der, size_t len)
 {
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p;
-    long n;
+    struct dpi_der_cert_names names;
+    char buf[DPI_MD_VALUE_MAX];
+    size_t n;
 
-    if (!bio) {
+    if (!dpi_der_cert_names(der, len, &names)
+        || !dpi_der_format_name(names.issuer, names.issuer_len, buf, 0, &n)
+        || !dpi_der_format_name(names.subject, names.subject_len, buf,
+                                sizeof buf, &n)) {
         return;
     }
-    if (name && X509_NAME_print_ex(bio, name, 0, TLS_NAME_FLAGS) >= 0) {
-        n = BIO_get_mem_data(bio, &p);
-        if (n > 0) {
-            dpi_md_add(md, f, p, (size_t) n);
-        }
+    if (n) {
+        dpi_md_add(md, DPI_F_tls_cert_subject, buf, n);
     }
-    BIO_free(bio);
+    dpi_der_format_name(names.issuer, names.issuer_len, buf, sizeof buf, &n);
+    if (n) {
+        dpi_md_add(md, DPI_F_tls_cert_issuer, buf, n);
+    }
 }
 
 /* Parses a Certificate message body (RFC 5246 7.4.2) of 'left' bytes and
@@ -849,9 +846,7 @@ static bool
 tls_parse_certificate(struct tls_reader *r, size_t left, struct dpi_md *md)
 {
     size_t list_len, cert_len;
-    const unsigned char *p;
     uint8_t *der;
-    X509 *x509;
 
     if (!tls_read_len(r, 3, &left, &list_len)) {
         return false;
@@ -874,14 +869,7 @@ tls_parse_certificate(struct tls_reader *r, size_t left, struct dpi_md *md)
         free(der);
         return false;
     }
-    p = der;
-    x509 = d2i_X509(NULL, &p, (long) cert_len);
-    if (x509) {
-        tls_add_name(md, DPI_F_tls_cert_subject,
-                     X509_get_subject_name(x509));
-        tls_add_name(md, DPI_F_tls_cert_issuer, X509_get_issuer_name(x509));
-        X509_free(x509);
-    }
+    tls_add_cert_names(md, der, cert_len);
     free(der);
     return true;
 }
@@ -906,10 +894,11 @@ tls_skip_alerts(const uint8_t *data, size_t len)
 
 /* Parses the start of the server's stream of 'len' bytes at 'data': a
  * ServerHello (after warning alerts, if any), then, up to TLS 1.2, the
- * Certificate message that follows it.  Sets '*done' when there is nothing more to learn from this
- * direction: the certificate was read, the version is TLS 1.3 (the
- * certificate is encrypted) or another message came instead.  Returns
- * DPI_PROTO_YES once the ServerHello parsed. */
+ * Certificate message that follows it.  Sets '*done' when there is
+ * nothing more to learn from this direction: the certificate was read,
+ * the version is TLS 1.3 (the certificate is encrypted) or another
+ * message came instead.  Returns DPI_PROTO_YES once the ServerHello
+ * parsed. */
 static enum dpi_proto_result
 tls_server_flight(const uint8_t *data, size_t len, struct dpi_md *md,
                   bool *done)
