@@ -53,6 +53,7 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/calls.c \
 	lib/proto/redis.c \
 	lib/proto/gtp.c \
+	lib/proto/coap.c \
 	lib/proto/xmpp.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 

@@ -17,7 +17,8 @@
 /* Unit tests of the Redis parser (lib/proto/redis.c), with commands built
  * as the RESP specification lays them out, of the GTP-C parser
  * (lib/proto/gtp.c) with headers laid out as 3GPP TS 29.274 and 29.060
- * define them, and of the built-in RTSP signature
+ * define them, of the CoAP parser (lib/proto/coap.c) with RFC 7252
+ * messages, and of the built-in RTSP signature
  * (lib/signatures/20-voip.sig) with RFC 2326 request and status lines. */
 
 #include <setjmp.h>
@@ -192,6 +193,71 @@ test_gtp_v1(void **state)
     assert_int_equal(gtp(m, sizeof m), DPI_PROTO_NO);
 }
 
+/* Runs the CoAP parser on 'len' bytes at 'data' as a datagram to port
+ * 5683. */
+static enum dpi_proto_result
+coap(const uint8_t *data, size_t len)
+{
+    return run_ports(dpi_coap_parse, data, len, false, true, 50311, 5683);
+}
+
+/* RFC 7252: a Confirmable PUT (0.03) with a 3-byte token, Uri-Port
+ * (option 7), Uri-Path (11) twice, Content-Format (12) and a payload
+ * after the 0xFF marker, and its Acknowledgement 2.04 with Location-Path
+ * (8), are accepted; the PUT cut at every length before its options end
+ * and at the marker, TKL 9, version 2, an empty message (0.00), a
+ * reserved class, an unregistered option number, a reserved nibble and an
+ * option that runs past the datagram are not. */
+static void
+test_coap(void **state)
+{
+    static const uint8_t put[] = {
+        0x43, 0x03, 0x35, 0x01, 0x6f, 0x52, 0x4d,   /* CON PUT, token. */
+        0x72, 0x44, 0x5c,                           /* Uri-Port 17500. */
+        0x41, 'r',                                  /* Uri-Path "r". */
+        0x03, 'c', 'm', 'd',                        /* Uri-Path "cmd". */
+        0x11, 50,                                   /* Content-Format. */
+        0xff, '{', '}',                             /* Payload. */
+    };
+    static const uint8_t ack[] = {
+        0x63, 0x44, 0x35, 0x01, 0x6f, 0x52, 0x4d,   /* ACK 2.04, token. */
+        0x81, 'r',                                  /* Location-Path. */
+    };
+    uint8_t m[sizeof put];
+    size_t i;
+
+    (void) state;
+    assert_int_equal(coap(put, sizeof put), DPI_PROTO_YES);
+    assert_int_equal(coap(ack, sizeof ack), DPI_PROTO_YES);
+    assert_int_equal(run_ports(dpi_coap_parse, put, sizeof put, true, true,
+                               50311, 5683), DPI_PROTO_NO);
+    for (i = 0; i < 7; i++) {
+        assert_int_equal(coap(put, i), DPI_PROTO_NO);
+    }
+    assert_int_equal(coap(put, 8), DPI_PROTO_NO);   /* Inside Uri-Port. */
+    assert_int_equal(coap(put, 19), DPI_PROTO_NO);  /* Marker, no payload. */
+    memcpy(m, put, sizeof m);
+    m[0] = 0x49;                                    /* TKL 9. */
+    assert_int_equal(coap(m, sizeof m), DPI_PROTO_NO);
+    memcpy(m, put, sizeof m);
+    m[0] = 0x83;                                    /* Version 2. */
+    assert_int_equal(coap(m, sizeof m), DPI_PROTO_NO);
+    memcpy(m, put, sizeof m);
+    m[1] = 0x00;                                    /* Empty message. */
+    assert_int_equal(coap(m, sizeof m), DPI_PROTO_NO);
+    m[1] = 0x61;                                    /* Class 3. */
+    assert_int_equal(coap(m, sizeof m), DPI_PROTO_NO);
+    memcpy(m, put, sizeof m);
+    m[7] = 0x22;                                    /* Option 2. */
+    assert_int_equal(coap(m, sizeof m), DPI_PROTO_NO);
+    memcpy(m, put, sizeof m);
+    m[7] = 0xf2;                                    /* Delta nibble 15. */
+    assert_int_equal(coap(m, sizeof m), DPI_PROTO_NO);
+    memcpy(m, put, sizeof m);
+    m[16] = 0x1d;                                   /* Length 13 + 50. */
+    assert_int_equal(coap(m, sizeof m), DPI_PROTO_NO);
+}
+
 /* Returns true if the built-in database proposes 'app' for the TCP
  * payload 'text'. */
 static bool
@@ -253,6 +319,7 @@ main(void)
         cmocka_unit_test(test_redis_malformed),
         cmocka_unit_test(test_gtp_v2),
         cmocka_unit_test(test_gtp_v1),
+        cmocka_unit_test(test_coap),
         SIGDB_FIXTURE_TEST(test_rtsp_signature),
     };
 
