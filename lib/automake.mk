@@ -52,6 +52,10 @@ lib_libdpi_a_SOURCES = \
 	lib/proto/tls.h \
 	lib/proto/vpn.c \
 	lib/proto/apps.c \
+	lib/proto/calls.c \
+	lib/proto/redis.c \
+	lib/proto/gtp.c \
+	lib/proto/coap.c \
 	lib/proto/xmpp.c
 nodist_lib_libdpi_a_SOURCES = lib/dpi-sig-builtin.c
 
@@ -65,6 +69,7 @@ SIG_PARTS = \
 	lib/signatures/30-infra.sig \
 	lib/signatures/40-p2p-vpn.sig \
 	lib/signatures/80-apps.sig \
+	lib/signatures/85-apps-more.sig \
 	lib/signatures/90-services.sig
 EXTRA_DIST += $(SIG_PARTS)
 CLEANFILES += lib/ovs-dpi.sig lib/dpi-sig-builtin.c

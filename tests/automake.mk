@@ -128,3 +128,15 @@ tests_test_proto_apps_SOURCES = tests/test-proto-apps.c tests/pcap-util.c \
 	tests/pcap-util.h
 tests_test_proto_apps_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_apps_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test-proto-calls
+tests_test_proto_calls_SOURCES = tests/test-proto-calls.c \
+	tests/pcap-util.c tests/pcap-util.h tests/proto-run.h
+tests_test_proto_calls_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_calls_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test-proto-misc
+tests_test_proto_misc_SOURCES = tests/test-proto-misc.c \
+	tests/proto-run.h tests/sigdb-fixture.c tests/sigdb-fixture.h
+tests_test_proto_misc_CFLAGS = $(TEST_CFLAGS)
+tests_test_proto_misc_LDADD = $(TEST_LDADD)

@@ -26,6 +26,8 @@ from files written earlier (--predictions DIR), and measures:
   * master: agreement of our app_proto/app_id with nDPI's master protocol,
     over oracle flows whose ndpi_app is neither empty nor Unknown,
     synscan.pcap excluded.  Also per nDPI master protocol (master.NAME).
+  * master_verdict: the same, counting only labels that are verdicts of
+    inspection (state done), not port-based guesses (state unknown).
   * app: the same for nDPI's App part of `Master.App' labels.
   * field.NAME: exact agreement with tshark for each metadata field, over
     flows where either side has a value.  Values are compared as SETS of
@@ -79,6 +81,11 @@ QUIC_INTEROP_PCAP = 'quic_interop_V.pcapng'
 
 UNKNOWN = 'unknown'
 
+# Our `state' of a connection whose label is a verdict of inspection (a
+# payload match or a parser's YES, an IP protocol or address rule), as
+# opposed to the port-based guess made when inspection ends without one.
+VERDICT_STATE = 'done'
+
 # nDPI names whose normalised form is not the name of the same protocol in
 # lib/dpi-apps.def: normalised nDPI name -> (our names, reason).  Either of
 # our names counts as agreement.  Normalisation alone already covers
@@ -98,6 +105,10 @@ ALIASES = {
                         "traffic that 4.2 called 'SkypeCall'; the registry "
                         "has 'skype_teams' (Skype and Teams calls) and "
                         "'skypecall'."),
+    'gtp': (('gtp', 'gtp_c', 'gtp_u', 'gtp_prime'),
+            "nDPI's master 'GTP' is the protocol family, its App part "
+            "names the plane ('GTP.GTP_C'); the registry has one entry "
+            "per plane ('gtp_c', 'gtp_u', 'gtp_prime') besides 'gtp'."),
     'googlecall': (('googlehangoutduo',),
                    "nDPI 4.11 renamed 'GoogleHangoutDuo' to 'GoogleCall'."),
     'vibervoip': (('viber',),
@@ -408,6 +419,10 @@ def score(oracle, preds):
     agree = sum(ok for _, _, ok in res.master)
     res.figures['master'] = pct(agree, len(res.master))
     res.counts['master'] = (agree, len(res.master))
+    agree = sum(1 for _, p, ok in res.master
+                if ok and p.get('state') == VERDICT_STATE)
+    res.figures['master_verdict'] = pct(agree, len(res.master))
+    res.counts['master_verdict'] = (agree, len(res.master))
     agree = sum(ok for _, _, ok in res.app)
     res.figures['app'] = pct(agree, len(res.app))
     res.counts['app'] = (agree, len(res.app))
@@ -578,6 +593,10 @@ def write_report(path, res, oracle, command, source, errors, cap):
       'we agree when the normalised Master (lowercase, every character '
       'other than a letter or digit -> `_`, then the alias table) equals '
       'our app_proto or our app_id.' % ', '.join(sorted(LABEL_EXCLUDED_PCAPS)))
+    w('* `master_verdict`: the same flows and test as `master`, counting '
+      'only our labels that are verdicts (state `%s`): a port-based guess '
+      '(state `unknown`, made when inspection ends without a verdict) '
+      'counts as a disagreement.' % VERDICT_STATE)
     w('* `app`: the same test on the App part, over those labels that have '
       'one.')
     w('* `field.*`: over flows where tshark or we have a value; the cell is '
@@ -729,7 +748,7 @@ def write_report(path, res, oracle, command, source, errors, cap):
 def summary_line(res, errors):
     """A one-line summary of RES."""
     parts = ['%s %s' % (n, fmt(n, res.figures[n]))
-             for n in ['flows', 'master', 'app']]
+             for n in ['flows', 'master', 'master_verdict', 'app']]
     fields = [res.figures['field.' + f] for f in FIELDS]
     known = [v for v in fields if v is not None]
     parts.append('fields min %s' % (fmt('', min(known)) if known else 'n/a'))
@@ -951,7 +970,7 @@ def self_test(corpus):
         write_fake(d1, oracle, perfect)
         floors = os.path.join(tmp, 'floors-all-100')
         with open(floors, 'w') as f:
-            for name in (['flows', 'master', 'app']
+            for name in (['flows', 'master', 'master_verdict', 'app']
                          + ['field.' + x for x in FIELDS]):
                 f.write('%s 100\n' % name)
             f.write('quic_sni_interop 63\nmaster.tls 100\n')
@@ -995,7 +1014,10 @@ def self_test(corpus):
             rows[p][i]['http_host'] = 'wrong.example'
         for p, i, _ in quic[:5]:           # 5 QUIC SNIs lost.
             rows[p][i]['quic_sni'] = ''
-        dropped = dns[:7]                  # 7 DNS flows not reported.
+        guessed = [x for x in master_set if x not in unlabel][:6]
+        for p, i, _ in guessed:            # 6 agreeing labels -> guesses.
+            rows[p][i]['state'] = UNKNOWN
+        dropped = [x for x in dns if x not in guessed][:7]
         for p, i, _ in sorted(dropped, key=lambda x: -x[1]):
             del rows[p][i]
         extra = dict(fake_row(oracle.flows['http.pcapng'][0], False, False),
@@ -1015,6 +1037,10 @@ def self_test(corpus):
         expect('unmatched ours', js['unmatched_ours'], 3)
         expect('master', tuple(c['master']),
                (len(master_set) - 10 - 7, len(master_set)))
+        lost_verdict = len(set((p, i) for p, i, _ in guessed)
+                           - set((p, i) for p, i, _ in dropped))
+        expect('master_verdict', tuple(c['master_verdict']),
+               (len(master_set) - 10 - 7 - lost_verdict, len(master_set)))
         n_tls = len(tls)
         expect('master.tls', tuple(c['master.tls']), (n_tls - 10, n_tls))
         lost_app = sum(1 for x in unlabel + dropped if '.' in x[2]['ndpi_app'])
@@ -1038,7 +1064,8 @@ def self_test(corpus):
         expect('check exit status (floors 100)', rc, 1)
         below = [l for l in out.splitlines() if l.startswith('BELOW FLOOR')]
         expect('figures below floor', sorted(l.split()[2] for l in below),
-               sorted(['flows', 'master', 'app', 'master.tls',
+               sorted(['flows', 'master', 'master_verdict', 'app',
+                       'master.tls',
                        'field.http_host', 'field.dns_qname',
                        'field.quic_sni', 'quic_sni_interop']))
         zero = os.path.join(tmp, 'floors-zero')

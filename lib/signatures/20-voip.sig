@@ -78,3 +78,10 @@ protocol megaco tcp
 # checks the flight lengths), on port 1935.
 protocol rtmp tcp
     ports 1935
+
+# RTSP (RFC 2326 6.1, 7.1; RFC 7826 for 2.0): a request line "METHOD
+# rtsp://... RTSP/1.0" with one of the RFC's methods, or a status line
+# "RTSP/1.0 NNN".
+protocol rtsp tcp
+    payload "^(OPTIONS|DESCRIBE|ANNOUNCE|SETUP|PLAY|PAUSE|TEARDOWN|GET_PARAMETER|SET_PARAMETER|REDIRECT|RECORD|PLAY_NOTIFY) (rtsps?://[^ \r\n]*|\*) RTSP/[12]\.[0-9]\r\n"
+    payload "^RTSP/[12]\.[0-9] [1-5][0-9][0-9] "

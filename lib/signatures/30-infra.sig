@@ -114,6 +114,19 @@ protocol mongodb tcp
     payload "^.{12}[\xd4\xdd]\x07\x00\x00"
     ports 27017,27018,27019
 
+# GTP-C (3GPP TS 29.274 5.1, TS 29.060 6) on its IANA port 2123: the
+# parser checks the version, flags, message type and length of a GTPv2-C
+# or GTPv1-C header.
+protocol gtp_c udp
+    ports 2123
+
+# Redis (RESP specification, redis.io): the client's first command, an
+# array of bulk strings "*N\r\n$LEN\r\nNAME\r\n"; the parser checks
+# the headers and the command name.
+protocol redis tcp
+    payload "^\*[1-9][0-9]{0,6}\r\n\$[1-9]"
+    ports 6379
+
 # MySQL: also a HandshakeV10 greeting (sequence 0, protocol 10) of a 5.x
 # to 9.x server on other ports.
 protocol mysql tcp
