@@ -563,12 +563,16 @@ dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
         md->dpi_state = verdict.state;
         md->dpi_app_id = verdict.app_id;
         md->dpi_app_proto = verdict.app_proto;
+        md->dpi_app_category = (verdict.app_id
+                                ? dpi_app_category(verdict.app_id)
+                                : DPI_CAT_unspecified);
         continue;
 
     unknown:
         md->dpi_state = DPI_STATE_TRK | DPI_STATE_UNK;
         md->dpi_app_id = 0;
         md->dpi_app_proto = 0;
+        md->dpi_app_category = DPI_CAT_unspecified;
     }
 
     if (OVS_UNLIKELY(not_ip)) {

@@ -34,8 +34,9 @@
  *
  *   - dpi_netdev_execute() from dp_execute_cb() for the dpi() datapath
  *     action: classifies every packet of the batch and writes the verdict
- *     into its metadata (md.dpi_state, md.dpi_app_id, md.dpi_app_proto), so
- *     that the recirculated lookup can match on it.
+ *     into its metadata (md.dpi_state, md.dpi_app_id, md.dpi_app_proto and
+ *     md.dpi_app_category, the registry's category of the app_id), so that
+ *     the recirculated lookup can match on it.
  *
  *   - dpi_netdev_run() and dpi_netdev_wait() from dpif_netdev_run() and
  *     dpif_netdev_wait(), in the main thread: expiry of idle connections,
