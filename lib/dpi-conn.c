@@ -42,6 +42,12 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 152,
  * retransmissions and the last ACK still find it. */
 #define DPI_CONN_CLOSED_TIMEOUT_MS 10000
 
+/* A full table evicts the least recently used connection of the new
+ * connection's own stripe if that stripe holds at least this many (its
+ * back is then old enough to stand for the table's); otherwise it looks
+ * for the oldest back of all stripes (dpi_conn_evict_oldest()). */
+#define DPI_CONN_EVICT_LOCAL_MIN 8
+
 /* Number of bits of DPI_CONN_N_STRIPES. */
 #define DPI_CONN_STRIPE_BITS (__builtin_ctz(DPI_CONN_N_STRIPES))
 
@@ -315,6 +321,53 @@ dpi_conn_evict_other(struct dpi_conn_table *t, struct dpi_conn_stripe *own)
     return false;
 }
 
+/* Returns the time of the latest packet of the least recently used
+ * connection of the non-empty stripe 's', whose mutex the caller holds. */
+static uint64_t
+dpi_conn_stripe_oldest_ms(struct dpi_conn_stripe *s)
+{
+    return dpi_conn_from_lru(s->lru.prev)->last_ms;
+}
+
+/* Evicts the connection seen the longest ago among the least recently used
+ * connections of every stripe: 'own' (whose mutex the caller holds; it wins
+ * a tie) and those of the others that can be locked without waiting.
+ * Returns false if there was nothing to evict. */
+static bool
+dpi_conn_evict_oldest(struct dpi_conn_table *t, struct dpi_conn_stripe *own)
+{
+    struct dpi_conn_stripe *best = own->n ? own : NULL;
+    uint64_t best_ms = best ? dpi_conn_stripe_oldest_ms(own) : UINT64_MAX;
+
+    /* The best other stripe so far stays locked until a better one is
+     * found, so that its back is still the one compared.  Only trylock is
+     * used while 'own' is held, so no lock order is needed. */
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+
+        if (s == own || pthread_mutex_trylock(&s->mutex)) {
+            continue;
+        }
+        if (s->n && dpi_conn_stripe_oldest_ms(s) < best_ms) {
+            if (best && best != own) {
+                pthread_mutex_unlock(&best->mutex);
+            }
+            best = s;
+            best_ms = dpi_conn_stripe_oldest_ms(s);
+        } else {
+            pthread_mutex_unlock(&s->mutex);
+        }
+    }
+    if (!best) {
+        return false;
+    }
+    dpi_conn_evict_lru(t, best);
+    if (best != own) {
+        pthread_mutex_unlock(&best->mutex);
+    }
+    return true;
+}
+
 /* Obtains a slot for a new connection in stripe 's', whose mutex the caller
  * holds: a free one if the table is not full, otherwise that of an evicted
  * connection.  Returns false if no slot can be had. */
@@ -339,12 +392,16 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
         }
     }
 
-    /* The table is full: take over the slot of an evicted connection. */
-    if (s->n) {
+    /* The table is full: take over the slot of an evicted connection.  A
+     * stripe with few connections may hold only recent ones (a small
+     * table has a connection or none in most stripes), so its back is
+     * evicted only if it is the oldest of all stripes' backs. */
+    if (s->n >= DPI_CONN_EVICT_LOCAL_MIN) {
         dpi_conn_evict_lru(t, s);
         return true;
     }
-    return dpi_conn_evict_other(t, s);
+    return (dpi_conn_evict_oldest(t, s)
+            || dpi_conn_evict_other(t, s));
 }
 
 /* Doubles the number of buckets of stripe 's', whose mutex the caller

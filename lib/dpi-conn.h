@@ -45,12 +45,16 @@
  * and enforces 'max_flows': a new connection first reserves a slot by
  * incrementing it with compare-and-swap, never beyond 'max_flows'.  If
  * that fails it takes over the slot of an evicted connection: the back of
- * its own stripe's LRU list if the stripe is not empty, otherwise the back
- * of other stripes taken in turn (round robin).  Eviction is thus LRU
- * within a stripe and approximately LRU over the table, which is what
- * matters under a flood of new connections.  If nothing can be evicted
- * (max_flows is 0, or every other stripe is busy or empty), the packet is
- * not tracked and dpi_conn_table_lookup() returns NULL.
+ * its own stripe's LRU list if the stripe holds at least
+ * DPI_CONN_EVICT_LOCAL_MIN (8) connections, otherwise, of the backs of
+ * all stripes, the one whose latest packet is the oldest (stripes busy at
+ * that moment are skipped).  Eviction is thus LRU within a stripe and
+ * approximately LRU over the table, which is what matters under a flood
+ * of new connections, and exactly LRU in a small table, where an active
+ * connection alone in its stripe would otherwise be evicted in favour of
+ * idle ones elsewhere.  If nothing can be evicted (max_flows is 0, or
+ * every other stripe is busy or empty), the packet is not tracked and
+ * dpi_conn_table_lookup() returns NULL.
  *
  * A connection's key is stored in the client-to-server direction.  The
  * client is the sender of a TCP SYN without ACK; without one, the first

@@ -434,6 +434,34 @@ test_table_never_exceeds_max_flows_and_counts_evictions(void **state)
     fixture_destroy(&fx);
 }
 
+/* In a table of two, a connection that keeps seeing packets survives a
+ * stream of new ones: each new connection evicts the previous new one,
+ * idle since, even when it lands in the active connection's stripe (about
+ * one in DPI_CONN_N_STRIPES does, so 4000 make that all but certain). */
+static void
+test_small_table_keeps_active_connection(void **state)
+{
+    enum { N = 4000 };
+    struct dpi_pkt active = make_pkt(17, 1, 5000, 2, 6000, 0, NULL, 0);
+    struct fixture fx;
+    struct dpi_stats s;
+
+    fixture_init(&fx, 2, 8, 600000);
+    process(&fx, &active, 1);
+    for (int i = 0; i < N; i++) {
+        struct dpi_pkt p = make_pkt(17, 3 + i % 200, 10000 + i, 4, 20000,
+                                    0, NULL, 0);
+
+        process(&fx, &p, 10 + 2 * i);
+        process(&fx, &active, 11 + 2 * i);
+    }
+    s = get_stats(&fx);
+    assert_int_equal(s.n_flows, 2);
+    assert_int_equal(s.created, 1 + N);     /* 'active' created once. */
+    assert_int_equal(s.evicted, N - 1);
+    fixture_destroy(&fx);
+}
+
 /* Largest n_flows that a flood_thread() saw (atomic). */
 static uint64_t flood_max_seen;
 
@@ -876,6 +904,7 @@ main(void)
         cmocka_unit_test(test_two_threads_two_directions_keep_counts_exact),
         cmocka_unit_test(
             test_table_never_exceeds_max_flows_and_counts_evictions),
+        cmocka_unit_test(test_small_table_keeps_active_connection),
         cmocka_unit_test(test_concurrent_flood_respects_max_flows),
         cmocka_unit_test(test_set_limits_shrinks_table_at_once),
         cmocka_unit_test(test_max_flows_zero_tracks_nothing),

@@ -75,3 +75,44 @@ mostlyclean-local: clean-fuzz
 clean-fuzz:
 	rm -rf tests/fuzz/obj tests/fuzz/libdpi-fuzz.a $(FUZZ_TARGETS) \
 	  tests/fuzz/seeds tests/fuzz/corpus tests/fuzz/artifacts
+
+# Fuzz regression replay (tests/fuzz/regress/README.md): each target's
+# LLVMFuzzerTestOneInput() built with $(CC), without libFuzzer, and run on
+# the files of tests/fuzz/regress/TARGET/, one CMocka test per file.
+if HAVE_CMOCKA
+FUZZ_REPLAY_SRCS = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-util.h
+FUZZ_REPLAY_LDADD = $(TEST_LDADD)
+FUZZ_REPLAY_CFLAGS = $(TEST_CFLAGS) $(CRYPTO_CFLAGS)
+
+check_PROGRAMS += tests/fuzz/replay-parsers
+tests_fuzz_replay_parsers_SOURCES = tests/fuzz/fuzz-parsers.c \
+	$(FUZZ_REPLAY_SRCS)
+tests_fuzz_replay_parsers_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_REPLAY_TARGET='"fuzz-parsers"'
+tests_fuzz_replay_parsers_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_parsers_LDADD = $(FUZZ_REPLAY_LDADD)
+
+check_PROGRAMS += tests/fuzz/replay-packet
+tests_fuzz_replay_packet_SOURCES = tests/fuzz/fuzz-packet.c \
+	$(FUZZ_REPLAY_SRCS)
+tests_fuzz_replay_packet_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_REPLAY_TARGET='"fuzz-packet"'
+tests_fuzz_replay_packet_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_packet_LDADD = $(FUZZ_REPLAY_LDADD)
+
+check_PROGRAMS += tests/fuzz/replay-engine
+tests_fuzz_replay_engine_SOURCES = tests/fuzz/fuzz-engine.c \
+	$(FUZZ_REPLAY_SRCS)
+tests_fuzz_replay_engine_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_REPLAY_TARGET='"fuzz-engine"'
+tests_fuzz_replay_engine_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_engine_LDADD = $(FUZZ_REPLAY_LDADD)
+
+check_PROGRAMS += tests/fuzz/replay-sig
+tests_fuzz_replay_sig_SOURCES = tests/fuzz/fuzz-sig.c $(FUZZ_REPLAY_SRCS)
+tests_fuzz_replay_sig_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_REPLAY_TARGET='"fuzz-sig"'
+tests_fuzz_replay_sig_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+tests_fuzz_replay_sig_LDADD = $(FUZZ_REPLAY_LDADD)
+endif
+EXTRA_DIST += tests/fuzz/regress

@@ -42,11 +42,17 @@ for t in $targets; do
         fuzz-engine) extra="-max_len=65536 -timeout=120" ;;
         *) extra="-max_len=16384 -timeout=30" ;;
     esac
+    # The regression inputs (tests/fuzz/regress/README.md) run first, as
+    # part of the initial corpus; new inputs go to the first directory.
+    regress=
+    if test -d "$srcdir/tests/fuzz/regress/$t"; then
+        regress=$srcdir/tests/fuzz/regress/$t
+    fi
     echo "run-fuzz: $t for $time s"
     # shellcheck disable=SC2086
     if "$dir/$t" -max_total_time="$time" -print_final_stats=1 \
             -artifact_prefix="$dir/artifacts/$t-" -rss_limit_mb=2048 \
-            $extra "$dir/corpus/$t" "$dir/seeds/$t" \
+            $extra "$dir/corpus/$t" "$dir/seeds/$t" $regress \
             > "$dir/$t.log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
                "$dir/$t.log")
