@@ -346,6 +346,23 @@ pu_match(const struct pu_oracle *o, const struct pu_row *row,
     return -1;
 }
 
+/* Returns the first parsed packet of 'row''s flow in 'cap' that carries a
+ * payload, in either direction, or NULL if there is none. */
+const struct dpi_pkt *
+pu_first_payload(const struct pu_capture *cap, const struct pu_oracle *o,
+                 const struct pu_row *row)
+{
+    for (size_t i = 0; i < cap->n; i++) {
+        const struct dpi_pkt *pkt = &cap->pkts[i].pkt;
+
+        if (cap->pkts[i].ok && pkt->payload_len
+            && pu_match(o, row, pkt) >= 0) {
+            return pkt;
+        }
+    }
+    return NULL;
+}
+
 /* A TCP segment of one direction. */
 struct pu_segment {
     int64_t off;                /* Sequence number relative to the first

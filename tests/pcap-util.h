@@ -75,6 +75,9 @@ bool pu_cell_has(const struct pu_oracle *, const struct pu_row *,
 
 int pu_match(const struct pu_oracle *, const struct pu_row *,
              const struct dpi_pkt *);
+const struct dpi_pkt *pu_first_payload(const struct pu_capture *,
+                                      const struct pu_oracle *,
+                                      const struct pu_row *);
 size_t pu_stream(const struct pu_capture *, const struct pu_oracle *,
                  const struct pu_row *, bool to_server, uint8_t *buf,
                  size_t size);

@@ -171,33 +171,29 @@ test_corpus_discord(void **state)
         char *tsv = pu_corpus_path("oracle", files[f][1]);
         struct pu_capture cap;
         struct pu_oracle o;
-        size_t r, i;
+        size_t r;
 
         assert_true(pu_capture_load(pcap, &cap));
         assert_true(pu_oracle_load(tsv, &o));
         for (r = 0; r < o.n_rows; r++) {
             const struct pu_row *row = &o.rows[r];
             bool discord = !strcmp(pu_cell(&o, row, "ndpi_app"), "Discord");
+            const struct dpi_pkt *pkt;
 
             if (strcmp(pu_cell(&o, row, "proto"), "udp")) {
                 continue;
             }
-            for (i = 0; i < cap.n; i++) {
-                const struct dpi_pkt *pkt = &cap.pkts[i].pkt;
+            pkt = pu_first_payload(&cap, &o, row);
+            if (pkt) {
+                enum dpi_proto_result res
+                    = run_discord(false, pkt->payload, pkt->payload_len);
 
-                if (cap.pkts[i].ok && pkt->key.proto == 17
-                    && pkt->payload_len && pu_match(&o, row, pkt) >= 0) {
-                    enum dpi_proto_result res
-                        = run_discord(false, pkt->payload, pkt->payload_len);
-
-                    assert_int_equal(res, discord ? DPI_PROTO_YES
-                                                  : DPI_PROTO_NO);
-                    if (discord) {
-                        yes++;
-                    } else {
-                        no++;
-                    }
-                    break;
+                assert_int_equal(res, discord ? DPI_PROTO_YES
+                                              : DPI_PROTO_NO);
+                if (discord) {
+                    yes++;
+                } else {
+                    no++;
                 }
             }
         }

@@ -241,7 +241,7 @@ corpus_check(const char *name, dpi_proto_func *parse, const char *label)
     char *pcap, *tsv;
     struct pu_capture cap;
     struct pu_oracle o;
-    size_t r, i, yes = 0;
+    size_t r, yes = 0;
 
     assert_non_null(tsv_name);
     strcpy(tsv_name, name);
@@ -253,22 +253,16 @@ corpus_check(const char *name, dpi_proto_func *parse, const char *label)
     for (r = 0; r < o.n_rows; r++) {
         const struct pu_row *row = &o.rows[r];
         bool labelled = !strcmp(pu_cell(&o, row, "ndpi_app"), label);
+        const struct dpi_pkt *pkt;
 
         if (strcmp(pu_cell(&o, row, "proto"), "udp")) {
             continue;
         }
-        for (i = 0; i < cap.n; i++) {
-            const struct dpi_pkt *pkt = &cap.pkts[i].pkt;
-
-            if (cap.pkts[i].ok && pkt->key.proto == 17
-                && pkt->payload_len && pu_match(&o, row, pkt) >= 0) {
-                if (run(parse, pkt->payload, pkt->payload_len, false)
-                    == DPI_PROTO_YES) {
-                    assert_true(labelled);
-                    yes++;
-                }
-                break;
-            }
+        pkt = pu_first_payload(&cap, &o, row);
+        if (pkt && run(parse, pkt->payload, pkt->payload_len, false)
+                   == DPI_PROTO_YES) {
+            assert_true(labelled);
+            yes++;
         }
     }
     pu_oracle_destroy(&o);
