@@ -31,6 +31,8 @@
 _Static_assert(DPI_CONN_N_STRIPES > 0
                && !(DPI_CONN_N_STRIPES & (DPI_CONN_N_STRIPES - 1)),
                "DPI_CONN_N_STRIPES must be a power of 2");
+_Static_assert(DPI_CONN_RST < 16 && DPI_ENCAP_IPIP < 16,
+               "struct dpi_conn keeps its flags and encap bits in 4 bits");
 _Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 152,
                "struct dpi_conn changed size: update dpi-conn.h");
 
@@ -721,6 +723,7 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
             memcpy(info->bytes, conn->bytes, sizeof info->bytes);
             info->first_ms = conn->first_ms;
             info->last_ms = conn->last_ms;
+            info->encap = conn->encap;
             dpi_md_init(&snap->md, conn->md.max);
             if (conn->md.len) {
                 snap->md.buf = malloc(conn->md.len);

@@ -134,7 +134,8 @@ struct dpi_conn {
     uint16_t app_id;            /* Verdict: application, or 0. */
     uint16_t app_proto;         /* Verdict: L7 protocol, or 0. */
     uint8_t state;              /* Verdict: DPI_STATE_* bits. */
-    uint8_t flags;              /* DPI_CONN_* flags. */
+    uint8_t flags : 4;          /* DPI_CONN_* flags. */
+    uint8_t encap : 4;          /* DPI_ENCAP_* bits of all its packets. */
     uint16_t n_inspected;       /* Payload packets fed to the classifier. */
     uint32_t sig_gen;           /* Generation of the signature database
                                  * that 'inspect' was built with. */

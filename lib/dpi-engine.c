@@ -728,6 +728,7 @@ dpi_conn_account(struct dpi_worker *w, struct dpi_conn *conn,
     }
 
     dir = to_server ? 0 : 1;
+    conn->encap |= pkt->encap;
     conn->packets[dir]++;
     conn->bytes[dir] += pkt->frame_len;
     if (now_ms > conn->last_ms) {

@@ -167,7 +167,8 @@ struct dpi_key {
  * from its innermost IP header: the one behind all the VXLAN, GRE, GTP-U
  * and IP-in-IP headers the parser recognises (at most DPI_MAX_ENCAP of
  * them).  ICMP errors, which quote an IP header, and Teredo are not
- * tunnels in this sense: they stay flows of their own. */
+ * tunnels in this sense: they stay flows of their own.  Connections keep
+ * these bits in 4 bits (struct dpi_conn): a new one needs room there. */
 enum dpi_encap {
     DPI_ENCAP_VXLAN = 1 << 0,   /* VXLAN, UDP port 4789, inner Ethernet. */
     DPI_ENCAP_GRE = 1 << 1,     /* GRE (IP protocol 47), version 0 with an
@@ -260,6 +261,8 @@ struct dpi_flow_info {
     uint64_t last_ms;           /* Time of the latest packet. */
     const struct dpi_md *md;    /* Extracted and computed metadata (see
                                  * dpi-md.h), never NULL. */
+    uint8_t encap;              /* DPI_ENCAP_* bits of the tunnels its
+                                 * packets came out of; 0 if none. */
 };
 
 typedef void dpi_dump_cb(const struct dpi_flow_info *, void *aux);

@@ -497,15 +497,18 @@ oracle_proto(const char *name)
     return !strncmp(name, "ip", 2) ? atoi(name + 2) : -1;
 }
 
-/* dpi_engine_dump() callback: adds a connection's packet count to the
- * struct cflows 'aux'. */
+/* dpi_engine_dump() callback: adds a connection's packet count and the
+ * tunnels its packets came out of to the struct cflows 'aux'. */
 static void
 cflows_cb(const struct dpi_flow_info *info, void *aux)
 {
+    struct cflow *f;
     char key[256];
 
     dpi_key_format(key, sizeof key, &info->key);
-    cflows_get(aux, key)->packets += info->packets[0] + info->packets[1];
+    f = cflows_get(aux, key);
+    f->packets += info->packets[0] + info->packets[1];
+    dpi_encap_names(info->encap, f->encap, sizeof f->encap);
 }
 
 /* Runs every packet of corpus capture 'name' through dpi_parse_eth() and a
@@ -521,7 +524,6 @@ compare_capture(const char *name, size_t *n_flows, size_t *n_match)
     char *pcap = pu_corpus_path("pcap", name);
     char tsv_name[256], *tsv;
     struct cflows engine = { .f = NULL }, oracle = { .f = NULL };
-    struct cflows names = { .f = NULL };
     struct pu_capture cap;
     struct pu_oracle o;
     struct dpi_engine *e;
@@ -542,33 +544,13 @@ compare_capture(const char *name, size_t *n_flows, size_t *n_match)
     for (size_t i = 0; i < cap.n; i++) {
         const struct dpi_pkt *pkt = &cap.pkts[i].pkt;
         struct dpi_verdict v;
-        char key[256];
 
         if (!cap.pkts[i].ok) {
             continue;
         }
         dpi_process(w, pkt, i, &v);
-
-        /* The tunnel names of a flow come from its first packet that is
-         * not a non-first fragment. */
-        if (!pkt->is_fragment) {
-            struct cflow *f;
-
-            dpi_key_format(key, sizeof key, &pkt->key);
-            f = cflows_get(&names, key);
-            if (!f->packets) {
-                dpi_encap_names(pkt->encap, f->encap, sizeof f->encap);
-                f->packets = 1;
-            }
-        }
     }
     dpi_engine_dump(e, cflows_cb, &engine);
-    for (size_t i = 0; i < engine.n; i++) {
-        struct cflow *f = cflows_get(&names, engine.f[i].key);
-
-        memcpy(engine.f[i].encap, f->encap, sizeof f->encap);
-    }
-    free(names.f);
     dpi_worker_destroy(w);
     dpi_engine_destroy(e);
 

@@ -38,10 +38,6 @@
  * expired is numbered anew; one seen again after the engine evicted its
  * connection (a full table, --max-flows) keeps its old number.
  *
- * The same table gives the 'encap' column: the engine keeps no tunnel
- * information per connection, so the tool ORs together the pkt.encap bits
- * (DPI_ENCAP_*) of every packet of the connection.
- *
  * Expiry
  * ======
  *
@@ -160,7 +156,6 @@ struct dc_seen {
                                  * in the file; 0 if the slot is free. */
     bool expired;               /* The engine expired the connection: its
                                  * next packet starts a new one. */
-    uint8_t encap;              /* DPI_ENCAP_* bits of all its packets. */
     size_t cand;                /* Index in the candidates of an expiry
                                  * round, or SIZE_MAX. */
 };
@@ -454,12 +449,10 @@ dc_seen_grow(struct dc_seen_table *t)
     free(old);
 }
 
-/* Records a packet of connection 'k', taken out of the tunnels 'encap'
- * (DPI_ENCAP_* bits), in 't': a connection seen for the first time (or
- * again after it expired) gets the next sequence number. */
+/* Records a packet of connection 'k' in 't': a connection seen for the
+ * first time (or again after it expired) gets the next sequence number. */
 static void
-dc_seen_packet(struct dc_seen_table *t, const struct dpi_key *k,
-               uint8_t encap)
+dc_seen_packet(struct dc_seen_table *t, const struct dpi_key *k)
 {
     struct dc_seen *s;
     struct dc_key key;
@@ -474,15 +467,12 @@ dc_seen_packet(struct dc_seen_table *t, const struct dpi_key *k,
         s->key = key;
         s->cand = SIZE_MAX;
         s->expired = false;
-        s->encap = 0;
         s->seq = t->next_seq++;
         t->n++;
     } else if (s->expired) {
         s->expired = false;
-        s->encap = 0;
         s->seq = t->next_seq++;
     }
-    s->encap |= encap;
 }
 
 /* Returns the entry of 'key' in 't', or NULL. */
@@ -787,12 +777,11 @@ dc_put_num(struct dc_buf *b, uint64_t n)
     dc_buf_printf(b, "%"PRIu64, n);
 }
 
-/* Formats connection 'f' of file 'path', whose packets came out of the
- * tunnels 'encap' (DPI_ENCAP_* bits), as one output line (with its
+/* Formats connection 'f' of file 'path' as one output line (with its
  * newline) in 'format', into 'b'. */
 static void
 dc_format_flow(struct dc_buf *b, enum dc_format format, const char *path,
-               const struct dpi_flow_info *f, uint8_t encap)
+               const struct dpi_flow_info *f)
 {
     const struct dpi_key *k = &f->key;
     bool json = format == DC_FMT_JSON;
@@ -858,7 +847,7 @@ dc_format_flow(struct dc_buf *b, enum dc_format format, const char *path,
             dc_put_num(b, k->vlan);
             break;
         case DC_COL_ENCAP:
-            dc_put_text(b, format, dpi_encap_names(encap, encaps,
+            dc_put_text(b, format, dpi_encap_names(f->encap, encaps,
                                                    sizeof encaps));
             break;
         case DC_COL_STATE:
@@ -894,7 +883,7 @@ dc_row_init(struct dc_row *row, struct dc_file *df,
     row->first_ms = f->first_ms;
     row->seq = s ? s->seq : UINT64_MAX;
     row->alive = false;
-    dc_format_flow(&b, df->opts->format, df->path, f, s ? s->encap : 0);
+    dc_format_flow(&b, df->opts->format, df->path, f);
     row->line = dc_buf_steal(&b);
 }
 
@@ -1243,7 +1232,7 @@ dc_file_read(struct dc_file *df, pcap_t *p)
         }
         pkt.frame_len = hdr->len;
         pkt.ts_us = ts_us;
-        dc_seen_packet(&df->seen, &pkt.key, pkt.encap);
+        dc_seen_packet(&df->seen, &pkt.key);
         dpi_process(df->worker, &pkt, ts_us / 1000, &v);
     }
 }
