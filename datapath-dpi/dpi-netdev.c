@@ -111,6 +111,11 @@ static char *last_max_flows OVS_GUARDED_BY(dpi_netdev_mutex);
 static char *last_inspect_packets OVS_GUARDED_BY(dpi_netdev_mutex);
 static char *last_signatures OVS_GUARDED_BY(dpi_netdev_mutex);
 
+/* Why the file that "dpi-signatures" names now was refused ("FILE:LINE:
+ * reason"), NULL if it is in force.  "dpi/show" prints it, so that an
+ * operator sees that the switch runs other signatures than configured. */
+static char *sig_refused OVS_GUARDED_BY(dpi_netdev_mutex);
+
 /* Packets that went through a dpi action without being inspected because
  * they are not IPv4 or IPv6.  libdpi never sees them, so the glue counts
  * them.  (Packets with truncated or malformed IP or L4 headers are counted
@@ -329,7 +334,8 @@ dpi_netdev_load_signatures(const char *signatures)
  *     swapped into the engine (which is created now if there is none yet)
  *     like "dpi/reload" does: connections keep their verdicts.  If that
  *     fails, the engine keeps its signatures, and the knob its previous
- *     value. */
+ *     value; the reason is logged as an error and shown by "dpi/show"
+ *     until a file loads. */
 void
 dpi_netdev_set_config(const struct smap *other_config)
     OVS_EXCLUDED(dpi_netdev_mutex)
@@ -364,16 +370,17 @@ dpi_netdev_set_config(const struct smap *other_config)
         /* Compile the new signatures now, in the main thread, and keep the
          * current ones if that fails. */
         char *error = dpi_netdev_load_signatures(sig);
+        free(sig_refused);
+        sig_refused = error;
         if (!error) {
             VLOG_INFO("other_config:dpi-signatures set to %s",
                       dpi_netdev_sig_name(sig));
             free(dpi_netdev_signatures);
             dpi_netdev_signatures = nullable_xstrdup(sig);
         } else {
-            VLOG_WARN("other_config:dpi-signatures: %s; keeping the DPI "
-                      "engine's signatures %s", error,
-                      dpi_netdev_sig_name(dpi_netdev_signatures));
-            free(error);
+            VLOG_ERR("other_config:dpi-signatures: %s; keeping the DPI "
+                     "engine's signatures %s", error,
+                     dpi_netdev_sig_name(dpi_netdev_signatures));
         }
     }
 
@@ -731,6 +738,20 @@ dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
     dpi_netdev_format_state(s, fi->verdict.state);
     ds_put_format(s, ",packets=%"PRIu64"/%"PRIu64",bytes=%"PRIu64"/%"PRIu64,
                   fi->packets[0], fi->packets[1], fi->bytes[0], fi->bytes[1]);
+    enum dpi_category cat = dpi_app_category(fi->verdict.app_id);
+    const char *cat_name = dpi_category_name(cat);
+
+    if (cat_name) {
+        ds_put_format(s, ",category=%s", cat_name);
+    } else {
+        ds_put_format(s, ",category=%d", (int) cat);
+    }
+    if (fi->encap) {
+        char encaps[64];
+
+        ds_put_format(s, ",encap=%s",
+                      dpi_encap_names(fi->encap, encaps, sizeof encaps));
+    }
 
     uint32_t pos = 0;
     struct dpi_md_value v;
@@ -813,6 +834,10 @@ dpi_netdev_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
         memset(&st, 0, sizeof st);
         st.max_flows = dpi_netdev_cfg.max_flows;
     }
+    if (sig_refused) {
+        ds_put_format(&s, "signatures refused: other_config:dpi-signatures: "
+                      "%s\n", sig_refused);
+    }
     ovs_mutex_unlock(&dpi_netdev_mutex);
     atomic_read_relaxed(&n_not_ip, &not_ip);
 
@@ -882,11 +907,13 @@ dpi_netdev_unixctl_reload(struct unixctl_conn *conn, int argc,
         unixctl_command_reply(conn, msg);
         free(msg);
 
-        if (argc <= 1 && !nullable_string_is_equal(dpi_netdev_signatures,
-                                                   last_signatures)) {
-            /* The configured file, refused before, is in force now. */
+        if (argc <= 1) {
+            /* The configured file, perhaps refused before, is in force
+             * now. */
             free(dpi_netdev_signatures);
             dpi_netdev_signatures = nullable_xstrdup(last_signatures);
+            free(sig_refused);
+            sig_refused = NULL;
         }
     }
 
