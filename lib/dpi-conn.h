@@ -137,7 +137,7 @@ struct dpi_conn {
     uint8_t flags;              /* DPI_CONN_* flags. */
     uint16_t n_inspected;       /* Payload packets fed to the classifier. */
     uint32_t sig_gen;           /* Generation of the signature database
-                                 * that 'inspect' was built with. */
+                                 * whose slot numbers 'inspect' holds. */
     uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */
     uint64_t bytes[2];          /* Same, in frame bytes. */
     uint64_t first_ms;          /* Time of the first packet. */
