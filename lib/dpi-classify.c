@@ -57,6 +57,24 @@
  * as YES without (complete) metadata: 16 kB consistent with the protocol is
  * evidence enough.
  *
+ * Signature reload
+ * ================
+ *
+ * Slot numbers belong to one signature database.  When the engine moves a
+ * connection under inspection to a new database, dpi_inspect_rebind()
+ * keeps everything that is about the connection's bytes: each direction's
+ * stream buffer, byte ranges and base sequence number, and whether it saw
+ * payload, said YES ('done') or ran out of candidates ('dead'; its buffer
+ * is gone then, so it cannot be looked at again).  It drops what names
+ * slots of the old database: the pattern matches, which the next packet
+ * recomputes by scanning the whole prefix again with the new database,
+ * and the parsers' NO answers, which are asked again (parsers are pure
+ * functions of the prefix, so they answer the same).  The identified
+ * protocol, if any, is found again by its application in the new database
+ * with its NO and pattern bits in each direction; if the new database
+ * lacks it, the connection is no longer identified and its undecided
+ * directions look for candidates in the new database.
+ *
  * Final verdicts
  * ==============
  *
@@ -122,6 +140,9 @@ struct dpi_inspect_dir {
 struct dpi_inspect {
     struct dpi_inspect_dir dir[2]; /* [0]: to server, [1]: to client. */
     int slot;                   /* Identified protocol's slot, or -1. */
+    uint16_t slot_app;          /* Application of 'slot', if 'slot' >= 0:
+                                 * finds its slot again in another
+                                 * database (dpi_inspect_rebind()). */
     bool final;                 /* Verdict is final. */
 };
 
@@ -178,6 +199,48 @@ dpi_inspect_destroy(struct dpi_inspect *in)
         dpi_dir_release(&in->dir[1]);
         free(in);
     }
+}
+
+/* Returns the slot of application 'app' in 'db', or -1 if it has none. */
+static int
+dpi_sig_app_slot(const struct dpi_sigdb *db, uint16_t app)
+{
+    size_t i, n = dpi_sig_n_slots(db);
+
+    for (i = 0; i < n; i++) {
+        if (dpi_sig_slot_app(db, (unsigned int) i) == app) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+/* See dpi-classify.h and "Signature reload" above. */
+void
+dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db)
+{
+    int slot = in->slot >= 0 ? dpi_sig_app_slot(db, in->slot_app) : -1;
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct dpi_inspect_dir *d = &in->dir[i];
+        bool no = (in->slot >= 0
+                   && dpi_slots_has(&d->no, (unsigned int) in->slot));
+        bool pattern = (in->slot >= 0
+                        && dpi_slots_has(&d->patterns,
+                                         (unsigned int) in->slot));
+
+        memset(&d->no, 0, sizeof d->no);
+        memset(&d->patterns, 0, sizeof d->patterns);
+        d->scanned = 0;
+        if (slot >= 0 && no) {
+            dpi_slots_add(&d->no, (unsigned int) slot);
+        }
+        if (slot >= 0 && pattern) {
+            dpi_slots_add(&d->patterns, (unsigned int) slot);
+        }
+    }
+    in->slot = slot;
 }
 
 /* Returns the length of the contiguous prefix held by 'd'. */
@@ -459,6 +522,7 @@ dpi_inspect_data(const struct dpi_sigdb *db, struct dpi_sig_scratch *scratch,
     if (found >= 0) {
         if (in->slot < 0) {
             in->slot = found;
+            in->slot_app = dpi_sig_slot_app(db, (unsigned int) found);
         }
         d->done = true;
         dpi_dir_release(d);

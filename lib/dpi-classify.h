@@ -70,6 +70,12 @@ void dpi_sig_scratch_destroy(struct dpi_sig_scratch *);
 struct dpi_inspect *dpi_inspect_create(void);
 void dpi_inspect_destroy(struct dpi_inspect *);
 
+/* Prepares 'in', built by dpi_classify_packet() calls with another
+ * signature database, for calls with 'db': keeps the reassembled stream
+ * bytes and what was decided from them, forgets the old database's slot
+ * numbers (see "Signature reload" in dpi-classify.c). */
+void dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db);
+
 /* Feeds one packet of a connection under inspection: 'pkt' is the parsed
  * packet, 'to_server' its direction (client to server if true) and
  * 'client' the connection's key in the client-to-server direction.

@@ -47,8 +47,14 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 152,
 /* A full table evicts the least recently used connection of the new
  * connection's own stripe if that stripe holds at least this many (its
  * back is then old enough to stand for the table's); otherwise it looks
- * for the oldest back of all stripes (dpi_conn_evict_oldest()). */
+ * for the oldest back among a sample of stripes (dpi_conn_evict_oldest()).
+ */
 #define DPI_CONN_EVICT_LOCAL_MIN 8
+
+/* dpi_conn_evict_oldest() compares the backs of at most this many other
+ * non-empty stripes, and gives up after this many of them were busy: it
+ * tries at most twice this many locks per new connection. */
+#define DPI_CONN_EVICT_SAMPLE 8
 
 /* Number of bits of DPI_CONN_N_STRIPES. */
 #define DPI_CONN_STRIPE_BITS (__builtin_ctz(DPI_CONN_N_STRIPES))
@@ -280,7 +286,7 @@ dpi_conn_unlink(struct dpi_conn_stripe *s, struct dpi_conn *conn)
     }
     *p = conn->hnext;
     dpi_lru_remove(&conn->lru);
-    s->n--;
+    __atomic_store_n(&s->n, s->n - 1, __ATOMIC_RELAXED);
 }
 
 /* Removes and frees the least recently used connection of stripe 's',
@@ -296,33 +302,6 @@ dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     __atomic_add_fetch(&t->evicted, 1, __ATOMIC_RELAXED);
 }
 
-/* Tries to evict one connection from a stripe other than 'own' (whose
- * mutex the caller may hold), taking stripes in turn and skipping busy or
- * empty ones.  Returns true if it evicted one; 'n_flows' is unchanged. */
-static bool
-dpi_conn_evict_other(struct dpi_conn_table *t, struct dpi_conn_stripe *own)
-{
-    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
-        uint32_t idx = __atomic_fetch_add(&t->evict_cursor, 1,
-                                          __ATOMIC_RELAXED);
-        struct dpi_conn_stripe *s = &t->stripes[idx % DPI_CONN_N_STRIPES];
-        bool done = false;
-
-        if (s == own || pthread_mutex_trylock(&s->mutex)) {
-            continue;
-        }
-        if (s->n) {
-            dpi_conn_evict_lru(t, s);
-            done = true;
-        }
-        pthread_mutex_unlock(&s->mutex);
-        if (done) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Returns the time of the latest packet of the least recently used
  * connection of the non-empty stripe 's', whose mutex the caller holds. */
 static uint64_t
@@ -332,24 +311,42 @@ dpi_conn_stripe_oldest_ms(struct dpi_conn_stripe *s)
 }
 
 /* Evicts the connection seen the longest ago among the least recently used
- * connections of every stripe: 'own' (whose mutex the caller holds; it wins
- * a tie) and those of the others that can be locked without waiting.
- * Returns false if there was nothing to evict. */
+ * connections of 'own' (whose mutex the caller holds; it wins a tie) and of
+ * a sample of other stripes: walking the stripes from the shared cursor,
+ * the first DPI_CONN_EVICT_SAMPLE non-empty ones that can be locked
+ * without waiting, skipping (without locking) the empty ones and giving up
+ * after DPI_CONN_EVICT_SAMPLE busy ones.  Returns false if there was
+ * nothing to evict: 'own' is empty and no other non-empty stripe could be
+ * locked. */
 static bool
 dpi_conn_evict_oldest(struct dpi_conn_table *t, struct dpi_conn_stripe *own)
 {
     struct dpi_conn_stripe *best = own->n ? own : NULL;
     uint64_t best_ms = best ? dpi_conn_stripe_oldest_ms(own) : UINT64_MAX;
+    uint32_t start = __atomic_fetch_add(&t->evict_cursor,
+                                        DPI_CONN_EVICT_SAMPLE,
+                                        __ATOMIC_RELAXED);
+    size_t n_locked = 0, n_busy = 0;
 
     /* The best other stripe so far stays locked until a better one is
      * found, so that its back is still the one compared.  Only trylock is
-     * used while 'own' is held, so no lock order is needed. */
-    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
-        struct dpi_conn_stripe *s = &t->stripes[i];
+     * used while 'own' is held, so no lock order is needed.  A stripe's
+     * 'n' is peeked at without its lock: a stale value only makes the walk
+     * skip a stripe that just filled or lock one that just emptied. */
+    for (size_t i = 0; (i < DPI_CONN_N_STRIPES
+                        && n_locked < DPI_CONN_EVICT_SAMPLE
+                        && n_busy < DPI_CONN_EVICT_SAMPLE); i++) {
+        struct dpi_conn_stripe *s
+            = &t->stripes[(start + i) % DPI_CONN_N_STRIPES];
 
-        if (s == own || pthread_mutex_trylock(&s->mutex)) {
+        if (s == own || !__atomic_load_n(&s->n, __ATOMIC_RELAXED)) {
             continue;
         }
+        if (pthread_mutex_trylock(&s->mutex)) {
+            n_busy++;
+            continue;
+        }
+        n_locked++;
         if (s->n && dpi_conn_stripe_oldest_ms(s) < best_ms) {
             if (best && best != own) {
                 pthread_mutex_unlock(&best->mutex);
@@ -397,13 +394,12 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     /* The table is full: take over the slot of an evicted connection.  A
      * stripe with few connections may hold only recent ones (a small
      * table has a connection or none in most stripes), so its back is
-     * evicted only if it is the oldest of all stripes' backs. */
+     * evicted only if it is the oldest of a sample of stripes' backs. */
     if (s->n >= DPI_CONN_EVICT_LOCAL_MIN) {
         dpi_conn_evict_lru(t, s);
         return true;
     }
-    return (dpi_conn_evict_oldest(t, s)
-            || dpi_conn_evict_other(t, s));
+    return dpi_conn_evict_oldest(t, s);
 }
 
 /* Doubles the number of buckets of stripe 's', whose mutex the caller
@@ -510,7 +506,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     conn->hnext = s->buckets[hash & s->mask];
     s->buckets[hash & s->mask] = conn;
     dpi_lru_push_front(&s->lru, &conn->lru);
-    s->n++;
+    __atomic_store_n(&s->n, s->n + 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&t->created, 1, __ATOMIC_RELAXED);
 
     *created = true;

@@ -44,17 +44,28 @@
  * A single atomic counter 'n_flows' counts the connections of all stripes
  * and enforces 'max_flows': a new connection first reserves a slot by
  * incrementing it with compare-and-swap, never beyond 'max_flows'.  If
- * that fails it takes over the slot of an evicted connection: the back of
- * its own stripe's LRU list if the stripe holds at least
- * DPI_CONN_EVICT_LOCAL_MIN (8) connections, otherwise, of the backs of
- * all stripes, the one whose latest packet is the oldest (stripes busy at
- * that moment are skipped).  Eviction is thus LRU within a stripe and
- * approximately LRU over the table, which is what matters under a flood
- * of new connections, and exactly LRU in a small table, where an active
- * connection alone in its stripe would otherwise be evicted in favour of
- * idle ones elsewhere.  If nothing can be evicted (max_flows is 0, or
- * every other stripe is busy or empty), the packet is not tracked and
- * dpi_conn_table_lookup() returns NULL.
+ * that fails it takes over the slot of an evicted connection ('n_flows'
+ * stays as it is, so the table never holds more than 'max_flows'): the
+ * back of its own stripe's LRU list if the stripe holds at least
+ * DPI_CONN_EVICT_LOCAL_MIN (8) connections; otherwise the one whose latest
+ * packet is the oldest among the backs of its own stripe and of a sample
+ * of other stripes.  The sample is taken walking the stripes from a shared
+ * cursor (which each such eviction moves on by 8): empty stripes are
+ * skipped without locking them (their count is read atomically), and the
+ * walk stops once it has locked 8 non-empty stripes or found 8 busy ones,
+ * so a new connection tries at most 16 locks, whatever the table's size.
+ * Eviction is thus LRU within a stripe and approximately LRU over the
+ * table, which is what matters under a flood of new connections.  With at
+ * most 8 non-empty stripes besides its own (a table of 9 connections or
+ * fewer, for one) and none of them busy, the sample covers them all and
+ * the evicted connection is the least recently used of the table, so an
+ * active connection alone in its stripe is not evicted in favour of idle
+ * ones elsewhere.  In a bigger table with fewer than 8 connections per
+ * stripe it is only the least recently used of the sample: an active
+ * connection is safe as long as the sampled backs include an older one.
+ * If nothing can be evicted (max_flows is 0, or its own stripe is empty
+ * and every other stripe is empty or the ones tried were busy), the
+ * packet is not tracked and dpi_conn_table_lookup() returns NULL.
  *
  * A connection's key is stored in the client-to-server direction.  The
  * client is the sender of a TCP SYN without ACK; without one, the first
@@ -89,9 +100,11 @@
  *
  * Lock order: a thread holds at most one stripe mutex at a time and blocks
  * only to acquire that one.  The single exception is eviction, where a
- * thread holding its own stripe's mutex may try to lock another stripe
- * with pthread_mutex_trylock() and skips that stripe if it is busy; since
- * it never blocks while holding a mutex, there is no deadlock.  No other
+ * thread holding its own stripe's mutex tries to lock other stripes with
+ * pthread_mutex_trylock() and skips those that are busy; it keeps the one
+ * whose back is the oldest so far locked while it tries the next, so it
+ * holds up to three stripe mutexes at once.  Since it never blocks while
+ * holding a mutex, there is no deadlock.  No other
  * lock of libdpi (the engine's worker-list mutex) is ever taken with a
  * stripe mutex held, nor vice versa.
  *
@@ -138,7 +151,7 @@ struct dpi_conn {
     uint8_t encap : 4;          /* DPI_ENCAP_* bits of all its packets. */
     uint16_t n_inspected;       /* Payload packets fed to the classifier. */
     uint32_t sig_gen;           /* Generation of the signature database
-                                 * that 'inspect' was built with. */
+                                 * whose slot numbers 'inspect' holds. */
     uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */
     uint64_t bytes[2];          /* Same, in frame bytes. */
     uint64_t first_ms;          /* Time of the first packet. */
@@ -153,7 +166,9 @@ struct dpi_conn_stripe {
     pthread_mutex_t mutex;      /* Protects everything below. */
     struct dpi_conn **buckets;  /* Hash buckets, 'mask' + 1 of them. */
     uint32_t mask;              /* Number of buckets minus 1. */
-    uint32_t n;                 /* Number of connections in the stripe. */
+    uint32_t n;                 /* Number of connections in the stripe
+                                 * (written under 'mutex' with atomic
+                                 * stores; eviction reads it without). */
     struct dpi_conn_lru lru;    /* LRU list head: 'next' is the front. */
 } __attribute__((aligned(64)));
 
@@ -163,7 +178,8 @@ struct dpi_conn_table {
     uint32_t hash_basis;        /* Random seed of the hash. */
     uint32_t max_flows;         /* Capacity (atomic). */
     uint32_t n_flows;           /* Connections in the table (atomic). */
-    uint32_t evict_cursor;      /* Next stripe to evict from (atomic). */
+    uint32_t evict_cursor;      /* Stripe where the next eviction starts
+                                 * looking (atomic). */
     uint64_t created;           /* Connections created (atomic). */
     uint64_t evicted;           /* Connections evicted (atomic). */
     uint64_t expired;           /* Connections expired (atomic). */

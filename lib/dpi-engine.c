@@ -89,9 +89,15 @@
  *
  * Connection verdicts, counters and metadata do not depend on the
  * database and are kept.  A connection still being inspected holds slot
- * numbers of the database it started with ('sig_gen' of struct dpi_conn):
- * it starts inspection over, with the new database, at its next payload
- * packet.
+ * numbers of the database its latest payload packet was inspected with
+ * ('sig_gen' of struct dpi_conn): at its next payload packet,
+ * dpi_inspect_rebind() translates its inspection state to the new
+ * database, keeping the TCP stream bytes held so far (a ClientHello split
+ * over segments across a reload is still parsed whole) and what was
+ * decided from them, and dropping the old slot numbers (see "Signature
+ * reload" in dpi-classify.c).  Nothing else of a connection depends on the
+ * database: the Hyperscan scratch is the worker's, and payload patterns
+ * are scanned in block mode, so there is no Hyperscan stream state.
  *
  * Expected connections
  * ====================
@@ -808,9 +814,10 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     bool final;
 
     if (conn->inspect && conn->sig_gen != w->sigs->gen) {
-        /* Inspection started with another signature database, whose slot
-         * numbers mean nothing in this one: start over. */
-        dpi_conn_inspect_end(e->conns, conn);
+        /* Inspection went on with another signature database, whose slot
+         * numbers mean nothing in this one: forget them, but keep the
+         * stream bytes held so far. */
+        dpi_inspect_rebind(conn->inspect, w->sigs->db);
     }
     if (conn->n_inspected >= window
         || !dpi_conn_inspect_begin(e->conns, conn)) {

@@ -89,8 +89,11 @@
  *
  * The connection table stays as it is: connections keep their verdicts,
  * counters and metadata; a connection still being inspected (DPI_STATE_PEND)
- * starts its inspection over with the new database at its next payload
- * packet, still within its 'inspect_packets' window. */
+ * goes on with the new database at its next payload packet, still within
+ * its 'inspect_packets' window, keeping the TCP stream bytes it holds (a
+ * ClientHello split over segments across the reload is still parsed
+ * whole); what the old database matched is looked up again in the new
+ * one. */
 
 #include <stdbool.h>
 #include <stddef.h>

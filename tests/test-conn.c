@@ -21,6 +21,7 @@
 
 #include <config.h>
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -528,6 +529,95 @@ test_concurrent_flood_respects_max_flows(void **state)
     fixture_destroy(&fx);
 }
 
+/* Arguments of tiny_flood_thread(). */
+struct tiny_flood_arg {
+    struct dpi_conn_table *table; /* Table to flood. */
+    int thread;                 /* 0 or 1: tells the threads' keys apart. */
+    int n;                      /* Distinct connections to create. */
+    uint32_t max_seen;          /* Largest 'n_flows' seen. */
+    int n_untracked;            /* Lookups that returned NULL. */
+    int n_found;                /* Lookups that found a connection (none
+                                 * should: the keys are distinct). */
+};
+
+/* Looks up 'arg->n' distinct new connections in 'arg->table', one packet
+ * each, recording the largest number of connections seen in the table
+ * right after each one was created.  (CMocka assertions are not
+ * thread-safe, so the main thread checks.) */
+static void *
+tiny_flood_thread(void *arg_)
+{
+    struct tiny_flood_arg *arg = arg_;
+
+    for (int i = 0; i < arg->n; i++) {
+        struct dpi_pkt p = make_pkt(17, 1, 1000 + arg->thread, 2, 20000, 0,
+                                    NULL, 0);
+        struct dpi_conn_stripe *stripe;
+        struct dpi_conn *conn;
+        bool created;
+        uint32_t n;
+
+        set_ip(&p.key.src, (uint8_t) (i >> 8), (uint8_t) i);
+        conn = dpi_conn_table_lookup(arg->table, &p, i, &created, &stripe);
+        if (!conn) {
+            arg->n_untracked++;
+            continue;
+        }
+        n = dpi_conn_table_n_flows(arg->table);
+        if (n > arg->max_seen) {
+            arg->max_seen = n;
+        }
+        arg->n_found += !created;
+        dpi_conn_table_unlock(stripe);
+    }
+    return NULL;
+}
+
+/* A table of 16 connections flooded with 100,000 distinct new connections
+ * from two threads at once (far fewer connections than stripes, so most
+ * evictions look at other stripes) never holds more than 16, counts an
+ * eviction for each connection created beyond the first 16, and holds
+ * exactly as many connections in its stripes as it counts. */
+static void
+test_tiny_table_concurrent_flood(void **state)
+{
+    enum { MAX = 16, N = 50000 };
+    struct tiny_flood_arg args[2];
+    struct dpi_conn_table *t = dpi_conn_table_create(MAX);
+    pthread_t threads[2];
+    uint64_t created, evicted;
+    uint32_t in_stripes = 0;
+    int untracked = 0;
+
+    (void) state;
+    assert_non_null(t);
+    for (int i = 0; i < 2; i++) {
+        args[i] = (struct tiny_flood_arg) {
+            .table = t, .thread = i, .n = N,
+        };
+        assert_int_equal(pthread_create(&threads[i], NULL, tiny_flood_thread,
+                                        &args[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(args[i].n_found, 0);
+        assert_true(args[i].max_seen <= MAX);
+        untracked += args[i].n_untracked;
+    }
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        in_stripes += t->stripes[i].n;
+    }
+    created = __atomic_load_n(&t->created, __ATOMIC_RELAXED);
+    evicted = __atomic_load_n(&t->evicted, __ATOMIC_RELAXED);
+    print_message("created %"PRIu64", evicted %"PRIu64", untracked %d\n",
+                  created, evicted, untracked);
+    assert_int_equal(dpi_conn_table_n_flows(t), MAX);
+    assert_int_equal(in_stripes, MAX);
+    assert_int_equal(created + untracked, 2 * N);
+    assert_int_equal(evicted, created - MAX);
+    dpi_conn_table_destroy(t);
+}
+
 /* Lowering max_flows evicts down to the new limit before returning. */
 static void
 test_set_limits_shrinks_table_at_once(void **state)
@@ -906,6 +996,7 @@ main(void)
             test_table_never_exceeds_max_flows_and_counts_evictions),
         cmocka_unit_test(test_small_table_keeps_active_connection),
         cmocka_unit_test(test_concurrent_flood_respects_max_flows),
+        cmocka_unit_test(test_tiny_table_concurrent_flood),
         cmocka_unit_test(test_set_limits_shrinks_table_at_once),
         cmocka_unit_test(test_max_flows_zero_tracks_nothing),
         cmocka_unit_test(test_idle_connections_expire_and_active_ones_stay),

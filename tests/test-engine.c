@@ -1796,6 +1796,204 @@ test_reload_under_traffic(void **state)
     unlink(path_a);
 }
 
+/* Returns, malloc()ed, the 'tls_sni' cell of the row of the corpus oracle
+ * file oracle/'name'.tsv whose client port is 'client_port'. */
+static char *
+oracle_tls_sni(const char *dir, const char *name, const char *client_port)
+{
+    char path[4096], line[65536];
+    char *sni = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/oracle/%s.tsv", dir, name);
+    f = fopen(path, "r");
+    if (!f) {
+        fail_msg("%s: %s", path, strerror(errno));
+    }
+    while (!sni && fgets(line, sizeof line, f)) {
+        char *fields[22];
+
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] != '#' && split_tabs(line, fields, 22) == 22
+            && !strcmp(fields[2], client_port)) {
+            sni = strdup(fields[12]);
+        }
+    }
+    fclose(f);
+    assert_non_null(sni);
+    return sni;
+}
+
+/* What test_reload_keeps_tcp_stream() reads back from the engine. */
+struct reload_split_result {
+    size_t n_flows;             /* Connections dumped. */
+    struct dpi_verdict verdict; /* The verdict of the last one. */
+    char sni[256];              /* Its TLS SNI, or "". */
+};
+
+/* dpi_engine_dump() callback of test_reload_keeps_tcp_stream(): copies
+ * the connection's verdict and TLS SNI into 'aux' (a struct
+ * reload_split_result). */
+static void
+reload_split_cb(const struct dpi_flow_info *info, void *aux)
+{
+    struct reload_split_result *r = aux;
+    const char *sni = dpi_md_get(info->md, DPI_F_tls_sni, NULL);
+
+    r->n_flows++;
+    r->verdict = info->verdict;
+    snprintf(r->sni, sizeof r->sni, "%s", sni ? sni : "");
+}
+
+/* A signature reload between the two halves of a TLS ClientHello split
+ * over two TCP segments keeps the first half: the connection still gets
+ * the tls verdict and the SNI that the oracle (tshark) gives.  The
+ * ClientHello is the real one of the corpus capture 443-curl.pcap (frame
+ * 4, 517 bytes of payload, after the three-way handshake), cut in two at
+ * several places, each without a reload, with a reload of the same
+ * signatures, and with a reload of a file that numbers tls differently. */
+static void
+test_reload_keeps_tcp_stream(void **state)
+{
+    static const size_t splits[] = { 5, 100, 258, 516 };
+    const char *dir = corpus_dir();
+    char path_b[] = "/tmp/test-engine-sig-XXXXXX";
+    char errbuf[PCAP_ERRBUF_SIZE];
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    uint8_t frames[4][2048];
+    size_t lens[4], n_frames = 0;
+    char path[4096];
+    char *sni;
+    pcap_t *pcap;
+
+    (void) state;
+    sni = oracle_tls_sni(dir, "443-curl.pcap", "55523");
+    assert_string_equal(sni, "www.ntop.org");
+
+    snprintf(path, sizeof path, "%s/pcap/443-curl.pcap", dir);
+    pcap = pcap_open_offline(path, errbuf);
+    if (!pcap) {
+        fail_msg("%s: %s", path, errbuf);
+    }
+    while (n_frames < 4 && pcap_next_ex(pcap, &hdr, &data) == 1) {
+        assert_true(hdr->caplen <= sizeof frames[0]);
+        memcpy(frames[n_frames], data, hdr->caplen);
+        lens[n_frames++] = hdr->caplen;
+    }
+    pcap_close(pcap);
+    assert_int_equal(n_frames, 4);
+
+    write_sig_file(path_b, "protocol http tcp\n"
+                   "    payload \"^GET \"\n"
+                   "protocol tls tcp\n"
+                   "    payload \"^\\x16\\x03\"\n");
+    for (size_t k = 0; k < 3 * (sizeof splits / sizeof splits[0]); k++) {
+        size_t i = k / 3;
+        int reload = k % 3;
+        struct reload_split_result r;
+        struct dpi_pkt pkts[4], first, second;
+        struct dpi_engine *engine;
+        struct dpi_verdict v;
+        struct dpi_worker *w;
+
+        assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+        w = dpi_worker_create(engine);
+        assert_non_null(w);
+        for (size_t j = 0; j < 4; j++) {
+            assert_int_equal(dpi_parse_eth(frames[j], lens[j], &pkts[j]),
+                             DPI_PARSE_OK);
+            pkts[j].frame_len = lens[j];
+        }
+        assert_int_equal(pkts[3].payload_len, 517);
+
+        /* The handshake, then the first part of the ClientHello. */
+        for (size_t j = 0; j < 3; j++) {
+            dpi_process(w, &pkts[j], 1000 + j, &v);
+        }
+        first = pkts[3];
+        first.payload_len = splits[i];
+        dpi_process(w, &first, 1003, &v);
+        assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+
+        /* Reload, then the rest of the ClientHello.  Reload 1: the same
+         * built-in signatures (a new database all the same); reload 2: a
+         * file where tls has another slot.  Without a reload (0), the
+         * same packets show what the split alone gives. */
+        if (reload) {
+            assert_int_equal(dpi_engine_set_signatures(
+                                 engine, reload == 1 ? NULL : path_b, NULL),
+                             0);
+        }
+        second = pkts[3];
+        second.payload += splits[i];
+        second.payload_len -= splits[i];
+        second.tcp_seq += splits[i];
+        dpi_process(w, &second, 1004, &v);
+        assert_int_equal(dpi_engine_n_sigdbs(engine), 1);
+
+        memset(&r, 0, sizeof r);
+        dpi_engine_dump(engine, reload_split_cb, &r);
+        assert_int_equal(r.n_flows, 1);
+        print_message("split at %zu, reload %d: app_proto %u, state %#x, "
+                      "sni '%s'\n", splits[i], reload,
+                      r.verdict.app_proto, r.verdict.state, r.sni);
+        assert_int_equal(r.verdict.app_proto, DPI_APP_tls);
+        assert_true(r.verdict.state & DPI_STATE_DONE);
+        assert_string_equal(r.sni, sni);
+
+        dpi_worker_destroy(w);
+        dpi_engine_destroy(engine);
+    }
+    unlink(path_b);
+    free(sni);
+}
+
+/* A protocol identified before a reload but waiting for the other
+ * direction (SSH needs both identification strings) is found again in the
+ * new database, where it has another slot: the server's string after the
+ * reload completes the verdict.  The new file knows ssh by port 22 alone
+ * and the connection is on port 2222, so the server's string would not
+ * make ssh a candidate again: only the identified protocol, carried over,
+ * runs the SSH parser on it. */
+static void
+test_reload_keeps_identified_protocol(void **state)
+{
+    static const char client[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+    static const char server[] = "SSH-2.0-OpenSSH_8.4\r\n";
+    char path_b[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    (void) state;
+    write_sig_file(path_b, "protocol http tcp\n"
+                   "    payload \"^GET \"\n"
+                   "protocol ssh tcp\n"
+                   "    ports 22\n");
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 2222, 0x18,
+             client, sizeof client - 1);
+    dpi_process(w, &pkt, 1000, &v);
+    assert_int_equal(v.app_proto, DPI_APP_ssh);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+
+    assert_int_equal(dpi_engine_set_signatures(engine, path_b, NULL), 0);
+    pkt_make(&pkt, 6, "10.0.0.2", 2222, "10.0.0.1", 40000, 0x18,
+             server, sizeof server - 1);
+    dpi_process(w, &pkt, 1001, &v);
+    assert_int_equal(v.app_proto, DPI_APP_ssh);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+    unlink(path_b);
+}
+
 /* A million new connections (UDP with payload, and TCP SYNs, in turn)
  * through a table of 65536: the table stays full and no bigger, so does
  * the inspection state, every eviction is counted, and an established HTTP
@@ -1913,6 +2111,8 @@ main(void)
         cmocka_unit_test(test_reload_swaps_database_keeps_verdicts),
         cmocka_unit_test(test_reload_bad_file_keeps_database),
         cmocka_unit_test(test_reload_under_traffic),
+        cmocka_unit_test(test_reload_keeps_tcp_stream),
+        cmocka_unit_test(test_reload_keeps_identified_protocol),
         cmocka_unit_test(test_flood_keeps_table_bounded_and_verdicts),
     };
 
