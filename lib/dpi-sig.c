@@ -147,13 +147,19 @@ struct dpi_sig_bset {
  * database. */
 #define DPI_SIG_MAX_CLASSES (UINT16_MAX - DPI_SIG_OP_CLASS)
 
-/* An anchored fixed-length payload pattern of the compiled database, or one
- * alternative of one: it matches a payload whose first 'len' bytes are
- * accepted, one by one, by its operations.  See dpi_sig_fixed_parse(). */
+/* An anchored payload pattern of the compiled database, or one
+ * alternative of one: it matches a payload whose first bytes are accepted,
+ * one by one, by its 'len' operations, except for a gap of 'gap_min' to
+ * 'gap_max' bytes of any value after the first 'gap_at' of them (if
+ * 'gap_at' is 'len', the gap is at the end and 'gap_max' is 'gap_min', 0
+ * if the pattern has none).  See dpi_sig_fixed_parse(). */
 struct dpi_sig_fixed {
     uint32_t ops;               /* Index of its first operation in
                                  * 'fixed_ops'. */
-    uint16_t len;               /* Number of operations (bytes). */
+    uint16_t len;               /* Number of operations. */
+    uint16_t gap_at;            /* Operations before the gap. */
+    uint16_t gap_min;           /* Fewest bytes in the gap. */
+    uint16_t gap_max;           /* Most bytes in the gap. */
     uint8_t l4_proto;           /* DPI_SIG_TCP or DPI_SIG_UDP. */
     uint8_t slot;               /* Slot proposed. */
 };
@@ -1112,12 +1118,18 @@ dpi_sig_compile_ports(struct dpi_sig_parser *p)
 
 /* A payload pattern parsed by dpi_sig_fixed_parse(): 'n_alts'
  * alternatives, alternative 'i' accepting the payloads whose first
- * 'len[i]' bytes are in 'set[i][0]', 'set[i][1]' ... in turn. */
+ * 'len[i]' bytes are in 'set[i][0]', 'set[i][1]' ... in turn, except that
+ * the pattern may have one gap: between 'gap_at[i]' sets and the next,
+ * from 'gap_min' to 'gap_max' bytes of any value. */
 struct dpi_sig_fixed_parse {
     size_t n_alts;              /* Number of alternatives. */
     size_t len[DPI_SIG_FIXED_MAX_ALTS];  /* Length of each. */
     struct dpi_sig_bset set[DPI_SIG_FIXED_MAX_ALTS][DPI_SIG_FIXED_MAX_LEN];
                                 /* Accepted bytes at each position. */
+    bool has_gap;               /* Whether there is a gap. */
+    size_t gap_at[DPI_SIG_FIXED_MAX_ALTS];  /* Sets before it. */
+    size_t gap_min;             /* Fewest bytes in it. */
+    size_t gap_max;             /* Most bytes in it. */
 };
 
 /* Adds byte 'b' to 's'. */
@@ -1318,6 +1330,46 @@ dpi_sig_fixed_count(const char **sp)
     return n;
 }
 
+/* Reads at '*sp' a gap of any bytes: ".*", ".+", ".?" or ".{M,N}" (M up
+ * to N, N from 1 to DPI_SIG_SCAN_MAX), and stores its fewest and most
+ * bytes in '*min' and '*max'.  As a pattern sees at most DPI_SIG_SCAN_MAX
+ * bytes, ".*" and ".+" have at most that many.  Returns false, leaving
+ * '*sp' alone, if there is no gap there. */
+static bool
+dpi_sig_fixed_gap(const char **sp, size_t *min, size_t *max)
+{
+    const char *s = *sp;
+    size_t m = 0, n = 0;
+
+    if (s[0] != '.') {
+        return false;
+    } else if (s[1] == '*' || s[1] == '+' || s[1] == '?') {
+        *min = s[1] == '+';
+        *max = s[1] == '?' ? 1 : DPI_SIG_SCAN_MAX;
+        *sp = s + 2;
+        return true;
+    } else if (s[1] != '{') {
+        return false;
+    }
+    for (s += 2; *s >= '0' && *s <= '9' && m <= DPI_SIG_SCAN_MAX; s++) {
+        m = m * 10 + (size_t) (*s - '0');
+    }
+    if (s == *sp + 2 || *s != ',') {
+        return false;
+    }
+    for (s++; *s >= '0' && *s <= '9' && n <= DPI_SIG_SCAN_MAX; s++) {
+        n = n * 10 + (size_t) (*s - '0');
+    }
+    if (s[-1] == ',' || *s != '}' || !n || m > n
+        || n > DPI_SIG_SCAN_MAX) {
+        return false;
+    }
+    *min = m;
+    *max = n;
+    *sp = s + 1;
+    return true;
+}
+
 /* Reads at '*sp' a sequence of atoms, each with an optional "{N}", up to
  * a '|', '(', ')' or the end, and appends it to every alternative of 'fp' from
  * 'first' to 'fp->n_alts' - 1.  Returns false if the subset does not
@@ -1330,8 +1382,12 @@ dpi_sig_fixed_seq(const char **sp, bool caseless,
 
     while (*s && *s != '|' && *s != ')' && *s != '(') {
         struct dpi_sig_bset set;
+        const char *gap = s;
         size_t n, i, k;
 
+        if (dpi_sig_fixed_gap(&gap, &n, &i)) {
+            break;
+        }
         if (!dpi_sig_fixed_atom(&s, caseless, &set)) {
             return false;
         }
@@ -1377,6 +1433,7 @@ dpi_sig_fixed_group(const char **sp, bool caseless,
         }
         for (i = 0; i < n; i++) {
             fp->len[total] = fp->len[i];
+            fp->gap_at[total] = fp->gap_at[i];
             memcpy(fp->set[total], fp->set[i],
                    fp->len[i] * sizeof fp->set[i][0]);
             total++;
@@ -1400,6 +1457,7 @@ dpi_sig_fixed_group(const char **sp, bool caseless,
 
     /* Drop the alternatives from before the group. */
     memmove(fp->len, fp->len + n, (total - n) * sizeof fp->len[0]);
+    memmove(fp->gap_at, fp->gap_at + n, (total - n) * sizeof fp->gap_at[0]);
     memmove(fp->set, fp->set + n, (total - n) * sizeof fp->set[0]);
     fp->n_alts = total - n;
     *sp = s;
@@ -1407,24 +1465,28 @@ dpi_sig_fixed_group(const char **sp, bool caseless,
 }
 
 /* Parses payload pattern 'expr' into 'fp' if it is in the subset of
- * Hyperscan's syntax that matches only at the start of the payload and
- * only a fixed number of bytes: '^', then atoms (see dpi_sig_fixed_atom())
- * each with an optional exact count "{N}", and groups of such sequences
- * separated by '|' (see dpi_sig_fixed_group()).  Such a pattern, with the
- * payload flags (HS_FLAG_DOTALL, HS_FLAG_SINGLEMATCH, maybe
- * HS_FLAG_CASELESS as 'caseless'), matches exactly the payloads whose first
- * bytes one of the alternatives accepts, which a few byte comparisons
- * check much faster than Hyperscan compiles them.  Returns false if the
- * pattern is not in the subset, for Hyperscan to compile it (and to report
- * its errors). */
+ * Hyperscan's syntax that matches only at the start of the payload: '^',
+ * then atoms (see dpi_sig_fixed_atom()) each with an optional exact count
+ * "{N}", groups of such sequences separated by '|' (see
+ * dpi_sig_fixed_group()), and at most one gap of any bytes outside the
+ * groups (see dpi_sig_fixed_gap()).  Such a pattern, with the payload
+ * flags (HS_FLAG_DOTALL, HS_FLAG_SINGLEMATCH, maybe HS_FLAG_CASELESS as
+ * 'caseless'), matches exactly the payloads whose first bytes one of the
+ * alternatives accepts, which a few byte comparisons check much faster
+ * than Hyperscan compiles them.  Returns false if the pattern is not in
+ * the subset, for Hyperscan to compile it (and to report its errors). */
 static bool
 dpi_sig_fixed_parse(const char *expr, bool caseless,
                     struct dpi_sig_fixed_parse *fp)
 {
     const char *s = expr;
+    size_t i;
 
     fp->n_alts = 1;
     fp->len[0] = 0;
+    fp->gap_at[0] = 0;
+    fp->has_gap = false;
+    fp->gap_min = fp->gap_max = 0;
     if (*s++ != '^') {
         return false;
     }
@@ -1433,12 +1495,35 @@ dpi_sig_fixed_parse(const char *expr, bool caseless,
             if (!dpi_sig_fixed_group(&s, caseless, fp)) {
                 return false;
             }
+        } else if (dpi_sig_fixed_gap(&s, &fp->gap_min, &fp->gap_max)) {
+            if (fp->has_gap) {
+                return false;
+            }
+            fp->has_gap = true;
+            for (i = 0; i < fp->n_alts; i++) {
+                fp->gap_at[i] = fp->len[i];
+            }
         } else if (!dpi_sig_fixed_seq(&s, caseless, fp, 0) || *s == '|'
                    || *s == ')') {
             return false;
         }
     }
+    if (!fp->has_gap) {
+        for (i = 0; i < fp->n_alts; i++) {
+            fp->gap_at[i] = fp->len[i];
+        }
+    }
     return fp->len[0] > 0;
+}
+
+/* Advances xorshift32 state '*seed' and returns it. */
+static uint32_t
+dpi_sig_xorshift(uint32_t *seed)
+{
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 17;
+    *seed ^= *seed << 5;
+    return *seed;
 }
 
 /* For tests: if payload pattern 'expr' (with HS_FLAG_CASELESS if
@@ -1455,28 +1540,41 @@ dpi_sig_fixed_sample(const char *expr, bool caseless, uint32_t *seed,
     size_t alt, i;
 
     if (ok) {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 17;
-        *seed ^= *seed << 5;
-        alt = *seed % fp->n_alts;
-        ok = fp->len[alt] <= size;
+        size_t gap = 0, span, out = 0;
+
+        alt = dpi_sig_xorshift(seed) % fp->n_alts;
+        span = fp->gap_max - fp->gap_min;
+        if (fp->has_gap) {
+            /* Short gaps, or ones close to the longest. */
+            uint32_t r = dpi_sig_xorshift(seed);
+
+            gap = (r & 1
+                   ? fp->gap_max - (r >> 1) % ((span < 4 ? span : 4) + 1)
+                   : fp->gap_min + (r >> 1) % ((span < 16 ? span : 16) + 1));
+        }
+        ok = fp->len[alt] + gap <= size;
         for (i = 0; ok && i < fp->len[alt]; i++) {
+            const struct dpi_sig_bset *set = &fp->set[alt][i];
             int pick, c;
 
-            *seed ^= *seed << 13;
-            *seed ^= *seed >> 17;
-            *seed ^= *seed << 5;
-            pick = (int) (*seed % (uint32_t) dpi_sig_bset_count(
-                              &fp->set[alt][i]));
+            if (i == fp->gap_at[alt]) {
+                for (; gap; gap--) {
+                    buf[out++] = (uint8_t) dpi_sig_xorshift(seed);
+                }
+            }
+            pick = (int) (dpi_sig_xorshift(seed)
+                          % (uint32_t) dpi_sig_bset_count(set));
             for (c = 0; ; c++) {
-                if (dpi_sig_bset_has(&fp->set[alt][i], (unsigned int) c)
-                    && !pick--) {
+                if (dpi_sig_bset_has(set, (unsigned int) c) && !pick--) {
                     break;
                 }
             }
-            buf[i] = (uint8_t) c;
+            buf[out++] = (uint8_t) c;
         }
-        *len = fp->len[alt];
+        for (; ok && gap; gap--) {
+            buf[out++] = (uint8_t) dpi_sig_xorshift(seed);
+        }
+        *len = out;
     }
     free(fp);
     return ok;
@@ -1569,6 +1667,10 @@ dpi_sig_fixed_add(struct dpi_sigdb *db, struct dpi_sig_fixed_builder *b,
         fx = &db->fixed[db->n_fixed++];
         fx->ops = (uint32_t) b->n_ops;
         fx->len = (uint16_t) fp->len[i];
+        fx->gap_at = (uint16_t) fp->gap_at[i];
+        fx->gap_min = (uint16_t) fp->gap_min;
+        fx->gap_max = (uint16_t) (fx->gap_at < fx->len ? fp->gap_max
+                                  : fp->gap_min);
         fx->l4_proto = db->protos[proto].l4_proto;
         fx->slot = db->protos[proto].slot;
         for (k = 0; k < fp->len[i]; k++) {
@@ -1584,6 +1686,17 @@ dpi_sig_fixed_add(struct dpi_sigdb *db, struct dpi_sig_fixed_builder *b,
     return true;
 }
 
+/* Returns the operation that the first byte of a payload must pass for
+ * fixed pattern 'fx' of 'db' to match. */
+static unsigned int
+dpi_sig_fixed_first_op(const struct dpi_sigdb *db,
+                       const struct dpi_sig_fixed *fx)
+{
+    return (fx->gap_at ? db->fixed_ops[fx->ops]
+            : fx->gap_max ? DPI_SIG_OP_ANY
+            : db->fixed_ops[fx->ops]);
+}
+
 /* Builds the index by first byte of the fixed patterns of 'db'. */
 static bool
 dpi_sig_fixed_index(struct dpi_sigdb *db)
@@ -1594,7 +1707,7 @@ dpi_sig_fixed_index(struct dpi_sigdb *db)
     for (c = 0; c < 256; c++) {
         db->fixed_first[c] = (uint32_t) n;
         for (i = 0; i < db->n_fixed; i++) {
-            unsigned int op = db->fixed_ops[db->fixed[i].ops];
+            unsigned int op = dpi_sig_fixed_first_op(db, &db->fixed[i]);
 
             n += (op == DPI_SIG_OP_ANY || op == c
                   || (op >= DPI_SIG_OP_CLASS
@@ -1613,7 +1726,7 @@ dpi_sig_fixed_index(struct dpi_sigdb *db)
     }
     for (c = 0, n = 0; c < 256; c++) {
         for (i = 0; i < db->n_fixed; i++) {
-            unsigned int op = db->fixed_ops[db->fixed[i].ops];
+            unsigned int op = dpi_sig_fixed_first_op(db, &db->fixed[i]);
 
             if (op == DPI_SIG_OP_ANY || op == c
                 || (op >= DPI_SIG_OP_CLASS
@@ -2057,6 +2170,15 @@ dpi_sig_payload_match(unsigned int id, unsigned long long from DPI_SIG_UNUSED,
     return 0;
 }
 
+/* Returns true if operation 'op' of 'db' accepts byte 'c'. */
+static inline bool
+dpi_sig_op_accepts(const struct dpi_sigdb *db, unsigned int op, uint8_t c)
+{
+    return (op < DPI_SIG_OP_ANY ? op == c
+            : op == DPI_SIG_OP_ANY
+            || dpi_sig_bset_has(&db->classes[op - DPI_SIG_OP_CLASS], c));
+}
+
 /* Adds to '*slots' the slots of the fixed payload patterns over
  * 'l4_proto' that match the 'len' bytes at 'data' (see
  * dpi_sig_fixed_parse()). */
@@ -2070,24 +2192,31 @@ dpi_sig_match_fixed(const struct dpi_sigdb *db, uint8_t l4_proto,
          k++) {
         const struct dpi_sig_fixed *fx = &db->fixed[db->fixed_index[k]];
         const uint16_t *ops = &db->fixed_ops[fx->ops];
-        size_t i;
+        size_t i, gap;
 
-        if (fx->l4_proto != l4_proto || fx->len > len
+        if (fx->l4_proto != l4_proto || (size_t) fx->len + fx->gap_min > len
             || dpi_slots_has(slots, fx->slot)) {
             continue;
         }
-        for (i = 1; i < fx->len; i++) {
-            unsigned int op = ops[i];
-
-            if (op < DPI_SIG_OP_ANY ? op != data[i]
-                : (op != DPI_SIG_OP_ANY
-                   && !dpi_sig_bset_has(&db->classes[op - DPI_SIG_OP_CLASS],
-                                        data[i]))) {
+        for (i = 0; i < fx->gap_at; i++) {
+            if (!dpi_sig_op_accepts(db, ops[i], data[i])) {
                 break;
             }
         }
-        if (i == fx->len) {
-            dpi_slots_add(slots, fx->slot);
+        if (i < fx->gap_at) {
+            continue;
+        }
+        for (gap = fx->gap_min;
+             gap <= fx->gap_max && fx->len + gap <= len; gap++) {
+            for (i = fx->gap_at; i < fx->len; i++) {
+                if (!dpi_sig_op_accepts(db, ops[i], data[i + gap])) {
+                    break;
+                }
+            }
+            if (i == fx->len) {
+                dpi_slots_add(slots, fx->slot);
+                break;
+            }
         }
     }
 }

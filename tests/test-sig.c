@@ -481,6 +481,10 @@ static const char *const fixed_extra[] = {
     "^(Q|q)[Xx]", "^\\x4a\\x6B", "^.{3}[z]", "^a{2}(b){1}", "^a{0}b",
     "^a{1,2}", "^a|b", "^(a|)b", "^(a)+", "^a$", "^\\x4", "^\\d",
     "^[[:alpha:]]", "^[]a]", "a^", "^a(b(c|d))", "^.", "^[\\x00]\\x00",
+    "^a.{0,3}b", "^(a|bc).{1,4}(d|EF)", "^x.*yz", "^x.+y", "^x.?y",
+    "^a.{2,5}", "^.{0,4}q", "^.{2,2}r", "^a.{0,0}b", "^a.{0,3}.{0,2}b",
+    "^a(.{0,3}|b)c", "^a.{3,1}b", "^a.{,3}b", "^a.{2,}b", "^a.*?b",
+    "^.*", "^.+", "^[ab].{0,20}(cd|e)[f-h]", "^z.{1000,1020}y",
 };
 
 /* Returns true if Hyperscan database 'hs' matches the 'len' bytes at
@@ -544,7 +548,7 @@ check_fixed_pattern(const char *expr, bool nocase, int *n_matched)
     assert_non_null(scratch);
 
     for (i = 0; i < 400; i++) {
-        uint8_t buf[256];
+        uint8_t buf[DPI_SIG_SCAN_MAX + 64];
         size_t len = 0, k;
         bool expected = false;
         uint64_t got;
@@ -568,8 +572,11 @@ check_fixed_pattern(const char *expr, bool nocase, int *n_matched)
             }
         }
         if (len) {
+            /* The database looks at the first DPI_SIG_SCAN_MAX bytes. */
+            size_t scan = len < DPI_SIG_SCAN_MAX ? len : DPI_SIG_SCAN_MAX;
+
             assert_int_equal(hs_scan(hs, (const char *) buf,
-                                     (unsigned int) len, 0, hs_scratch,
+                                     (unsigned int) scan, 0, hs_scratch,
                                      hs_matched, &expected), HS_SUCCESS);
         }
         got = payload_mask(db, scratch, 6, buf, len);
