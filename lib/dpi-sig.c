@@ -143,20 +143,27 @@ struct dpi_sig_bset {
 #define DPI_SIG_OP_ANY 256
 #define DPI_SIG_OP_CLASS 257
 
+/* Flag of an operation that accepts a run of zero or more bytes, all
+ * accepted by the operation without the flag, instead of one byte. */
+#define DPI_SIG_OP_STAR 0x8000
+
 /* Most classes (distinct sets of bytes) of the fixed patterns of one
  * database. */
-#define DPI_SIG_MAX_CLASSES (UINT16_MAX - DPI_SIG_OP_CLASS)
+#define DPI_SIG_MAX_CLASSES (DPI_SIG_OP_STAR - DPI_SIG_OP_CLASS)
 
 /* An anchored payload pattern of the compiled database, or one
  * alternative of one: it matches a payload whose first bytes are accepted,
- * one by one, by its 'len' operations, except for a gap of 'gap_min' to
- * 'gap_max' bytes of any value after the first 'gap_at' of them (if
- * 'gap_at' is 'len', the gap is at the end and 'gap_max' is 'gap_min', 0
- * if the pattern has none).  See dpi_sig_fixed_parse(). */
+ * one by one (or run by run, for DPI_SIG_OP_STAR), by its 'len'
+ * operations, except for a gap of 'gap_min' to 'gap_max' bytes of any
+ * value after the first 'gap_at' of them (if 'gap_at' is 'len', the gap
+ * is at the end and 'gap_max' is 'gap_min', 0 if the pattern has none).
+ * See dpi_sig_fixed_parse(). */
 struct dpi_sig_fixed {
     uint32_t ops;               /* Index of its first operation in
                                  * 'fixed_ops'. */
     uint16_t len;               /* Number of operations. */
+    uint16_t min_len;           /* Fewest bytes it matches, without the
+                                 * gap. */
     uint16_t gap_at;            /* Operations before the gap. */
     uint16_t gap_min;           /* Fewest bytes in the gap. */
     uint16_t gap_max;           /* Most bytes in the gap. */
@@ -1118,14 +1125,18 @@ dpi_sig_compile_ports(struct dpi_sig_parser *p)
 
 /* A payload pattern parsed by dpi_sig_fixed_parse(): 'n_alts'
  * alternatives, alternative 'i' accepting the payloads whose first
- * 'len[i]' bytes are in 'set[i][0]', 'set[i][1]' ... in turn, except that
- * the pattern may have one gap: between 'gap_at[i]' sets and the next,
+ * 'len[i]' bytes are in 'set[i][0]', 'set[i][1]' ... in turn (a run of
+ * such bytes where 'star[i][k]'), except that the pattern may have one
+ * gap: between 'gap_at[i]' sets and the next,
  * from 'gap_min' to 'gap_max' bytes of any value. */
 struct dpi_sig_fixed_parse {
     size_t n_alts;              /* Number of alternatives. */
     size_t len[DPI_SIG_FIXED_MAX_ALTS];  /* Length of each. */
     struct dpi_sig_bset set[DPI_SIG_FIXED_MAX_ALTS][DPI_SIG_FIXED_MAX_LEN];
                                 /* Accepted bytes at each position. */
+    bool star[DPI_SIG_FIXED_MAX_ALTS][DPI_SIG_FIXED_MAX_LEN];
+                                /* Whether a position takes a run of zero
+                                 * or more bytes of its set. */
     bool has_gap;               /* Whether there is a gap. */
     size_t gap_at[DPI_SIG_FIXED_MAX_ALTS];  /* Sets before it. */
     size_t gap_min;             /* Fewest bytes in it. */
@@ -1144,6 +1155,15 @@ static bool
 dpi_sig_bset_has(const struct dpi_sig_bset *s, unsigned int b)
 {
     return (s->w[b / 64] >> (b % 64)) & 1;
+}
+
+/* Returns true if 'a' and 'b' have a byte in common. */
+static bool
+dpi_sig_bset_intersects(const struct dpi_sig_bset *a,
+                        const struct dpi_sig_bset *b)
+{
+    return ((a->w[0] & b->w[0]) || (a->w[1] & b->w[1])
+            || (a->w[2] & b->w[2]) || (a->w[3] & b->w[3]));
 }
 
 /* Returns the number of bytes in 's'. */
@@ -1219,6 +1239,28 @@ dpi_sig_fixed_class_char(const char **sp)
     return (unsigned char) *s;
 }
 
+/* If '*sp' starts with \s (white space: \t, \n, \v, \f, \r and space) or
+ * \d (a decimal digit), adds its bytes to 'set', advances '*sp' and returns
+ * true. */
+static bool
+dpi_sig_fixed_type(const char **sp, struct dpi_sig_bset *set)
+{
+    const char *s = *sp;
+    unsigned int c;
+
+    if (s[0] != '\\' || (s[1] != 's' && s[1] != 'd')) {
+        return false;
+    }
+    for (c = 0; c < 256; c++) {
+        if (s[1] == 's' ? (c >= '\t' && c <= '\r') || c == ' '
+            : c >= '0' && c <= '9') {
+            dpi_sig_bset_add(set, c);
+        }
+    }
+    *sp = s + 2;
+    return true;
+}
+
 /* Adds to 's' the other case of every ASCII letter it holds. */
 static void
 dpi_sig_bset_fold(struct dpi_sig_bset *s)
@@ -1234,11 +1276,12 @@ dpi_sig_bset_fold(struct dpi_sig_bset *s)
 }
 
 /* Reads one atom at '*sp' into 's': a byte, an escape sequence (see
- * dpi_sig_fixed_escape()), '.' (any byte: payload patterns are DOTALL), or
- * a character class "[...]" or "[^...]" of bytes, escape sequences and
- * ranges (a class may not start with ']' nor hold "[:name:]").  With
- * 'caseless', letters also stand for their other case.  Returns false,
- * leaving '*sp' alone, if there is no atom of the subset there. */
+ * dpi_sig_fixed_escape()), \s or \d (see dpi_sig_fixed_type()), '.' (any
+ * byte: payload patterns are DOTALL), or a character class "[...]" or
+ * "[^...]" of bytes, escape sequences, \s, \d and ranges (a class may
+ * not start with ']' nor hold "[:name:]").  With 'caseless', letters also
+ * stand for their other case.  Returns false, leaving '*sp' alone, if
+ * there is no atom of the subset there. */
 static bool
 dpi_sig_fixed_atom(const char **sp, bool caseless, struct dpi_sig_bset *set)
 {
@@ -1258,8 +1301,15 @@ dpi_sig_fixed_atom(const char **sp, bool caseless, struct dpi_sig_bset *set)
             return false;
         }
         while (*s != ']') {
-            int lo = dpi_sig_fixed_class_char(&s), hi = lo;
+            int lo, hi;
 
+            if (dpi_sig_fixed_type(&s, set)) {
+                if (s[0] == '-' && s[1] != ']') {
+                    return false;
+                }
+                continue;
+            }
+            lo = hi = dpi_sig_fixed_class_char(&s);
             if (lo < 0) {
                 return false;
             }
@@ -1288,6 +1338,9 @@ dpi_sig_fixed_atom(const char **sp, bool caseless, struct dpi_sig_bset *set)
         }
         *sp = s;
         return true;
+    } else if (dpi_sig_fixed_type(&s, set)) {
+        *sp = s;
+        return true;
     } else if (*s == '\\') {
         c = dpi_sig_fixed_escape(&s);
     } else if (!*s || strchr("()|*+?{}[]^$", *s)) {
@@ -1307,15 +1360,21 @@ dpi_sig_fixed_atom(const char **sp, bool caseless, struct dpi_sig_bset *set)
 }
 
 /* Reads the repeat count of the atom just read, at '*sp': 1 if none
- * follows, N for "{N}" (N from 1 to DPI_SIG_FIXED_MAX_LEN); 0 for any
- * other quantifier, which the subset does not accept. */
+ * follows, N for "{N}" (N from 1 to DPI_SIG_FIXED_MAX_LEN), 0 for '*' and
+ * 1 for '+', with '*star' set for these two (the atom, then a run of it);
+ * returns 0 with '*star' false for any other quantifier, which the subset
+ * does not accept. */
 static size_t
-dpi_sig_fixed_count(const char **sp)
+dpi_sig_fixed_count(const char **sp, bool *star)
 {
     const char *s = *sp;
     size_t n = 0;
 
-    if (*s == '*' || *s == '+' || *s == '?') {
+    *star = *s == '*' || *s == '+';
+    if (*star) {
+        *sp = s + 1;
+        return *s == '+';
+    } else if (*s == '?') {
         return 0;
     } else if (*s != '{') {
         return 1;
@@ -1384,6 +1443,7 @@ dpi_sig_fixed_seq(const char **sp, bool caseless,
         struct dpi_sig_bset set;
         const char *gap = s;
         size_t n, i, k;
+        bool star;
 
         if (dpi_sig_fixed_gap(&gap, &n, &i)) {
             break;
@@ -1391,15 +1451,16 @@ dpi_sig_fixed_seq(const char **sp, bool caseless,
         if (!dpi_sig_fixed_atom(&s, caseless, &set)) {
             return false;
         }
-        n = dpi_sig_fixed_count(&s);
-        if (!n) {
+        n = dpi_sig_fixed_count(&s, &star);
+        if (!n && !star) {
             return false;
         }
         for (i = first; i < fp->n_alts; i++) {
-            if (fp->len[i] + n > DPI_SIG_FIXED_MAX_LEN) {
+            if (fp->len[i] + n + star > DPI_SIG_FIXED_MAX_LEN) {
                 return false;
             }
-            for (k = 0; k < n; k++) {
+            for (k = 0; k < n + star; k++) {
+                fp->star[i][fp->len[i]] = k == n;
                 fp->set[i][fp->len[i]++] = set;
             }
         }
@@ -1436,6 +1497,8 @@ dpi_sig_fixed_group(const char **sp, bool caseless,
             fp->gap_at[total] = fp->gap_at[i];
             memcpy(fp->set[total], fp->set[i],
                    fp->len[i] * sizeof fp->set[i][0]);
+            memcpy(fp->star[total], fp->star[i],
+                   fp->len[i] * sizeof fp->star[i][0]);
             total++;
         }
         fp->n_alts = total;
@@ -1459,6 +1522,7 @@ dpi_sig_fixed_group(const char **sp, bool caseless,
     memmove(fp->len, fp->len + n, (total - n) * sizeof fp->len[0]);
     memmove(fp->gap_at, fp->gap_at + n, (total - n) * sizeof fp->gap_at[0]);
     memmove(fp->set, fp->set + n, (total - n) * sizeof fp->set[0]);
+    memmove(fp->star, fp->star + n, (total - n) * sizeof fp->star[0]);
     fp->n_alts = total - n;
     *sp = s;
     return true;
@@ -1467,13 +1531,19 @@ dpi_sig_fixed_group(const char **sp, bool caseless,
 /* Parses payload pattern 'expr' into 'fp' if it is in the subset of
  * Hyperscan's syntax that matches only at the start of the payload: '^',
  * then atoms (see dpi_sig_fixed_atom()) each with an optional exact count
- * "{N}", groups of such sequences separated by '|' (see
+ * "{N}", '*' or '+', groups of such sequences separated by '|' (see
  * dpi_sig_fixed_group()), and at most one gap of any bytes outside the
  * groups (see dpi_sig_fixed_gap()).  Such a pattern, with the payload
  * flags (HS_FLAG_DOTALL, HS_FLAG_SINGLEMATCH, maybe HS_FLAG_CASELESS as
  * 'caseless'), matches exactly the payloads whose first bytes one of the
  * alternatives accepts, which a few byte comparisons check much faster
- * than Hyperscan compiles them.  Returns false if the pattern is not in
+ * than Hyperscan compiles them.
+ *
+ * A run ('*' or '+') must be followed, in every alternative, by an atom
+ * without a run that shares no byte with it, or end the pattern: then the
+ * run is the longest one (no backtracking), and at the end a '*' run is
+ * nothing and a '+' run one atom, since only whether there is a match
+ * matters.  Returns false if the pattern is not in
  * the subset, for Hyperscan to compile it (and to report its errors). */
 static bool
 dpi_sig_fixed_parse(const char *expr, bool caseless,
@@ -1508,12 +1578,32 @@ dpi_sig_fixed_parse(const char *expr, bool caseless,
             return false;
         }
     }
-    if (!fp->has_gap) {
-        for (i = 0; i < fp->n_alts; i++) {
-            fp->gap_at[i] = fp->len[i];
+    for (i = 0; i < fp->n_alts; i++) {
+        size_t k;
+
+        if (!fp->has_gap || fp->gap_at[i] != fp->len[i]) {
+            /* A run at the end: drop it. */
+            while (fp->len[i] && fp->star[i][fp->len[i] - 1]) {
+                fp->len[i]--;
+            }
+            if (!fp->has_gap) {
+                fp->gap_at[i] = fp->len[i];
+            }
+        }
+        if (!fp->len[i]) {
+            return false;
+        }
+        for (k = 0; k < fp->len[i]; k++) {
+            if (fp->star[i][k]
+                && ((fp->has_gap && k + 1 == fp->gap_at[i])
+                    || k + 1 == fp->len[i] || fp->star[i][k + 1]
+                    || dpi_sig_bset_intersects(&fp->set[i][k],
+                                               &fp->set[i][k + 1]))) {
+                return false;
+            }
         }
     }
-    return fp->len[0] > 0;
+    return true;
 }
 
 /* Advances xorshift32 state '*seed' and returns it. */
@@ -1540,7 +1630,7 @@ dpi_sig_fixed_sample(const char *expr, bool caseless, uint32_t *seed,
     size_t alt, i;
 
     if (ok) {
-        size_t gap = 0, span, out = 0;
+        size_t gap = 0, span, out = 0, n;
 
         alt = dpi_sig_xorshift(seed) % fp->n_alts;
         span = fp->gap_max - fp->gap_min;
@@ -1552,7 +1642,7 @@ dpi_sig_fixed_sample(const char *expr, bool caseless, uint32_t *seed,
                    ? fp->gap_max - (r >> 1) % ((span < 4 ? span : 4) + 1)
                    : fp->gap_min + (r >> 1) % ((span < 16 ? span : 16) + 1));
         }
-        ok = fp->len[alt] + gap <= size;
+        ok = 3 * fp->len[alt] + gap <= size;
         for (i = 0; ok && i < fp->len[alt]; i++) {
             const struct dpi_sig_bset *set = &fp->set[alt][i];
             int pick, c;
@@ -1562,14 +1652,21 @@ dpi_sig_fixed_sample(const char *expr, bool caseless, uint32_t *seed,
                     buf[out++] = (uint8_t) dpi_sig_xorshift(seed);
                 }
             }
-            pick = (int) (dpi_sig_xorshift(seed)
-                          % (uint32_t) dpi_sig_bset_count(set));
-            for (c = 0; ; c++) {
-                if (dpi_sig_bset_has(set, (unsigned int) c) && !pick--) {
-                    break;
+            n = fp->star[alt][i] ? dpi_sig_xorshift(seed) % 4 : 1;
+            for (; ok && n; n--) {
+                pick = (int) (dpi_sig_xorshift(seed)
+                              % (uint32_t) dpi_sig_bset_count(set));
+                for (c = 0; ; c++) {
+                    if (dpi_sig_bset_has(set, (unsigned int) c)
+                        && !pick--) {
+                        break;
+                    }
+                }
+                ok = out < size;
+                if (ok) {
+                    buf[out++] = (uint8_t) c;
                 }
             }
-            buf[out++] = (uint8_t) c;
         }
         for (; ok && gap; gap--) {
             buf[out++] = (uint8_t) dpi_sig_xorshift(seed);
@@ -1667,6 +1764,7 @@ dpi_sig_fixed_add(struct dpi_sigdb *db, struct dpi_sig_fixed_builder *b,
         fx = &db->fixed[db->n_fixed++];
         fx->ops = (uint32_t) b->n_ops;
         fx->len = (uint16_t) fp->len[i];
+        fx->min_len = 0;
         fx->gap_at = (uint16_t) fp->gap_at[i];
         fx->gap_min = (uint16_t) fp->gap_min;
         fx->gap_max = (uint16_t) (fx->gap_at < fx->len ? fp->gap_max
@@ -1680,6 +1778,11 @@ dpi_sig_fixed_add(struct dpi_sigdb *db, struct dpi_sig_fixed_builder *b,
             if (op < 0) {
                 return false;
             }
+            if (fp->star[i][k]) {
+                op |= DPI_SIG_OP_STAR;
+            } else {
+                fx->min_len++;
+            }
             db->fixed_ops[b->n_ops++] = (uint16_t) op;
         }
     }
@@ -1692,9 +1795,10 @@ static unsigned int
 dpi_sig_fixed_first_op(const struct dpi_sigdb *db,
                        const struct dpi_sig_fixed *fx)
 {
-    return (fx->gap_at ? db->fixed_ops[fx->ops]
-            : fx->gap_max ? DPI_SIG_OP_ANY
-            : db->fixed_ops[fx->ops]);
+    unsigned int op = db->fixed_ops[fx->ops];
+
+    return ((!fx->gap_at && fx->gap_max) || op & DPI_SIG_OP_STAR
+            ? DPI_SIG_OP_ANY : op);
 }
 
 /* Builds the index by first byte of the fixed patterns of 'db'. */
@@ -2179,6 +2283,36 @@ dpi_sig_op_accepts(const struct dpi_sigdb *db, unsigned int op, uint8_t c)
             || dpi_sig_bset_has(&db->classes[op - DPI_SIG_OP_CLASS], c));
 }
 
+/* Matches operations 'ops[from]' to 'ops[to - 1]' of 'db' against the
+ * 'len' bytes at 'data' from offset '*j', advancing '*j' past the bytes
+ * they take.  A run takes all the bytes it accepts (see
+ * dpi_sig_fixed_parse() for why that is exact).  Returns true if they
+ * all match. */
+static inline bool
+dpi_sig_fixed_run(const struct dpi_sigdb *db, const uint16_t *ops,
+                  size_t from, size_t to, const uint8_t *data, size_t len,
+                  size_t *j)
+{
+    size_t i, k = *j;
+
+    for (i = from; i < to; i++) {
+        unsigned int op = ops[i];
+
+        if (op & DPI_SIG_OP_STAR) {
+            op &= ~DPI_SIG_OP_STAR;
+            while (k < len && dpi_sig_op_accepts(db, op, data[k])) {
+                k++;
+            }
+        } else if (k < len && dpi_sig_op_accepts(db, op, data[k])) {
+            k++;
+        } else {
+            return false;
+        }
+    }
+    *j = k;
+    return true;
+}
+
 /* Adds to '*slots' the slots of the fixed payload patterns over
  * 'l4_proto' that match the 'len' bytes at 'data' (see
  * dpi_sig_fixed_parse()). */
@@ -2192,28 +2326,20 @@ dpi_sig_match_fixed(const struct dpi_sigdb *db, uint8_t l4_proto,
          k++) {
         const struct dpi_sig_fixed *fx = &db->fixed[db->fixed_index[k]];
         const uint16_t *ops = &db->fixed_ops[fx->ops];
-        size_t i, gap;
+        size_t gap, j = 0;
 
-        if (fx->l4_proto != l4_proto || (size_t) fx->len + fx->gap_min > len
-            || dpi_slots_has(slots, fx->slot)) {
+        if (fx->l4_proto != l4_proto
+            || (size_t) fx->min_len + fx->gap_min > len
+            || dpi_slots_has(slots, fx->slot)
+            || !dpi_sig_fixed_run(db, ops, 0, fx->gap_at, data, len, &j)) {
             continue;
         }
-        for (i = 0; i < fx->gap_at; i++) {
-            if (!dpi_sig_op_accepts(db, ops[i], data[i])) {
-                break;
-            }
-        }
-        if (i < fx->gap_at) {
-            continue;
-        }
-        for (gap = fx->gap_min;
-             gap <= fx->gap_max && fx->len + gap <= len; gap++) {
-            for (i = fx->gap_at; i < fx->len; i++) {
-                if (!dpi_sig_op_accepts(db, ops[i], data[i + gap])) {
-                    break;
-                }
-            }
-            if (i == fx->len) {
+        for (gap = fx->gap_min; gap <= fx->gap_max && j + gap <= len;
+             gap++) {
+            size_t at = j + gap;
+
+            if (dpi_sig_fixed_run(db, ops, fx->gap_at, fx->len, data, len,
+                                  &at)) {
                 dpi_slots_add(slots, fx->slot);
                 break;
             }
