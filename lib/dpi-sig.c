@@ -1581,14 +1581,13 @@ dpi_sig_fixed_parse(const char *expr, bool caseless,
     for (i = 0; i < fp->n_alts; i++) {
         size_t k;
 
-        if (!fp->has_gap || fp->gap_at[i] != fp->len[i]) {
-            /* A run at the end: drop it. */
-            while (fp->len[i] && fp->star[i][fp->len[i] - 1]) {
-                fp->len[i]--;
-            }
-            if (!fp->has_gap) {
-                fp->gap_at[i] = fp->len[i];
-            }
+        /* Runs at the end (after the gap, if any): drop them. */
+        while (fp->len[i] > (fp->has_gap ? fp->gap_at[i] : 0)
+               && fp->star[i][fp->len[i] - 1]) {
+            fp->len[i]--;
+        }
+        if (!fp->has_gap) {
+            fp->gap_at[i] = fp->len[i];
         }
         if (!fp->len[i]) {
             return false;

@@ -489,7 +489,8 @@ static const char *const fixed_extra[] = {
     "^[a-c]*[c-e]", "^a*b*c", "^a*.{0,2}b", "^(x|y)[ \\t]+(z| q)",
     "^x[^ ]+ y[a-z]+", "^\\{\\s*\"k\":.{0,9}\"v\":\\s*[0-9]+",
     "^a*?b", "^a++b", "^A[a-z]*B", "^[\\s\\d]x", "^\\d{2}\\s",
-    "^[^\\s]+ ", "^[\\s-z]", "^[a\\s]", "^\\w",
+    "^[^\\s]+ ", "^[\\s-z]", "^[a\\s]", "^\\w", "^ab*.{0,3}c*",
+    "^a.{0,3}b*c*", "^ab*.{1,3}", "^a.{0,2}b+",
 };
 
 /* Returns true if Hyperscan database 'hs' matches the 'len' bytes at
