@@ -124,6 +124,9 @@ uint16_t dpi_sig_match_host(const struct dpi_sigdb *,
 uint16_t dpi_sig_match_addr(const struct dpi_sigdb *,
                             const struct dpi_addr *);
 
+bool dpi_sig_fixed_sample(const char *expr, bool caseless, uint32_t *seed,
+                          uint8_t *buf, size_t size, size_t *len);
+
 /* Implemented in dpi-classify.c: whether libdpi has a parser for
  * protocol 'app'. */
 bool dpi_classify_has_parser(uint16_t app);

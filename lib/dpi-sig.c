@@ -131,6 +131,46 @@ struct dpi_sig_suffix {
     unsigned int id;            /* Host pattern id (file order). */
 };
 
+/* A set of byte values. */
+struct dpi_sig_bset {
+    uint64_t w[4];              /* Bit 'b % 64' of 'w[b / 64]' is byte 'b'. */
+};
+
+/* Operations of a fixed pattern's positions (struct dpi_sig_fixed): a
+ * value below DPI_SIG_OP_ANY is the one byte accepted, DPI_SIG_OP_ANY
+ * accepts any byte, and DPI_SIG_OP_CLASS + K accepts the bytes of class K
+ * of the database. */
+#define DPI_SIG_OP_ANY 256
+#define DPI_SIG_OP_CLASS 257
+
+/* Flag of an operation that accepts a run of zero or more bytes, all
+ * accepted by the operation without the flag, instead of one byte. */
+#define DPI_SIG_OP_STAR 0x8000
+
+/* Most classes (distinct sets of bytes) of the fixed patterns of one
+ * database. */
+#define DPI_SIG_MAX_CLASSES (DPI_SIG_OP_STAR - DPI_SIG_OP_CLASS)
+
+/* An anchored payload pattern of the compiled database, or one
+ * alternative of one: it matches a payload whose first bytes are accepted,
+ * one by one (or run by run, for DPI_SIG_OP_STAR), by its 'len'
+ * operations, except for a gap of 'gap_min' to 'gap_max' bytes of any
+ * value after the first 'gap_at' of them (if 'gap_at' is 'len', the gap
+ * is at the end and 'gap_max' is 'gap_min', 0 if the pattern has none).
+ * See dpi_sig_fixed_parse(). */
+struct dpi_sig_fixed {
+    uint32_t ops;               /* Index of its first operation in
+                                 * 'fixed_ops'. */
+    uint16_t len;               /* Number of operations. */
+    uint16_t min_len;           /* Fewest bytes it matches, without the
+                                 * gap. */
+    uint16_t gap_at;            /* Operations before the gap. */
+    uint16_t gap_min;           /* Fewest bytes in the gap. */
+    uint16_t gap_max;           /* Most bytes in the gap. */
+    uint8_t l4_proto;           /* DPI_SIG_TCP or DPI_SIG_UDP. */
+    uint8_t slot;               /* Slot proposed. */
+};
+
 /* A compiled signature file. */
 struct dpi_sigdb {
     struct dpi_sig_proto *protos;  /* Protocol lines, in file order. */
@@ -139,7 +179,19 @@ struct dpi_sigdb {
     size_t n_ports;                /* Number of elements in 'ports'. */
     uint16_t slot_app[DPI_SIG_MAX_SLOTS]; /* Application of each slot. */
     size_t n_slots;                /* Slots in use. */
-    hs_database_t *payload_db;     /* Payload patterns, or NULL if none. */
+    hs_database_t *payload_db;     /* Payload patterns compiled by
+                                    * Hyperscan, or NULL if none. */
+    struct dpi_sig_fixed *fixed;   /* Payload patterns matched without
+                                    * Hyperscan (see dpi_sig_fixed_parse()),
+                                    * one per alternative. */
+    size_t n_fixed;                /* Number of elements in 'fixed'. */
+    uint16_t *fixed_ops;           /* Their operations. */
+    struct dpi_sig_bset *classes;  /* Classes of DPI_SIG_OP_CLASS. */
+    uint32_t fixed_first[257];     /* Byte B -> 'fixed_index' from
+                                    * 'fixed_first[B]' to
+                                    * 'fixed_first[B + 1]' lists the fixed
+                                    * patterns whose first byte may be B. */
+    uint32_t *fixed_index;         /* Indexes in 'fixed'. */
     size_t *payload_proto;         /* Pattern id -> index in 'protos'. */
     hs_database_t *host_db;        /* Host regexes, or NULL if none. */
     uint16_t *host_app;            /* Host pattern id -> service. */
@@ -169,6 +221,8 @@ struct dpi_sig_pattern {
     unsigned int flags;         /* HS_FLAG_*, or DPI_SIG_HOST_SUFFIX. */
     int line;                   /* Line of the file that gave it. */
     size_t target;              /* Index in 'protos', or service id. */
+    bool fixed;                 /* Matched without Hyperscan (see
+                                 * dpi_sig_fixed_parse()). */
 };
 
 /* A growable array of patterns. */
@@ -1063,6 +1117,771 @@ dpi_sig_compile_ports(struct dpi_sig_parser *p)
     return true;
 }
 
+/* Most alternatives of one fixed payload pattern. */
+#define DPI_SIG_FIXED_MAX_ALTS 32
+
+/* Most bytes of one alternative of a fixed payload pattern. */
+#define DPI_SIG_FIXED_MAX_LEN 128
+
+/* A payload pattern parsed by dpi_sig_fixed_parse(): 'n_alts'
+ * alternatives, alternative 'i' accepting the payloads whose first
+ * 'len[i]' bytes are in 'set[i][0]', 'set[i][1]' ... in turn (a run of
+ * such bytes where 'star[i][k]'), except that the pattern may have one
+ * gap: between 'gap_at[i]' sets and the next,
+ * from 'gap_min' to 'gap_max' bytes of any value. */
+struct dpi_sig_fixed_parse {
+    size_t n_alts;              /* Number of alternatives. */
+    size_t len[DPI_SIG_FIXED_MAX_ALTS];  /* Length of each. */
+    struct dpi_sig_bset set[DPI_SIG_FIXED_MAX_ALTS][DPI_SIG_FIXED_MAX_LEN];
+                                /* Accepted bytes at each position. */
+    bool star[DPI_SIG_FIXED_MAX_ALTS][DPI_SIG_FIXED_MAX_LEN];
+                                /* Whether a position takes a run of zero
+                                 * or more bytes of its set. */
+    bool has_gap;               /* Whether there is a gap. */
+    size_t gap_at[DPI_SIG_FIXED_MAX_ALTS];  /* Sets before it. */
+    size_t gap_min;             /* Fewest bytes in it. */
+    size_t gap_max;             /* Most bytes in it. */
+};
+
+/* Adds byte 'b' to 's'. */
+static void
+dpi_sig_bset_add(struct dpi_sig_bset *s, unsigned int b)
+{
+    s->w[b / 64] |= UINT64_C(1) << (b % 64);
+}
+
+/* Returns true if 's' holds byte 'b'. */
+static bool
+dpi_sig_bset_has(const struct dpi_sig_bset *s, unsigned int b)
+{
+    return (s->w[b / 64] >> (b % 64)) & 1;
+}
+
+/* Returns true if 'a' and 'b' have a byte in common. */
+static bool
+dpi_sig_bset_intersects(const struct dpi_sig_bset *a,
+                        const struct dpi_sig_bset *b)
+{
+    return ((a->w[0] & b->w[0]) || (a->w[1] & b->w[1])
+            || (a->w[2] & b->w[2]) || (a->w[3] & b->w[3]));
+}
+
+/* Returns the number of bytes in 's'. */
+static int
+dpi_sig_bset_count(const struct dpi_sig_bset *s)
+{
+    return (__builtin_popcountll(s->w[0]) + __builtin_popcountll(s->w[1])
+            + __builtin_popcountll(s->w[2]) + __builtin_popcountll(s->w[3]));
+}
+
+/* Returns the value of hexadecimal digit 'c', or -1 if it is not one. */
+static int
+dpi_sig_hex(char c)
+{
+    return (c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1);
+}
+
+/* Returns true if 'c' is an ASCII letter or digit. */
+static bool
+dpi_sig_is_alnum(char c)
+{
+    return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9'));
+}
+
+/* Reads the escape sequence at '*sp' (which starts with a backslash) and
+ * returns the byte it stands for, advancing '*sp'; returns -1 for a
+ * sequence outside the subset dpi_sig_fixed_parse() accepts: \xHH (two
+ * hexadecimal digits), \r, \n, \t, and a backslash before an ASCII
+ * character that is neither a letter nor a digit, which stands for that
+ * character. */
+static int
+dpi_sig_fixed_escape(const char **sp)
+{
+    const char *s = *sp;
+
+    if (s[1] == 'x') {
+        int hi = dpi_sig_hex(s[2]);
+        int lo = hi < 0 ? -1 : dpi_sig_hex(s[3]);
+
+        if (lo < 0) {
+            return -1;
+        }
+        *sp = s + 4;
+        return hi * 16 + lo;
+    } else if (s[1] == 'r' || s[1] == 'n' || s[1] == 't') {
+        *sp = s + 2;
+        return s[1] == 'r' ? '\r' : s[1] == 'n' ? '\n' : '\t';
+    } else if (s[1] && !(s[1] & 0x80) && !dpi_sig_is_alnum(s[1])) {
+        *sp = s + 2;
+        return (unsigned char) s[1];
+    }
+    return -1;
+}
+
+/* Reads one member of a character class at '*sp', as
+ * dpi_sig_fixed_escape() or a plain byte other than '[' and '\\'.
+ * Returns the byte, or -1. */
+static int
+dpi_sig_fixed_class_char(const char **sp)
+{
+    const char *s = *sp;
+
+    if (*s == '\\') {
+        return dpi_sig_fixed_escape(sp);
+    } else if (!*s || *s == '[') {
+        return -1;
+    }
+    *sp = s + 1;
+    return (unsigned char) *s;
+}
+
+/* If '*sp' starts with \s (white space: \t, \n, \v, \f, \r and space) or
+ * \d (a decimal digit), adds its bytes to 'set', advances '*sp' and returns
+ * true. */
+static bool
+dpi_sig_fixed_type(const char **sp, struct dpi_sig_bset *set)
+{
+    const char *s = *sp;
+    unsigned int c;
+
+    if (s[0] != '\\' || (s[1] != 's' && s[1] != 'd')) {
+        return false;
+    }
+    for (c = 0; c < 256; c++) {
+        if (s[1] == 's' ? (c >= '\t' && c <= '\r') || c == ' '
+            : c >= '0' && c <= '9') {
+            dpi_sig_bset_add(set, c);
+        }
+    }
+    *sp = s + 2;
+    return true;
+}
+
+/* Adds to 's' the other case of every ASCII letter it holds. */
+static void
+dpi_sig_bset_fold(struct dpi_sig_bset *s)
+{
+    unsigned int c;
+
+    for (c = 'a'; c <= 'z'; c++) {
+        if (dpi_sig_bset_has(s, c) || dpi_sig_bset_has(s, c - 'a' + 'A')) {
+            dpi_sig_bset_add(s, c);
+            dpi_sig_bset_add(s, c - 'a' + 'A');
+        }
+    }
+}
+
+/* Reads one atom at '*sp' into 's': a byte, an escape sequence (see
+ * dpi_sig_fixed_escape()), \s or \d (see dpi_sig_fixed_type()), '.' (any
+ * byte: payload patterns are DOTALL), or a character class "[...]" or
+ * "[^...]" of bytes, escape sequences, \s, \d and ranges (a class may
+ * not start with ']' nor hold "[:name:]").  With 'caseless', letters also
+ * stand for their other case.  Returns false, leaving '*sp' alone, if
+ * there is no atom of the subset there. */
+static bool
+dpi_sig_fixed_atom(const char **sp, bool caseless, struct dpi_sig_bset *set)
+{
+    const char *s = *sp;
+    int c;
+
+    memset(set, 0, sizeof *set);
+    if (*s == '.') {
+        memset(set, 0xff, sizeof *set);
+        *sp = s + 1;
+        return true;
+    } else if (*s == '[') {
+        bool negate = s[1] == '^';
+
+        s += negate ? 2 : 1;
+        if (*s == ']') {
+            return false;
+        }
+        while (*s != ']') {
+            int lo, hi;
+
+            if (dpi_sig_fixed_type(&s, set)) {
+                if (s[0] == '-' && s[1] != ']') {
+                    return false;
+                }
+                continue;
+            }
+            lo = hi = dpi_sig_fixed_class_char(&s);
+            if (lo < 0) {
+                return false;
+            }
+            if (s[0] == '-' && s[1] != ']') {
+                s++;
+                hi = dpi_sig_fixed_class_char(&s);
+                if (hi < lo) {
+                    return false;
+                }
+            }
+            for (c = lo; c <= hi; c++) {
+                dpi_sig_bset_add(set, (unsigned int) c);
+            }
+        }
+        s++;
+        if (caseless) {
+            dpi_sig_bset_fold(set);
+        }
+        if (negate) {
+            for (c = 0; c < 4; c++) {
+                set->w[c] = ~set->w[c];
+            }
+        }
+        if (!dpi_sig_bset_count(set)) {
+            return false;       /* Never matches: Hyperscan tells. */
+        }
+        *sp = s;
+        return true;
+    } else if (dpi_sig_fixed_type(&s, set)) {
+        *sp = s;
+        return true;
+    } else if (*s == '\\') {
+        c = dpi_sig_fixed_escape(&s);
+    } else if (!*s || strchr("()|*+?{}[]^$", *s)) {
+        return false;
+    } else {
+        c = (unsigned char) *s++;
+    }
+    if (c < 0) {
+        return false;
+    }
+    dpi_sig_bset_add(set, (unsigned int) c);
+    if (caseless) {
+        dpi_sig_bset_fold(set);
+    }
+    *sp = s;
+    return true;
+}
+
+/* Reads the repeat count of the atom just read, at '*sp': 1 if none
+ * follows, N for "{N}" (N from 1 to DPI_SIG_FIXED_MAX_LEN), 0 for '*' and
+ * 1 for '+', with '*star' set for these two (the atom, then a run of it);
+ * returns 0 with '*star' false for any other quantifier, which the subset
+ * does not accept. */
+static size_t
+dpi_sig_fixed_count(const char **sp, bool *star)
+{
+    const char *s = *sp;
+    size_t n = 0;
+
+    *star = *s == '*' || *s == '+';
+    if (*star) {
+        *sp = s + 1;
+        return *s == '+';
+    } else if (*s == '?') {
+        return 0;
+    } else if (*s != '{') {
+        return 1;
+    }
+    for (s++; *s >= '0' && *s <= '9' && n <= DPI_SIG_FIXED_MAX_LEN; s++) {
+        n = n * 10 + (size_t) (*s - '0');
+    }
+    if (*s != '}' || s == *sp + 1 || n > DPI_SIG_FIXED_MAX_LEN) {
+        return 0;
+    }
+    *sp = s + 1;
+    return n;
+}
+
+/* Reads at '*sp' a gap of any bytes: ".*", ".+", ".?" or ".{M,N}" (M up
+ * to N, N from 1 to DPI_SIG_SCAN_MAX), and stores its fewest and most
+ * bytes in '*min' and '*max'.  As a pattern sees at most DPI_SIG_SCAN_MAX
+ * bytes, ".*" and ".+" have at most that many.  Returns false, leaving
+ * '*sp' alone, if there is no gap there. */
+static bool
+dpi_sig_fixed_gap(const char **sp, size_t *min, size_t *max)
+{
+    const char *s = *sp;
+    size_t m = 0, n = 0;
+
+    if (s[0] != '.') {
+        return false;
+    } else if (s[1] == '*' || s[1] == '+' || s[1] == '?') {
+        *min = s[1] == '+';
+        *max = s[1] == '?' ? 1 : DPI_SIG_SCAN_MAX;
+        *sp = s + 2;
+        return true;
+    } else if (s[1] != '{') {
+        return false;
+    }
+    for (s += 2; *s >= '0' && *s <= '9' && m <= DPI_SIG_SCAN_MAX; s++) {
+        m = m * 10 + (size_t) (*s - '0');
+    }
+    if (s == *sp + 2 || *s != ',') {
+        return false;
+    }
+    for (s++; *s >= '0' && *s <= '9' && n <= DPI_SIG_SCAN_MAX; s++) {
+        n = n * 10 + (size_t) (*s - '0');
+    }
+    if (s[-1] == ',' || *s != '}' || !n || m > n
+        || n > DPI_SIG_SCAN_MAX) {
+        return false;
+    }
+    *min = m;
+    *max = n;
+    *sp = s + 1;
+    return true;
+}
+
+/* Reads at '*sp' a sequence of atoms, each with an optional "{N}", up to
+ * a '|', '(', ')' or the end, and appends it to every alternative of 'fp' from
+ * 'first' to 'fp->n_alts' - 1.  Returns false if the subset does not
+ * accept it or it is too long. */
+static bool
+dpi_sig_fixed_seq(const char **sp, bool caseless,
+                  struct dpi_sig_fixed_parse *fp, size_t first)
+{
+    const char *s = *sp;
+
+    while (*s && *s != '|' && *s != ')' && *s != '(') {
+        struct dpi_sig_bset set;
+        const char *gap = s;
+        size_t n, i, k;
+        bool star;
+
+        if (dpi_sig_fixed_gap(&gap, &n, &i)) {
+            break;
+        }
+        if (!dpi_sig_fixed_atom(&s, caseless, &set)) {
+            return false;
+        }
+        n = dpi_sig_fixed_count(&s, &star);
+        if (!n && !star) {
+            return false;
+        }
+        for (i = first; i < fp->n_alts; i++) {
+            if (fp->len[i] + n + star > DPI_SIG_FIXED_MAX_LEN) {
+                return false;
+            }
+            for (k = 0; k < n + star; k++) {
+                fp->star[i][fp->len[i]] = k == n;
+                fp->set[i][fp->len[i]++] = set;
+            }
+        }
+    }
+    *sp = s;
+    return true;
+}
+
+/* Reads the group at '*sp' ("(" or "(?:", alternatives separated by '|',
+ * each a nonempty dpi_sig_fixed_seq(), then ")" with no quantifier) and
+ * appends it to the alternatives of 'fp', which multiplies them. */
+static bool
+dpi_sig_fixed_group(const char **sp, bool caseless,
+                    struct dpi_sig_fixed_parse *fp)
+{
+    size_t n = fp->n_alts, total = n, i;
+    const char *s = *sp + 1;
+
+    if (s[0] == '?') {
+        if (s[1] != ':') {
+            return false;
+        }
+        s += 2;
+    }
+    for (;;) {
+        size_t start = total;
+
+        /* Copy the alternatives so far, then append this branch. */
+        if (total + n > DPI_SIG_FIXED_MAX_ALTS) {
+            return false;
+        }
+        for (i = 0; i < n; i++) {
+            fp->len[total] = fp->len[i];
+            fp->gap_at[total] = fp->gap_at[i];
+            memcpy(fp->set[total], fp->set[i],
+                   fp->len[i] * sizeof fp->set[i][0]);
+            memcpy(fp->star[total], fp->star[i],
+                   fp->len[i] * sizeof fp->star[i][0]);
+            total++;
+        }
+        fp->n_alts = total;
+        if (*s == '|' || *s == ')'
+            || !dpi_sig_fixed_seq(&s, caseless, fp, start)) {
+            return false;
+        }
+        if (*s == ')') {
+            break;
+        } else if (*s != '|') {
+            return false;
+        }
+        s++;
+    }
+    s++;
+    if (*s == '*' || *s == '+' || *s == '?' || *s == '{') {
+        return false;
+    }
+
+    /* Drop the alternatives from before the group. */
+    memmove(fp->len, fp->len + n, (total - n) * sizeof fp->len[0]);
+    memmove(fp->gap_at, fp->gap_at + n, (total - n) * sizeof fp->gap_at[0]);
+    memmove(fp->set, fp->set + n, (total - n) * sizeof fp->set[0]);
+    memmove(fp->star, fp->star + n, (total - n) * sizeof fp->star[0]);
+    fp->n_alts = total - n;
+    *sp = s;
+    return true;
+}
+
+/* Parses payload pattern 'expr' into 'fp' if it is in the subset of
+ * Hyperscan's syntax that matches only at the start of the payload: '^',
+ * then atoms (see dpi_sig_fixed_atom()) each with an optional exact count
+ * "{N}", '*' or '+', groups of such sequences separated by '|' (see
+ * dpi_sig_fixed_group()), and at most one gap of any bytes outside the
+ * groups (see dpi_sig_fixed_gap()).  Such a pattern, with the payload
+ * flags (HS_FLAG_DOTALL, HS_FLAG_SINGLEMATCH, maybe HS_FLAG_CASELESS as
+ * 'caseless'), matches exactly the payloads whose first bytes one of the
+ * alternatives accepts, which a few byte comparisons check much faster
+ * than Hyperscan compiles them.
+ *
+ * A run ('*' or '+') must be followed, in every alternative, by an atom
+ * without a run that shares no byte with it, or end the pattern: then the
+ * run is the longest one (no backtracking), and at the end a '*' run is
+ * nothing and a '+' run one atom, since only whether there is a match
+ * matters.  Returns false if the pattern is not in
+ * the subset, for Hyperscan to compile it (and to report its errors). */
+static bool
+dpi_sig_fixed_parse(const char *expr, bool caseless,
+                    struct dpi_sig_fixed_parse *fp)
+{
+    const char *s = expr;
+    size_t i;
+
+    fp->n_alts = 1;
+    fp->len[0] = 0;
+    fp->gap_at[0] = 0;
+    fp->has_gap = false;
+    fp->gap_min = fp->gap_max = 0;
+    if (*s++ != '^') {
+        return false;
+    }
+    while (*s) {
+        if (*s == '(') {
+            if (!dpi_sig_fixed_group(&s, caseless, fp)) {
+                return false;
+            }
+        } else if (dpi_sig_fixed_gap(&s, &fp->gap_min, &fp->gap_max)) {
+            if (fp->has_gap) {
+                return false;
+            }
+            fp->has_gap = true;
+            for (i = 0; i < fp->n_alts; i++) {
+                fp->gap_at[i] = fp->len[i];
+            }
+        } else if (!dpi_sig_fixed_seq(&s, caseless, fp, 0) || *s == '|'
+                   || *s == ')') {
+            return false;
+        }
+    }
+    for (i = 0; i < fp->n_alts; i++) {
+        size_t k;
+
+        /* Runs at the end (after the gap, if any): drop them. */
+        while (fp->len[i] > (fp->has_gap ? fp->gap_at[i] : 0)
+               && fp->star[i][fp->len[i] - 1]) {
+            fp->len[i]--;
+        }
+        if (!fp->has_gap) {
+            fp->gap_at[i] = fp->len[i];
+        }
+        if (!fp->len[i]) {
+            return false;
+        }
+        for (k = 0; k < fp->len[i]; k++) {
+            if (fp->star[i][k]
+                && ((fp->has_gap && k + 1 == fp->gap_at[i])
+                    || k + 1 == fp->len[i] || fp->star[i][k + 1]
+                    || dpi_sig_bset_intersects(&fp->set[i][k],
+                                               &fp->set[i][k + 1]))) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Advances xorshift32 state '*seed' and returns it. */
+static uint32_t
+dpi_sig_xorshift(uint32_t *seed)
+{
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 17;
+    *seed ^= *seed << 5;
+    return *seed;
+}
+
+/* For tests: if payload pattern 'expr' (with HS_FLAG_CASELESS if
+ * 'caseless') is one that the database matches without Hyperscan (see
+ * dpi_sig_fixed_parse()), stores in 'buf' (of 'size' bytes) a payload
+ * that it should match, drawn at random with '*seed' (a nonzero xorshift32
+ * state, updated), and its length in '*len', and returns true. */
+bool
+dpi_sig_fixed_sample(const char *expr, bool caseless, uint32_t *seed,
+                     uint8_t *buf, size_t size, size_t *len)
+{
+    struct dpi_sig_fixed_parse *fp = malloc(sizeof *fp);
+    bool ok = fp && dpi_sig_fixed_parse(expr, caseless, fp);
+    size_t alt, i;
+
+    if (ok) {
+        size_t gap = 0, span, out = 0, n;
+
+        alt = dpi_sig_xorshift(seed) % fp->n_alts;
+        span = fp->gap_max - fp->gap_min;
+        if (fp->has_gap) {
+            /* Short gaps, or ones close to the longest. */
+            uint32_t r = dpi_sig_xorshift(seed);
+
+            gap = (r & 1
+                   ? fp->gap_max - (r >> 1) % ((span < 4 ? span : 4) + 1)
+                   : fp->gap_min + (r >> 1) % ((span < 16 ? span : 16) + 1));
+        }
+        ok = 3 * fp->len[alt] + gap <= size;
+        for (i = 0; ok && i < fp->len[alt]; i++) {
+            const struct dpi_sig_bset *set = &fp->set[alt][i];
+            int pick, c;
+
+            if (i == fp->gap_at[alt]) {
+                for (; gap; gap--) {
+                    buf[out++] = (uint8_t) dpi_sig_xorshift(seed);
+                }
+            }
+            n = fp->star[alt][i] ? dpi_sig_xorshift(seed) % 4 : 1;
+            for (; ok && n; n--) {
+                pick = (int) (dpi_sig_xorshift(seed)
+                              % (uint32_t) dpi_sig_bset_count(set));
+                for (c = 0; ; c++) {
+                    if (dpi_sig_bset_has(set, (unsigned int) c)
+                        && !pick--) {
+                        break;
+                    }
+                }
+                ok = out < size;
+                if (ok) {
+                    buf[out++] = (uint8_t) c;
+                }
+            }
+        }
+        for (; ok && gap; gap--) {
+            buf[out++] = (uint8_t) dpi_sig_xorshift(seed);
+        }
+        *len = out;
+    }
+    free(fp);
+    return ok;
+}
+
+/* Returns the operation that accepts the bytes of 'set', adding it to the
+ * classes of 'db' (whose array has room for '*allocated' elements) if
+ * needed; returns -1 if memory is short or there are too many classes. */
+static int
+dpi_sig_fixed_op(struct dpi_sigdb *db, size_t *n_classes, size_t *allocated,
+                 const struct dpi_sig_bset *set)
+{
+    size_t i;
+
+    if (dpi_sig_bset_count(set) == 256) {
+        return DPI_SIG_OP_ANY;
+    } else if (dpi_sig_bset_count(set) == 1) {
+        for (i = 0; !dpi_sig_bset_has(set, (unsigned int) i); i++) {
+            continue;
+        }
+        return (int) i;
+    }
+    for (i = 0; i < *n_classes; i++) {
+        if (!memcmp(&db->classes[i], set, sizeof *set)) {
+            return DPI_SIG_OP_CLASS + (int) i;
+        }
+    }
+    if (*n_classes >= DPI_SIG_MAX_CLASSES) {
+        return -1;
+    }
+    if (*n_classes == *allocated) {
+        size_t n = *allocated ? 2 * *allocated : 16;
+        struct dpi_sig_bset *nc = realloc(db->classes, n * sizeof *nc);
+
+        if (!nc) {
+            return -1;
+        }
+        db->classes = nc;
+        *allocated = n;
+    }
+    db->classes[*n_classes] = *set;
+    return DPI_SIG_OP_CLASS + (int) (*n_classes)++;
+}
+
+/* Growable arrays of the fixed patterns being built. */
+struct dpi_sig_fixed_builder {
+    size_t allocated_fixed;     /* Elements allocated in 'db->fixed'. */
+    size_t n_ops;               /* Elements in use in 'db->fixed_ops'. */
+    size_t allocated_ops;       /* Elements allocated in 'db->fixed_ops'. */
+    size_t n_classes;           /* Elements in use in 'db->classes'. */
+    size_t allocated_classes;   /* Elements allocated in 'db->classes'. */
+};
+
+/* Adds the alternatives of 'fp', proposing the slot of protocol line
+ * 'proto', to the fixed patterns of 'db'.  Returns false if memory is
+ * short. */
+static bool
+dpi_sig_fixed_add(struct dpi_sigdb *db, struct dpi_sig_fixed_builder *b,
+                  const struct dpi_sig_fixed_parse *fp, size_t proto)
+{
+    size_t i, k;
+
+    for (i = 0; i < fp->n_alts; i++) {
+        struct dpi_sig_fixed *fx;
+
+        if (db->n_fixed == b->allocated_fixed) {
+            size_t n = b->allocated_fixed ? 2 * b->allocated_fixed : 32;
+            struct dpi_sig_fixed *nf = realloc(db->fixed, n * sizeof *nf);
+
+            if (!nf) {
+                return false;
+            }
+            db->fixed = nf;
+            b->allocated_fixed = n;
+        }
+        if (b->n_ops + fp->len[i] > b->allocated_ops) {
+            size_t n = 2 * (b->n_ops + fp->len[i]);
+            uint16_t *no;
+
+            if (n > UINT32_MAX) {
+                return false;
+            }
+            no = realloc(db->fixed_ops, n * sizeof *no);
+            if (!no) {
+                return false;
+            }
+            db->fixed_ops = no;
+            b->allocated_ops = n;
+        }
+        fx = &db->fixed[db->n_fixed++];
+        fx->ops = (uint32_t) b->n_ops;
+        fx->len = (uint16_t) fp->len[i];
+        fx->min_len = 0;
+        fx->gap_at = (uint16_t) fp->gap_at[i];
+        fx->gap_min = (uint16_t) fp->gap_min;
+        fx->gap_max = (uint16_t) (fx->gap_at < fx->len ? fp->gap_max
+                                  : fp->gap_min);
+        fx->l4_proto = db->protos[proto].l4_proto;
+        fx->slot = db->protos[proto].slot;
+        for (k = 0; k < fp->len[i]; k++) {
+            int op = dpi_sig_fixed_op(db, &b->n_classes,
+                                      &b->allocated_classes, &fp->set[i][k]);
+
+            if (op < 0) {
+                return false;
+            }
+            if (fp->star[i][k]) {
+                op |= DPI_SIG_OP_STAR;
+            } else {
+                fx->min_len++;
+            }
+            db->fixed_ops[b->n_ops++] = (uint16_t) op;
+        }
+    }
+    return true;
+}
+
+/* Returns the operation that the first byte of a payload must pass for
+ * fixed pattern 'fx' of 'db' to match. */
+static unsigned int
+dpi_sig_fixed_first_op(const struct dpi_sigdb *db,
+                       const struct dpi_sig_fixed *fx)
+{
+    unsigned int op = db->fixed_ops[fx->ops];
+
+    return ((!fx->gap_at && fx->gap_max) || op & DPI_SIG_OP_STAR
+            ? DPI_SIG_OP_ANY : op);
+}
+
+/* Builds the index by first byte of the fixed patterns of 'db'. */
+static bool
+dpi_sig_fixed_index(struct dpi_sigdb *db)
+{
+    size_t i, n = 0;
+    unsigned int c;
+
+    for (c = 0; c < 256; c++) {
+        db->fixed_first[c] = (uint32_t) n;
+        for (i = 0; i < db->n_fixed; i++) {
+            unsigned int op = dpi_sig_fixed_first_op(db, &db->fixed[i]);
+
+            n += (op == DPI_SIG_OP_ANY || op == c
+                  || (op >= DPI_SIG_OP_CLASS
+                      && dpi_sig_bset_has(&db->classes[op
+                                                       - DPI_SIG_OP_CLASS],
+                                          c)));
+        }
+    }
+    db->fixed_first[256] = (uint32_t) n;
+    if (!n) {
+        return true;
+    }
+    db->fixed_index = malloc(n * sizeof *db->fixed_index);
+    if (!db->fixed_index) {
+        return false;
+    }
+    for (c = 0, n = 0; c < 256; c++) {
+        for (i = 0; i < db->n_fixed; i++) {
+            unsigned int op = dpi_sig_fixed_first_op(db, &db->fixed[i]);
+
+            if (op == DPI_SIG_OP_ANY || op == c
+                || (op >= DPI_SIG_OP_CLASS
+                    && dpi_sig_bset_has(&db->classes[op - DPI_SIG_OP_CLASS],
+                                        c))) {
+                db->fixed_index[n++] = (uint32_t) i;
+            }
+        }
+    }
+    return true;
+}
+
+/* Takes out of the payload patterns of 'p' those that
+ * dpi_sig_fixed_parse() accepts, marking them 'fixed', and builds the
+ * fixed patterns of 'p->db' from them. */
+static bool
+dpi_sig_compile_fixed(struct dpi_sig_parser *p)
+{
+    struct dpi_sig_fixed_builder b;
+    struct dpi_sig_fixed_parse *fp;
+    struct dpi_sig_patterns *ps = &p->payload;
+    size_t i;
+
+    if (!ps->n) {
+        return true;
+    }
+    memset(&b, 0, sizeof b);
+    fp = malloc(sizeof *fp);
+    if (!fp) {
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    for (i = 0; i < ps->n; i++) {
+        struct dpi_sig_pattern *pat = &ps->p[i];
+
+        if ((pat->flags & HS_FLAG_DOTALL)
+            && dpi_sig_fixed_parse(pat->expr,
+                                   (pat->flags & HS_FLAG_CASELESS) != 0,
+                                   fp)) {
+            if (!dpi_sig_fixed_add(p->db, &b, fp, pat->target)) {
+                free(fp);
+                return dpi_sig_error(p, ENOMEM, "out of memory");
+            }
+            pat->fixed = true;
+        }
+    }
+    free(fp);
+    if (!dpi_sig_fixed_index(p->db)) {
+        return dpi_sig_error(p, ENOMEM, "out of memory");
+    }
+    return true;
+}
+
 /* Compiles the Hyperscan patterns of 'ps' (all but host suffixes), with
  * their indexes in 'ps' as ids, into '*dbp' (left NULL if there are none).
  * 'what' names the kind of pattern in error messages. */
@@ -1081,7 +1900,7 @@ dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
         return dpi_sig_error(p, EINVAL, "too many %s patterns", what);
     }
     for (i = 0; i < ps->n; i++) {
-        n += ps->p[i].flags != DPI_SIG_HOST_SUFFIX;
+        n += ps->p[i].flags != DPI_SIG_HOST_SUFFIX && !ps->p[i].fixed;
     }
     if (!n) {
         return true;
@@ -1096,7 +1915,7 @@ dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
         return dpi_sig_error(p, ENOMEM, "out of memory");
     }
     for (i = 0, n = 0; i < ps->n; i++) {
-        if (ps->p[i].flags != DPI_SIG_HOST_SUFFIX) {
+        if (ps->p[i].flags != DPI_SIG_HOST_SUFFIX && !ps->p[i].fixed) {
             exprs[n] = ps->p[i].expr;
             flags[n] = ps->p[i].flags;
             ids[n++] = (unsigned int) i;
@@ -1259,6 +2078,7 @@ dpi_sigdb_create_from_string(const char *text, const char *name,
     }
 
     if (!p.errnum
+        && dpi_sig_compile_fixed(&p)
         && dpi_sig_compile(&p, &p.payload, "payload", &p.db->payload_db)
         && dpi_sig_compile(&p, &p.host, "host", &p.db->host_db)
         && dpi_sig_targets(&p, &p.payload, sizeof(size_t), &payload_proto)
@@ -1369,6 +2189,10 @@ dpi_sigdb_destroy(struct dpi_sigdb *db)
     if (db) {
         hs_free_database(db->payload_db);
         hs_free_database(db->host_db);
+        free(db->fixed);
+        free(db->fixed_ops);
+        free(db->classes);
+        free(db->fixed_index);
         free(db->payload_proto);
         free(db->host_app);
         free(db->blocks);
@@ -1449,6 +2273,79 @@ dpi_sig_payload_match(unsigned int id, unsigned long long from DPI_SIG_UNUSED,
     return 0;
 }
 
+/* Returns true if operation 'op' of 'db' accepts byte 'c'. */
+static inline bool
+dpi_sig_op_accepts(const struct dpi_sigdb *db, unsigned int op, uint8_t c)
+{
+    return (op < DPI_SIG_OP_ANY ? op == c
+            : op == DPI_SIG_OP_ANY
+            || dpi_sig_bset_has(&db->classes[op - DPI_SIG_OP_CLASS], c));
+}
+
+/* Matches operations 'ops[from]' to 'ops[to - 1]' of 'db' against the
+ * 'len' bytes at 'data' from offset '*j', advancing '*j' past the bytes
+ * they take.  A run takes all the bytes it accepts (see
+ * dpi_sig_fixed_parse() for why that is exact).  Returns true if they
+ * all match. */
+static inline bool
+dpi_sig_fixed_run(const struct dpi_sigdb *db, const uint16_t *ops,
+                  size_t from, size_t to, const uint8_t *data, size_t len,
+                  size_t *j)
+{
+    size_t i, k = *j;
+
+    for (i = from; i < to; i++) {
+        unsigned int op = ops[i];
+
+        if (op & DPI_SIG_OP_STAR) {
+            op &= ~DPI_SIG_OP_STAR;
+            while (k < len && dpi_sig_op_accepts(db, op, data[k])) {
+                k++;
+            }
+        } else if (k < len && dpi_sig_op_accepts(db, op, data[k])) {
+            k++;
+        } else {
+            return false;
+        }
+    }
+    *j = k;
+    return true;
+}
+
+/* Adds to '*slots' the slots of the fixed payload patterns over
+ * 'l4_proto' that match the 'len' bytes at 'data' (see
+ * dpi_sig_fixed_parse()). */
+static void
+dpi_sig_match_fixed(const struct dpi_sigdb *db, uint8_t l4_proto,
+                    const uint8_t *data, size_t len, struct dpi_slots *slots)
+{
+    uint32_t k;
+
+    for (k = db->fixed_first[data[0]]; k < db->fixed_first[data[0] + 1];
+         k++) {
+        const struct dpi_sig_fixed *fx = &db->fixed[db->fixed_index[k]];
+        const uint16_t *ops = &db->fixed_ops[fx->ops];
+        size_t gap, j = 0;
+
+        if (fx->l4_proto != l4_proto
+            || (size_t) fx->min_len + fx->gap_min > len
+            || dpi_slots_has(slots, fx->slot)
+            || !dpi_sig_fixed_run(db, ops, 0, fx->gap_at, data, len, &j)) {
+            continue;
+        }
+        for (gap = fx->gap_min; gap <= fx->gap_max && j + gap <= len;
+             gap++) {
+            size_t at = j + gap;
+
+            if (dpi_sig_fixed_run(db, ops, fx->gap_at, fx->len, data, len,
+                                  &at)) {
+                dpi_slots_add(slots, fx->slot);
+                break;
+            }
+        }
+    }
+}
+
 /* Sets '*slots' to the slots whose payload patterns over transport
  * 'l4_proto' match the first DPI_SIG_SCAN_MAX bytes of 'data'. */
 void
@@ -1461,14 +2358,17 @@ dpi_sig_match_payload(const struct dpi_sigdb *db,
                                        .slots = slots };
 
     memset(slots, 0, sizeof *slots);
-    if (!db->payload_db || !scratch || !scratch->hs || !len) {
+    if (!scratch || !len) {
         return;
     }
     if (len > DPI_SIG_SCAN_MAX) {
         len = DPI_SIG_SCAN_MAX;
     }
-    hs_scan(db->payload_db, (const char *) data, (unsigned int) len, 0,
-            scratch->hs, dpi_sig_payload_match, &ctx);
+    if (db->payload_db && scratch->hs) {
+        hs_scan(db->payload_db, (const char *) data, (unsigned int) len, 0,
+                scratch->hs, dpi_sig_payload_match, &ctx);
+    }
+    dpi_sig_match_fixed(db, l4_proto, data, len, slots);
 }
 
 /* Returns the index in 'db->ports' of the first hint for 'port' over

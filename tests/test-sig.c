@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
+#include <hs/hs.h>
 
 #include "dpi-sig-private.h"
 #include "sigdb-fixture.h"
@@ -470,6 +471,187 @@ test_service_payload_slot(void **state)
     dpi_sigdb_destroy(db);
 }
 
+/* Extra payload patterns for test_fixed_patterns_agree_with_hyperscan():
+ * the corners of the subset matched without Hyperscan, and patterns just
+ * outside it. */
+static const char *const fixed_extra[] = {
+    "^[^a-c]x", "^[^\\x00-\\x7f]{3}", "^[a-]\\]", "^[-a]", "^[\\]-a]",
+    "^[\\x41-\\x43]b{2}", "^(?:ab|c)(d|EF)", "^x(a|b)(c|d)(e|f)y",
+    "^\\x41\\.\\/\\ ", "^a\\tb\\r\\n", "^[k-m^]", "^[A-Z][a-z]",
+    "^(Q|q)[Xx]", "^\\x4a\\x6B", "^.{3}[z]", "^a{2}(b){1}", "^a{0}b",
+    "^a{1,2}", "^a|b", "^(a|)b", "^(a)+", "^a$", "^\\x4", "^\\d",
+    "^[[:alpha:]]", "^[]a]", "a^", "^a(b(c|d))", "^.", "^[\\x00]\\x00",
+    "^a.{0,3}b", "^(a|bc).{1,4}(d|EF)", "^x.*yz", "^x.+y", "^x.?y",
+    "^a.{2,5}", "^.{0,4}q", "^.{2,2}r", "^a.{0,0}b", "^a.{0,3}.{0,2}b",
+    "^a(.{0,3}|b)c", "^a.{3,1}b", "^a.{,3}b", "^a.{2,}b", "^a.*?b",
+    "^.*", "^.+", "^[ab].{0,20}(cd|e)[f-h]", "^z.{1000,1020}y",
+    "^a\\s*b", "^a[0-9]+-", "^a[0-9]+", "^a[0-9]*", "^a*", "^a+",
+    "^[a-c]*[c-e]", "^a*b*c", "^a*.{0,2}b", "^(x|y)[ \\t]+(z| q)",
+    "^x[^ ]+ y[a-z]+", "^\\{\\s*\"k\":.{0,9}\"v\":\\s*[0-9]+",
+    "^a*?b", "^a++b", "^A[a-z]*B", "^[\\s\\d]x", "^\\d{2}\\s",
+    "^[^\\s]+ ", "^[\\s-z]", "^[a\\s]", "^\\w", "^ab*.{0,3}c*",
+    "^a.{0,3}b*c*", "^ab*.{1,3}", "^a.{0,2}b+",
+};
+
+/* Returns true if Hyperscan database 'hs' matches the 'len' bytes at
+ * 'data'. */
+static int
+hs_matched(unsigned int id, unsigned long long from, unsigned long long to,
+           unsigned int flags, void *ctx)
+{
+    (void) id;
+    (void) from;
+    (void) to;
+    (void) flags;
+    *(bool *) ctx = true;
+    return 0;
+}
+
+/* Checks payload pattern 'expr' (caseless if 'nocase') in a database of
+ * its own against Hyperscan alone, on payloads that it should match, the
+ * same with one byte changed or cut short, and random ones.  Returns true
+ * if the database matches 'expr' without Hyperscan; counts the payloads
+ * matched in '*n_matched'. */
+static bool
+check_fixed_pattern(const char *expr, bool nocase, int *n_matched)
+{
+    unsigned int flags = (HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH
+                          | (nocase ? HS_FLAG_CASELESS : 0));
+    struct dpi_sig_scratch *scratch;
+    hs_compile_error_t *cerr = NULL;
+    hs_scratch_t *hs_scratch = NULL;
+    struct dpi_sigdb *db = NULL;
+    hs_database_t *hs = NULL;
+    char text[1024], *error = NULL;
+    uint32_t seed = 2463534242u;
+    bool fixed = false;
+    size_t n = 0;
+    int i;
+
+    /* The signature file: a quote in 'expr' needs a backslash. */
+    n += (size_t) snprintf(text, sizeof text, "protocol http tcp payload \"");
+    for (i = 0; expr[i]; i++) {
+        if (expr[i] == '"') {
+            text[n++] = '\\';
+        }
+        text[n++] = expr[i];
+    }
+    snprintf(text + n, sizeof text - n, "\"%s\n", nocase ? " nocase" : "");
+
+    if (hs_compile(expr, flags, HS_MODE_BLOCK, NULL, &hs, &cerr)
+        != HS_SUCCESS) {
+        /* Then the database must refuse it too, with Hyperscan's words. */
+        assert_int_equal(dpi_sigdb_create_from_string(text, "t.sig", &db,
+                                                      &error), EINVAL);
+        assert_non_null(strstr(error, cerr->message));
+        free(error);
+        hs_free_compile_error(cerr);
+        return false;
+    }
+    assert_int_equal(hs_alloc_scratch(hs, &hs_scratch), HS_SUCCESS);
+    db = compile_ok(text);
+    scratch = dpi_sig_scratch_create(db);
+    assert_non_null(scratch);
+
+    for (i = 0; i < 400; i++) {
+        uint8_t buf[DPI_SIG_SCAN_MAX + 64];
+        size_t len = 0, k;
+        bool expected = false;
+        uint64_t got;
+
+        if (dpi_sig_fixed_sample(expr, nocase, &seed, buf, sizeof buf,
+                                 &len)) {
+            fixed = true;
+        }
+        /* Rounds: as drawn, one byte changed, cut short, random. */
+        if (i % 4 == 1 && len) {
+            buf[seed % len] = (uint8_t) (seed >> 8);
+        } else if (i % 4 == 2 && len) {
+            len = seed % len;
+        } else if (i % 4 == 3 || !len) {
+            len = 1 + seed % 40;
+            for (k = 0; k < len; k++) {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                buf[k] = (uint8_t) seed;
+            }
+        }
+        if (len) {
+            /* The database looks at the first DPI_SIG_SCAN_MAX bytes. */
+            size_t scan = len < DPI_SIG_SCAN_MAX ? len : DPI_SIG_SCAN_MAX;
+
+            assert_int_equal(hs_scan(hs, (const char *) buf,
+                                     (unsigned int) scan, 0, hs_scratch,
+                                     hs_matched, &expected), HS_SUCCESS);
+        }
+        got = payload_mask(db, scratch, 6, buf, len);
+        if (got != (expected ? 1 : 0)) {
+            fail_msg("pattern \"%s\"%s: database %s, Hyperscan %s, on a "
+                     "payload of %zu bytes (round %d)", expr,
+                     nocase ? " nocase" : "", got ? "matches" : "does not",
+                     expected ? "matches" : "does not", len, i);
+        }
+        *n_matched += expected;
+    }
+    dpi_sig_scratch_destroy(scratch);
+    dpi_sigdb_destroy(db);
+    hs_free_scratch(hs_scratch);
+    hs_free_database(hs);
+    return fixed;
+}
+
+/* Anchored fixed-length payload patterns are matched without Hyperscan
+ * (for a faster compile): on every payload pattern of the built-in file
+ * and on the corners of that subset, the database must match exactly what
+ * Hyperscan alone matches. */
+static void
+test_fixed_patterns_agree_with_hyperscan(void **state)
+{
+    const char *s = dpi_sig_builtin;
+    int n_fixed = 0, n_other = 0, n_matched = 0;
+    size_t i;
+
+    (void) state;
+    while ((s = strstr(s, "payload \"")) != NULL) {
+        char expr[512];
+        size_t n = 0;
+        bool comment;
+        const char *bol = s;
+
+        while (bol > dpi_sig_builtin && bol[-1] != '\n') {
+            bol--;
+        }
+        comment = strchr(bol, '#') && strchr(bol, '#') < s;
+        for (s += 9; *s && *s != '"' && n + 1 < sizeof expr; s++) {
+            if (s[0] == '\\' && s[1] == '"') {
+                s++;
+            } else if (s[0] == '\\' && s[1]) {
+                expr[n++] = *s++;
+            }
+            expr[n++] = *s;
+        }
+        expr[n] = '\0';
+        if (!comment) {
+            bool nocase = !strncmp(s, "\" nocase", 8);
+
+            if (check_fixed_pattern(expr, nocase, &n_matched)) {
+                n_fixed++;
+            } else {
+                n_other++;
+            }
+        }
+    }
+    /* The built-in file has both kinds. */
+    assert_true(n_fixed >= 50);
+    assert_true(n_other >= 5);
+    for (i = 0; i < sizeof fixed_extra / sizeof *fixed_extra; i++) {
+        check_fixed_pattern(fixed_extra[i], false, &n_matched);
+        check_fixed_pattern(fixed_extra[i], true, &n_matched);
+    }
+    assert_true(n_matched > 10000);
+}
+
 /* Address blocks: the longest prefix holding an address wins, whatever the
  * order of the file; the bounds of each block are exact; IPv4 and IPv6 are
  * separate. */
@@ -644,6 +826,7 @@ main(void)
         cmocka_unit_test(test_ip_blocks_longest_prefix_wins),
         cmocka_unit_test(test_ip_block_errors),
         cmocka_unit_test(test_empty_file_matches_nothing),
+        cmocka_unit_test(test_fixed_patterns_agree_with_hyperscan),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
