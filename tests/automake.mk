@@ -140,3 +140,7 @@ tests_test_proto_misc_SOURCES = tests/test-proto-misc.c \
 	tests/proto-run.h tests/sigdb-fixture.c tests/sigdb-fixture.h
 tests_test_proto_misc_CFLAGS = $(TEST_CFLAGS)
 tests_test_proto_misc_LDADD = $(TEST_LDADD)
+
+# Connection flood through the patched OVS-DPDK datapath: run by
+# build-aux/run-tests (root, OVS built with DPDK), not by "make check".
+EXTRA_DIST += tests/ovs-flood.sh tests/ovs-flood-gen.py
