@@ -72,8 +72,9 @@
  * functions of the prefix, so they answer the same).  The identified
  * protocol, if any, is found again by its application in the new database
  * with its NO and pattern bits in each direction; if the new database
- * lacks it, the connection is no longer identified and its undecided
- * directions look for candidates in the new database.
+ * lacks it, the connection is no longer identified, its undecided
+ * directions look for candidates in the new database, and a TCP direction
+ * whose bytes were already freed counts as having no candidate left.
  *
  * Final verdicts
  * ==============
@@ -238,6 +239,16 @@ dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db)
         }
         if (slot >= 0 && pattern) {
             dpi_slots_add(&d->patterns, (unsigned int) slot);
+        }
+        if (in->slot >= 0 && slot < 0) {
+            /* The identified protocol is gone: its YES no longer counts,
+             * and a TCP direction whose bytes were freed once the protocol
+             * was known can never hold a prefix again (later segments sit
+             * beyond offset 0): it has nothing left to offer. */
+            d->done = false;
+            if (d->started && !d->buf) {
+                d->dead = true;
+            }
         }
     }
     in->slot = slot;

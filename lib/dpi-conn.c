@@ -31,7 +31,7 @@
 _Static_assert(DPI_CONN_N_STRIPES > 0
                && !(DPI_CONN_N_STRIPES & (DPI_CONN_N_STRIPES - 1)),
                "DPI_CONN_N_STRIPES must be a power of 2");
-_Static_assert(DPI_CONN_RST < 16 && DPI_ENCAP_IPIP < 16,
+_Static_assert(DPI_CONN_RST < 16 && DPI_ENCAP_ALL < 16,
                "struct dpi_conn keeps its flags and encap bits in 4 bits");
 _Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 152,
                "struct dpi_conn changed size: update dpi-conn.h");

@@ -92,8 +92,8 @@
  * goes on with the new database at its next payload packet, still within
  * its 'inspect_packets' window, keeping the TCP stream bytes it holds (a
  * ClientHello split over segments across the reload is still parsed
- * whole); what the old database matched is looked up again in the new
- * one. */
+ * whole): the new database scans those bytes again, and a protocol
+ * identified already is looked up in it by its application. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -171,7 +171,8 @@ struct dpi_key {
  * and IP-in-IP headers the parser recognises (at most DPI_MAX_ENCAP of
  * them).  ICMP errors, which quote an IP header, and Teredo are not
  * tunnels in this sense: they stay flows of their own.  Connections keep
- * these bits in 4 bits (struct dpi_conn): a new one needs room there. */
+ * these bits in 4 bits (struct dpi_conn): a new one needs room there, and
+ * must be added to DPI_ENCAP_ALL. */
 enum dpi_encap {
     DPI_ENCAP_VXLAN = 1 << 0,   /* VXLAN, UDP port 4789, inner Ethernet. */
     DPI_ENCAP_GRE = 1 << 1,     /* GRE (IP protocol 47), version 0 with an
@@ -181,6 +182,10 @@ enum dpi_encap {
     DPI_ENCAP_IPIP = 1 << 3,    /* IPv4 or IPv6 directly in IPv4 or IPv6
                                  * (IP protocol 4 or 41). */
 };
+
+/* All the DPI_ENCAP_* bits. */
+#define DPI_ENCAP_ALL (DPI_ENCAP_VXLAN | DPI_ENCAP_GRE | DPI_ENCAP_GTP \
+                       | DPI_ENCAP_IPIP)
 
 /* Most tunnel headers one packet may have removed; the headers behind the
  * last one are left as they are (the packet is keyed on the IP header

@@ -1994,6 +1994,47 @@ test_reload_keeps_identified_protocol(void **state)
     unlink(path_b);
 }
 
+/* A reload to a database without the identified protocol: the direction
+ * that identified it (its bytes freed since) has nothing left to offer, so
+ * once the other direction has no candidate either, inspection ends at
+ * once instead of staying pending until the window runs out. */
+static void
+test_reload_drops_identified_protocol(void **state)
+{
+    static const char client[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+    char server[128];
+    char path_b[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    (void) state;
+    memset(server, 'x', sizeof server);
+    memcpy(server, "SSH-2.0-OpenSSH_8.4\r\n", 21);
+    write_sig_file(path_b, "protocol http tcp\n"
+                   "    payload \"^GET \"\n");
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 2222, 0x18,
+             client, sizeof client - 1);
+    dpi_process(w, &pkt, 1000, &v);
+    assert_int_equal(v.app_proto, DPI_APP_ssh);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+
+    assert_int_equal(dpi_engine_set_signatures(engine, path_b, NULL), 0);
+    pkt_make(&pkt, 6, "10.0.0.2", 2222, "10.0.0.1", 40000, 0x18,
+             server, sizeof server);
+    dpi_process(w, &pkt, 1001, &v);
+    assert_false(v.state & DPI_STATE_PEND);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+    unlink(path_b);
+}
+
 /* A million new connections (UDP with payload, and TCP SYNs, in turn)
  * through a table of 65536: the table stays full and no bigger, so does
  * the inspection state, every eviction is counted, and an established HTTP
@@ -2113,6 +2154,7 @@ main(void)
         cmocka_unit_test(test_reload_under_traffic),
         cmocka_unit_test(test_reload_keeps_tcp_stream),
         cmocka_unit_test(test_reload_keeps_identified_protocol),
+        cmocka_unit_test(test_reload_drops_identified_protocol),
         cmocka_unit_test(test_flood_keeps_table_bounded_and_verdicts),
     };
 
