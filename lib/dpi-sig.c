@@ -1123,6 +1123,13 @@ dpi_sig_compile_ports(struct dpi_sig_parser *p)
 /* Most bytes of one alternative of a fixed payload pattern. */
 #define DPI_SIG_FIXED_MAX_LEN 128
 
+/* Most byte tests that the part after the gap of a fixed payload pattern
+ * may cost on one payload, summed over its alternatives: the number of gap
+ * lengths to try times the atoms after the gap, plus DPI_SIG_SCAN_MAX per
+ * run after the gap (see dpi_sig_fixed_parse()).  Costlier patterns go to
+ * Hyperscan, whose scan time does not grow with them. */
+#define DPI_SIG_FIXED_MAX_WORK 65536
+
 /* A payload pattern parsed by dpi_sig_fixed_parse(): 'n_alts'
  * alternatives, alternative 'i' accepting the payloads whose first
  * 'len[i]' bytes are in 'set[i][0]', 'set[i][1]' ... in turn (a run of
@@ -1543,8 +1550,13 @@ dpi_sig_fixed_group(const char **sp, bool caseless,
  * without a run that shares no byte with it, or end the pattern: then the
  * run is the longest one (no backtracking), and at the end a '*' run is
  * nothing and a '+' run one atom, since only whether there is a match
- * matters.  Returns false if the pattern is not in
- * the subset, for Hyperscan to compile it (and to report its errors). */
+ * matters.  After a gap of more than one length, a run must also follow an
+ * atom without a run that shares no byte with it: then the runs tried for
+ * different gap lengths cover disjoint bytes, and all of them together
+ * cost at most one pass over the payload; and the whole part after the gap
+ * must cost at most DPI_SIG_FIXED_MAX_WORK byte tests.  Returns false if
+ * the pattern is not in the subset, for Hyperscan to compile it (and to
+ * report its errors). */
 static bool
 dpi_sig_fixed_parse(const char *expr, bool caseless,
                     struct dpi_sig_fixed_parse *fp)
@@ -1600,6 +1612,30 @@ dpi_sig_fixed_parse(const char *expr, bool caseless,
                                                &fp->set[i][k + 1]))) {
                 return false;
             }
+        }
+    }
+    if (fp->has_gap && fp->gap_max > fp->gap_min) {
+        size_t work = 0;
+
+        for (i = 0; i < fp->n_alts; i++) {
+            size_t k;
+
+            work += ((fp->gap_max - fp->gap_min + 1)
+                     * (fp->len[i] - fp->gap_at[i]));
+            for (k = fp->gap_at[i]; k < fp->len[i]; k++) {
+                if (!fp->star[i][k]) {
+                    continue;
+                }
+                if (k == fp->gap_at[i]
+                    || dpi_sig_bset_intersects(&fp->set[i][k - 1],
+                                               &fp->set[i][k])) {
+                    return false;
+                }
+                work += DPI_SIG_SCAN_MAX;
+            }
+        }
+        if (work > DPI_SIG_FIXED_MAX_WORK) {
+            return false;
         }
     }
     return true;

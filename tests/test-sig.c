@@ -652,6 +652,44 @@ test_fixed_patterns_agree_with_hyperscan(void **state)
     assert_true(n_matched > 10000);
 }
 
+/* Fixed patterns whose part after the gap could cost many byte tests per
+ * payload go to Hyperscan: a run right after a gap of several lengths, a
+ * run after an atom that shares bytes with it, or too many gap lengths
+ * times atoms.  Cheap ones stay fixed; each still agrees with Hyperscan. */
+static void
+test_costly_fixed_patterns_go_to_hyperscan(void **state)
+{
+    static const struct {
+        const char *expr;
+        bool fixed;
+    } cases[] = {
+        { "^a.{0,1000}\\s*b", false },
+        { "^a.{0,1000}\\s\\s*b", false },
+        { "^a.{0,1000}[a-z]{100}", false },
+        { "^a.{0,400}(abcdefghijklmnopqrstuvwxyz0123456789|"
+          "0123456789abcdefghijklmnopqrstuvwxyz)", true },
+        { "^\\{.{0,256}\"x\":\\s*[0-9]+", true },
+        { "^a.{7}\\s*b", true },
+    };
+    int n_matched = 0;
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        uint8_t buf[DPI_SIG_SCAN_MAX + 64];
+        uint32_t seed = 1;
+        size_t len;
+
+        if (dpi_sig_fixed_sample(cases[i].expr, false, &seed, buf,
+                                 sizeof buf, &len) != cases[i].fixed) {
+            fail_msg("pattern \"%s\": %s expected", cases[i].expr,
+                     cases[i].fixed ? "fixed" : "Hyperscan");
+        }
+        assert_true(check_fixed_pattern(cases[i].expr, false, &n_matched)
+                    == cases[i].fixed);
+    }
+}
+
 /* Address blocks: the longest prefix holding an address wins, whatever the
  * order of the file; the bounds of each block are exact; IPv4 and IPv6 are
  * separate. */
@@ -827,6 +865,7 @@ main(void)
         cmocka_unit_test(test_ip_block_errors),
         cmocka_unit_test(test_empty_file_matches_nothing),
         cmocka_unit_test(test_fixed_patterns_agree_with_hyperscan),
+        cmocka_unit_test(test_costly_fixed_patterns_go_to_hyperscan),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
