@@ -112,8 +112,10 @@ static char *last_inspect_packets OVS_GUARDED_BY(dpi_netdev_mutex);
 static char *last_signatures OVS_GUARDED_BY(dpi_netdev_mutex);
 
 /* Why the file that "dpi-signatures" names now was refused ("FILE:LINE:
- * reason"), NULL if it is in force.  "dpi/show" prints it, so that an
- * operator sees that the switch runs other signatures than configured. */
+ * reason") when it was last compiled (knob change or "dpi/reload" without
+ * a file), NULL if it loaded then.  "dpi/show" prints it, so that an
+ * operator sees that the switch does not run the configured file as it is
+ * now. */
 static char *sig_refused OVS_GUARDED_BY(dpi_netdev_mutex);
 
 /* Packets that went through a dpi action without being inspected because
@@ -335,7 +337,7 @@ dpi_netdev_load_signatures(const char *signatures)
  *     like "dpi/reload" does: connections keep their verdicts.  If that
  *     fails, the engine keeps its signatures, and the knob its previous
  *     value; the reason is logged as an error and shown by "dpi/show"
- *     until a file loads. */
+ *     until the configured file loads. */
 void
 dpi_netdev_set_config(const struct smap *other_config)
     OVS_EXCLUDED(dpi_netdev_mutex)
@@ -895,7 +897,13 @@ dpi_netdev_unixctl_reload(struct unixctl_conn *conn, int argc,
     if (error) {
         VLOG_WARN("dpi/reload: %s; keeping the current signatures", error);
         unixctl_command_reply_error(conn, error);
-        free(error);
+        if (argc <= 1) {
+            /* The configured file does not load (any more). */
+            free(sig_refused);
+            sig_refused = error;
+        } else {
+            free(error);
+        }
     } else {
         struct dpi_netdev_engine *eng = ovsrcu_get_protected(
             struct dpi_netdev_engine *, &cur_engine);
