@@ -45,8 +45,9 @@
 # pipe (DPDK stops the port), the stream starts again from the pcap header
 # when it reopens (with the next pass).  At the end (SIGTERM) the number
 # of such restarts and of complete passes are appended to INFO as RESTARTS
-# and PASSES.
+# and PASSES.  The script also gets SIGTERM when its parent ends.
 
+import ctypes
 import fcntl
 import os
 import random
@@ -56,6 +57,7 @@ import sys
 
 STRIDE = 1024               # Flood frames between two repeated ACKs.
 F_SETPIPE_SZ = 1031         # Linux fcntl() command.
+PR_SET_PDEATHSIG = 1        # Linux prctl() command.
 FRAME = 60                  # Length of every flood frame.
 REC = 16 + FRAME            # Length of a flood pcap record.
 ETH = bytes.fromhex("020000000002" "020000000001" "0800")
@@ -249,9 +251,23 @@ def write_all(f, data):
         data = data[f.write(data):]
 
 
+def die_with_parent():
+    """Asks Linux to send SIGTERM to this process when its parent (the
+    test script) ends, so that the writer never outlives the test, even if
+    the script is killed before it can stop the writer; exits if the
+    parent has already gone."""
+    ppid = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0):
+        sys.exit("prctl: %s" % os.strerror(ctypes.get_errno()))
+    if os.getppid() != ppid:
+        sys.exit("parent gone")
+
+
 def main():
     if len(sys.argv) not in (4, 5):
         sys.exit("usage: %s CAPTURES FIFO INFO [N]" % sys.argv[0])
+    die_with_parent()
     captures, fifo, info = sys.argv[1:4]
     n = int(sys.argv[4]) if len(sys.argv) == 5 else 1 << 21
     if n % 65536 or not 0 < n <= 1 << 24:
