@@ -1949,6 +1949,43 @@ test_reload_keeps_tcp_stream(void **state)
     free(sni);
 }
 
+/* Runs an SSH connection on port 2222 through an engine with the built-in
+ * signatures: the client's identification string, which makes it ssh (the
+ * verdict waits for the server's), then a reload to signature text
+ * 'new_sig', then the 'server_len' bytes at 'server' from the server.
+ * Returns the verdict of that last packet. */
+static struct dpi_verdict
+reload_ssh_run(const char *new_sig, const char *server, size_t server_len)
+{
+    static const char client[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+    char path_b[] = "/tmp/test-engine-sig-XXXXXX";
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    write_sig_file(path_b, new_sig);
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 2222, 0x18,
+             client, sizeof client - 1);
+    dpi_process(w, &pkt, 1000, &v);
+    assert_int_equal(v.app_proto, DPI_APP_ssh);
+    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+
+    assert_int_equal(dpi_engine_set_signatures(engine, path_b, NULL), 0);
+    pkt_make(&pkt, 6, "10.0.0.2", 2222, "10.0.0.1", 40000, 0x18,
+             server, server_len);
+    dpi_process(w, &pkt, 1001, &v);
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+    unlink(path_b);
+    return v;
+}
+
 /* A protocol identified before a reload but waiting for the other
  * direction (SSH needs both identification strings) is found again in the
  * new database, where it has another slot: the server's string after the
@@ -1959,80 +1996,35 @@ test_reload_keeps_tcp_stream(void **state)
 static void
 test_reload_keeps_identified_protocol(void **state)
 {
-    static const char client[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
     static const char server[] = "SSH-2.0-OpenSSH_8.4\r\n";
-    char path_b[] = "/tmp/test-engine-sig-XXXXXX";
-    struct dpi_engine *engine;
-    struct dpi_worker *w;
     struct dpi_verdict v;
-    struct dpi_pkt pkt;
 
     (void) state;
-    write_sig_file(path_b, "protocol http tcp\n"
-                   "    payload \"^GET \"\n"
-                   "protocol ssh tcp\n"
-                   "    ports 22\n");
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
-
-    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 2222, 0x18,
-             client, sizeof client - 1);
-    dpi_process(w, &pkt, 1000, &v);
-    assert_int_equal(v.app_proto, DPI_APP_ssh);
-    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
-
-    assert_int_equal(dpi_engine_set_signatures(engine, path_b, NULL), 0);
-    pkt_make(&pkt, 6, "10.0.0.2", 2222, "10.0.0.1", 40000, 0x18,
-             server, sizeof server - 1);
-    dpi_process(w, &pkt, 1001, &v);
+    v = reload_ssh_run("protocol http tcp\n"
+                       "    payload \"^GET \"\n"
+                       "protocol ssh tcp\n"
+                       "    ports 22\n", server, sizeof server - 1);
     assert_int_equal(v.app_proto, DPI_APP_ssh);
     assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
-
-    dpi_worker_destroy(w);
-    dpi_engine_destroy(engine);
-    unlink(path_b);
 }
 
 /* A reload to a database without the identified protocol: the direction
  * that identified it (its bytes freed since) has nothing left to offer, so
- * once the other direction has no candidate either, inspection ends at
- * once instead of staying pending until the window runs out. */
+ * once the other direction has no candidate either (128 bytes that no
+ * pattern of the new file matches), inspection ends at once instead of
+ * staying pending until the window runs out. */
 static void
 test_reload_drops_identified_protocol(void **state)
 {
-    static const char client[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
     char server[128];
-    char path_b[] = "/tmp/test-engine-sig-XXXXXX";
-    struct dpi_engine *engine;
-    struct dpi_worker *w;
     struct dpi_verdict v;
-    struct dpi_pkt pkt;
 
     (void) state;
     memset(server, 'x', sizeof server);
     memcpy(server, "SSH-2.0-OpenSSH_8.4\r\n", 21);
-    write_sig_file(path_b, "protocol http tcp\n"
-                   "    payload \"^GET \"\n");
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
-
-    pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 2222, 0x18,
-             client, sizeof client - 1);
-    dpi_process(w, &pkt, 1000, &v);
-    assert_int_equal(v.app_proto, DPI_APP_ssh);
-    assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
-
-    assert_int_equal(dpi_engine_set_signatures(engine, path_b, NULL), 0);
-    pkt_make(&pkt, 6, "10.0.0.2", 2222, "10.0.0.1", 40000, 0x18,
-             server, sizeof server);
-    dpi_process(w, &pkt, 1001, &v);
+    v = reload_ssh_run("protocol http tcp\n"
+                       "    payload \"^GET \"\n", server, sizeof server);
     assert_false(v.state & DPI_STATE_PEND);
-
-    dpi_worker_destroy(w);
-    dpi_engine_destroy(engine);
-    unlink(path_b);
 }
 
 /* A million new connections (UDP with payload, and TCP SYNs, in turn)
