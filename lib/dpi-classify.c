@@ -202,20 +202,6 @@ dpi_inspect_destroy(struct dpi_inspect *in)
     }
 }
 
-/* Returns the slot of application 'app' in 'db', or -1 if it has none. */
-static int
-dpi_sig_app_slot(const struct dpi_sigdb *db, uint16_t app)
-{
-    size_t i, n = dpi_sig_n_slots(db);
-
-    for (i = 0; i < n; i++) {
-        if (dpi_sig_slot_app(db, (unsigned int) i) == app) {
-            return (int) i;
-        }
-    }
-    return -1;
-}
-
 /* See dpi-classify.h and "Signature reload" above. */
 void
 dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db)

@@ -110,6 +110,7 @@ dpi_slots_first(const struct dpi_slots *s)
 
 size_t dpi_sig_n_slots(const struct dpi_sigdb *);
 uint16_t dpi_sig_slot_app(const struct dpi_sigdb *, unsigned int slot);
+int dpi_sig_app_slot(const struct dpi_sigdb *, uint16_t app);
 void dpi_sig_match_payload(const struct dpi_sigdb *,
                            struct dpi_sig_scratch *, uint8_t l4_proto,
                            const uint8_t *data, size_t len,

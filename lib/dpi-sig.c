@@ -490,12 +490,10 @@ static int
 dpi_sig_slot(struct dpi_sig_parser *p, uint16_t app)
 {
     struct dpi_sigdb *db = p->db;
-    size_t i;
+    int slot = dpi_sig_app_slot(db, app);
 
-    for (i = 0; i < db->n_slots; i++) {
-        if (db->slot_app[i] == app) {
-            return (int) i;
-        }
+    if (slot >= 0) {
+        return slot;
     }
     if (db->n_slots >= DPI_SIG_MAX_SLOTS) {
         dpi_sig_error(p, EINVAL, "more than %d protocols",
@@ -2283,6 +2281,20 @@ uint16_t
 dpi_sig_slot_app(const struct dpi_sigdb *db, unsigned int slot)
 {
     return slot < db->n_slots ? db->slot_app[slot] : 0;
+}
+
+/* Returns the slot of protocol 'app' in 'db', or -1 if it has none. */
+int
+dpi_sig_app_slot(const struct dpi_sigdb *db, uint16_t app)
+{
+    size_t i;
+
+    for (i = 0; i < db->n_slots; i++) {
+        if (db->slot_app[i] == app) {
+            return (int) i;
+        }
+    }
+    return -1;
 }
 
 /* Context of a payload scan. */
