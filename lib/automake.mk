@@ -12,6 +12,8 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-classify.h \
 	lib/dpi-conn.c \
 	lib/dpi-conn.h \
+	lib/dpi-crypto.c \
+	lib/dpi-crypto.h \
 	lib/dpi-dnscache.c \
 	lib/dpi-dnscache.h \
 	lib/dpi-expect.c \

@@ -51,11 +51,11 @@
  * are read, every length is checked against what encloses it, and the
  * frames of a packet are walked once. */
 
+#include "dpi-crypto.h"
 #include "dpi-proto.h"
 #include "proto/quic.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,9 +256,8 @@ quic_expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
                   size_t out_len)
 {
     uint8_t info[2 + 1 + 6 + 32 + 1 + 1];
-    uint8_t block[EVP_MAX_MD_SIZE];
+    uint8_t block[DPI_CRYPTO_SHA256_LEN];
     size_t label_len = strlen(label), n = 0;
-    unsigned int block_len = 0;
 
     if (label_len > 32 || out_len > 32) {
         return false;
@@ -272,8 +271,7 @@ quic_expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
     n += label_len;
     info[n++] = 0;              /* Empty context. */
     info[n++] = 1;              /* HKDF-Expand's first block, T(1). */
-    if (!HMAC(EVP_sha256(), secret, 32, info, n, block, &block_len)
-        || block_len < out_len) {
+    if (!dpi_crypto_hmac_sha256(secret, 32, info, n, block)) {
         return false;
     }
     memcpy(out, block, out_len);
@@ -289,14 +287,13 @@ dpi_quic_initial_keys(uint32_t version, const uint8_t *dcid,
 {
     static const uint8_t empty[1];
     struct quic_version qv;
-    uint8_t prk[EVP_MAX_MD_SIZE];
-    unsigned int prk_len = 0;
+    uint8_t prk[DPI_CRYPTO_SHA256_LEN];
 
     if (!quic_version_lookup(version, &qv) || dcid_len > DPI_QUIC_MAX_CID) {
         return false;
     }
-    if (!HMAC(EVP_sha256(), qv.salt, 20, dcid_len ? dcid : empty, dcid_len,
-              prk, &prk_len) || prk_len != 32) {
+    if (!dpi_crypto_hmac_sha256(qv.salt, 20, dcid_len ? dcid : empty,
+                                dcid_len, prk)) {
         return false;
     }
     return (quic_expand_label(prk, "client in", keys->secret, 32)
@@ -323,7 +320,8 @@ quic_hp_mask(const uint8_t hp[16], const uint8_t *sample, uint8_t mask[16])
     if (!ctx) {
         return false;
     }
-    ok = (EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, hp, NULL) == 1
+    ok = (EVP_EncryptInit_ex(ctx, dpi_crypto_aes_128_ecb(), NULL, hp,
+                             NULL) == 1
           && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1
           && EVP_EncryptUpdate(ctx, mask, &n, sample, QUIC_SAMPLE_LEN) == 1
           && n == QUIC_SAMPLE_LEN);
@@ -454,8 +452,8 @@ quic_open(const uint8_t *p, const struct quic_long *h,
         return false;
     }
     /* The associated data is the header with its protection removed. */
-    ok = (EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, keys->key, nonce)
-          == 1
+    ok = (EVP_DecryptInit_ex(ctx, dpi_crypto_aes_128_gcm(), NULL, keys->key,
+                             nonce) == 1
           && EVP_DecryptUpdate(ctx, NULL, &n, &first, 1) == 1
           && EVP_DecryptUpdate(ctx, NULL, &n, p + 1, h->pn_off - 1) == 1
           && EVP_DecryptUpdate(ctx, NULL, &n, pn_bytes, pn_len) == 1

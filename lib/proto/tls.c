@@ -35,6 +35,7 @@
  *
  * dpi_tls_client_hello() reads a bare ClientHello message, for QUIC. */
 
+#include "dpi-crypto.h"
 #include "dpi-proto.h"
 #include "proto/der.h"
 #include "proto/tls.h"
@@ -495,6 +496,9 @@ tls_cmp_u16(const void *a_, const void *b_)
     return a < b ? -1 : a > b;
 }
 
+/* Lowercase hex digits. */
+static const char tls_hex[] = "0123456789abcdef";
+
 /* Feeds the 'n' values of 'list' (skipping 'skip_a' and 'skip_b' if
  * 'skip') to 'ctx' as lowercase 4-digit hex numbers joined by commas, the
  * first one preceded by 'sep' if not NUL.  Returns the number fed. */
@@ -502,20 +506,30 @@ static size_t
 tls_hash_list(EVP_MD_CTX *ctx, const uint16_t *list, size_t n, char sep,
               bool skip, uint16_t skip_a, uint16_t skip_b)
 {
-    size_t i, fed = 0;
+    char buf[256];
+    size_t i, fed = 0, len = 0;
 
     for (i = 0; i < n; i++) {
-        char hex[6];
-        int k;
+        uint16_t v = list[i];
 
-        if (skip && (list[i] == skip_a || list[i] == skip_b)) {
+        if (skip && (v == skip_a || v == skip_b)) {
             continue;
         }
-        k = snprintf(hex, sizeof hex, "%s%04x",
-                     fed ? "," : (sep ? (sep == '_' ? "_" : ",") : ""),
-                     list[i]);
-        EVP_DigestUpdate(ctx, hex, (size_t) k);
+        if (len > sizeof buf - 5) {
+            EVP_DigestUpdate(ctx, buf, len);
+            len = 0;
+        }
+        if (fed || sep) {
+            buf[len++] = fed ? ',' : sep;
+        }
+        buf[len++] = tls_hex[v >> 12];
+        buf[len++] = tls_hex[(v >> 8) & 0xf];
+        buf[len++] = tls_hex[(v >> 4) & 0xf];
+        buf[len++] = tls_hex[v & 0xf];
         fed++;
+    }
+    if (len) {
+        EVP_DigestUpdate(ctx, buf, len);
     }
     return fed;
 }
@@ -532,7 +546,8 @@ tls_hash_hex12(EVP_MD_CTX *ctx, char *out)
         return false;
     }
     for (i = 0; i < 6; i++) {
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+        out[2 * i] = tls_hex[md[i] >> 4];
+        out[2 * i + 1] = tls_hex[md[i] & 0xf];
     }
     return true;
 }
@@ -579,7 +594,6 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
             const uint16_t *sigalgs, size_t n_sigalgs,
             const uint8_t *alpn, size_t alpn_len, char *out)
 {
-    static const char hex[] = "0123456789abcdef";
     uint16_t sorted[TLS_JA4_MAX];
     EVP_MD_CTX *ctx;
     char a_alpn[3];
@@ -596,8 +610,8 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
         a_alpn[1] = (char) alpn[alpn_len - 1];
         a_alpn[2] = '\0';
     } else {
-        a_alpn[0] = hex[alpn[0] >> 4];
-        a_alpn[1] = hex[alpn[alpn_len - 1] & 0xf];
+        a_alpn[0] = tls_hex[alpn[0] >> 4];
+        a_alpn[1] = tls_hex[alpn[alpn_len - 1] & 0xf];
         a_alpn[2] = '\0';
     }
     snprintf(out, DPI_TLS_JA4_LEN + 1, "%c%s%c%02u%02u%s_",
@@ -620,7 +634,7 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
     }
     if (!n_ciphers) {
         memcpy(out + 11, "000000000000", 12);
-    } else if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+    } else if (!EVP_DigestInit_ex(ctx, dpi_crypto_sha256(), NULL)) {
         ok = false;
     } else {
         tls_hash_list(ctx, sorted, n_ciphers, 0, false, 0, 0);
@@ -635,7 +649,7 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
         memcpy(sorted, exts, n_exts * sizeof *sorted);
         qsort(sorted, n_exts, sizeof *sorted, tls_cmp_u16);
     }
-    if (ok && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+    if (ok && !EVP_DigestInit_ex(ctx, dpi_crypto_sha256(), NULL)) {
         ok = false;
     } else if (ok) {
         fed = tls_hash_list(ctx, sorted, n_exts, 0, true,
