@@ -173,6 +173,9 @@ struct dpi_engine {
      * each worker's 'apps'.  Sorted; 'app_ids[0]' is 0. */
     uint16_t *app_ids;          /* Application ids. */
     size_t n_apps;              /* Number of elements in 'app_ids'. */
+    uint16_t *app_slots;        /* Inverse of 'app_ids': the slot of each
+                                 * id below 'n_app_slots', 0 if none. */
+    size_t n_app_slots;         /* Largest registered id plus 1. */
 
     pthread_mutex_t mutex;      /* Protects the members below. */
     struct dpi_engine_sigs *sigs; /* Current signature database. */
@@ -224,40 +227,32 @@ dpi_counter_add(uint64_t *c, uint64_t delta)
 static size_t
 dpi_app_index(const struct dpi_engine *e, uint16_t app_id)
 {
-    size_t lo = 0, hi = e->n_apps;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (e->app_ids[mid] == app_id) {
-            return mid;
-        } else if (e->app_ids[mid] < app_id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return 0;
+    return app_id < e->n_app_slots ? e->app_slots[app_id] : 0;
 }
 
-/* Fills in 'e->app_ids' from the application registry.  Returns false if
- * memory is short. */
+/* Fills in 'e->app_ids' and 'e->app_slots' from the application
+ * registry.  Returns false if memory is short. */
 static bool
 dpi_engine_init_apps(struct dpi_engine *e)
 {
+    uint16_t max_id = 0;
     size_t n = 1;
 
     for (uint16_t id = dpi_app_next(0); id; id = dpi_app_next(id)) {
         n++;
+        max_id = id;
     }
     e->app_ids = malloc(n * sizeof *e->app_ids);
     e->retired_apps = calloc(n, sizeof *e->retired_apps);
-    if (!e->app_ids || !e->retired_apps) {
+    e->app_slots = calloc((size_t) max_id + 1, sizeof *e->app_slots);
+    if (!e->app_ids || !e->retired_apps || !e->app_slots) {
         return false;
     }
+    e->n_app_slots = (size_t) max_id + 1;
     e->n_apps = 0;
     e->app_ids[e->n_apps++] = 0;
     for (uint16_t id = dpi_app_next(0); id; id = dpi_app_next(id)) {
+        e->app_slots[id] = (uint16_t) e->n_apps;
         e->app_ids[e->n_apps++] = id;
     }
     return true;
@@ -330,6 +325,7 @@ dpi_engine_free(struct dpi_engine *e)
     dpi_expect_destroy(e->expect);
     dpi_engine_sigs_free(e->sigs);
     free(e->app_ids);
+    free(e->app_slots);
     free(e->retired_apps);
     pthread_mutex_destroy(&e->mutex);
     free(e);
