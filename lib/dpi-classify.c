@@ -90,6 +90,7 @@
 
 #include "dpi-sig-private.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,13 +148,42 @@ struct dpi_inspect {
     bool final;                 /* Verdict is final. */
 };
 
-/* Returns the parser of protocol 'app', or NULL. */
+/* Number of elements of dpi_parsers[]. */
+#define DPI_N_PARSERS (sizeof dpi_parsers / sizeof dpi_parsers[0])
+
+/* Protocol ids below this have their parser found by dpi_parser_index[];
+ * a larger one is looked for by a walk of dpi_parsers[]. */
+#define DPI_PARSER_INDEX_SIZE 2048
+
+/* The index in dpi_parsers[], plus 1, of the parser of each protocol id
+ * below DPI_PARSER_INDEX_SIZE; 0 if it has none.  Written once, by
+ * dpi_parser_index_init(). */
+static uint8_t dpi_parser_index[DPI_PARSER_INDEX_SIZE];
+_Static_assert(DPI_N_PARSERS < UINT8_MAX, "parser index overflows");
+static pthread_once_t dpi_parser_index_once = PTHREAD_ONCE_INIT;
+
+/* Fills in dpi_parser_index[]. */
+static void
+dpi_parser_index_init(void)
+{
+    for (size_t i = DPI_N_PARSERS; i-- > 0;) {
+        if (dpi_parsers[i].app < DPI_PARSER_INDEX_SIZE) {
+            dpi_parser_index[dpi_parsers[i].app] = (uint8_t) (i + 1);
+        }
+    }
+}
+
+/* Returns the parser of protocol 'app', or NULL.  Called for every packet
+ * of an identified connection, so it takes a table lookup. */
 const struct dpi_parser *
 dpi_parser_find(uint16_t app)
 {
-    size_t i;
-
-    for (i = 0; i < sizeof dpi_parsers / sizeof dpi_parsers[0]; i++) {
+    if (app < DPI_PARSER_INDEX_SIZE) {
+        pthread_once(&dpi_parser_index_once, dpi_parser_index_init);
+        return (dpi_parser_index[app]
+                ? &dpi_parsers[dpi_parser_index[app] - 1] : NULL);
+    }
+    for (size_t i = 0; i < DPI_N_PARSERS; i++) {
         if (dpi_parsers[i].app == app) {
             return &dpi_parsers[i];
         }
