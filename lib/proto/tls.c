@@ -496,6 +496,27 @@ tls_cmp_u16(const void *a_, const void *b_)
     return a < b ? -1 : a > b;
 }
 
+/* Sorts the 'n' values of 'v' in ascending order: by insertion for the
+ * short lists of ordinary ClientHellos, by qsort() for long ones so that a
+ * crafted hello cannot make it quadratic. */
+static void
+tls_sort_u16(uint16_t *v, size_t n)
+{
+    if (n > 32) {
+        qsort(v, n, sizeof *v, tls_cmp_u16);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        size_t j = i;
+
+        for (; j > 0 && v[j - 1] > x; j--) {
+            v[j] = v[j - 1];
+        }
+        v[j] = x;
+    }
+}
+
 /* Lowercase hex digits. */
 static const char tls_hex[] = "0123456789abcdef";
 
@@ -628,9 +649,9 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
 
     /* b: the sorted cipher suites. */
     if (n_ciphers) {
-        /* memcpy() and qsort() want valid pointers even for 0 bytes. */
+        /* memcpy() wants valid pointers even for 0 bytes. */
         memcpy(sorted, ciphers, n_ciphers * sizeof *sorted);
-        qsort(sorted, n_ciphers, sizeof *sorted, tls_cmp_u16);
+        tls_sort_u16(sorted, n_ciphers);
     }
     if (!n_ciphers) {
         memcpy(out + 11, "000000000000", 12);
@@ -645,9 +666,9 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
     /* c: the sorted extensions but SNI and ALPN, then the signature
      * algorithms. */
     if (n_exts) {
-        /* memcpy() and qsort() want valid pointers even for 0 bytes. */
+        /* memcpy() wants valid pointers even for 0 bytes. */
         memcpy(sorted, exts, n_exts * sizeof *sorted);
-        qsort(sorted, n_exts, sizeof *sorted, tls_cmp_u16);
+        tls_sort_u16(sorted, n_exts);
     }
     if (ok && !EVP_DigestInit_ex(ctx, dpi_crypto_sha256(), NULL)) {
         ok = false;
