@@ -46,6 +46,8 @@ static const char *const dpi_category_names[] = {
 
 #define DPI_N_CATEGORIES \
     (sizeof dpi_category_names / sizeof dpi_category_names[0])
+_Static_assert(DPI_N_CATEGORIES < UINT8_MAX,
+               "dpi_app_categories[] holds a category plus 1 in a byte");
 
 /* Returns the registry entry for 'id', or NULL if 'id' is not registered.
  * The table is sorted, so this is a binary search. */
@@ -117,14 +119,24 @@ dpi_app_is_protocol(uint16_t id)
     return id < DPI_APP_FIRST_SERVICE && dpi_app_is_valid(id);
 }
 
+/* The category of each registered application plus 1, indexed by id; 0
+ * for an id that is not registered.  The datapath asks for the category
+ * of every packet's application, so it is one load. */
+static const uint8_t dpi_app_categories[] = {
+#define DPI_APP(ID, NAME, CATEGORY, DESCRIPTION) \
+    [ID] = DPI_CAT_##CATEGORY + 1,
+#include "dpi-apps.def"
+#undef DPI_APP
+};
+
 /* Returns the category of application 'id'; DPI_CAT_unspecified if 'id' is
  * not registered. */
 enum dpi_category
 dpi_app_category(uint16_t id)
 {
-    const struct dpi_app_info *app = dpi_app_lookup(id);
-
-    return app ? app->category : DPI_CAT_unspecified;
+    return (id < sizeof dpi_app_categories && dpi_app_categories[id]
+            ? (enum dpi_category) (dpi_app_categories[id] - 1)
+            : DPI_CAT_unspecified);
 }
 
 /* Returns the name of category 'cat', or NULL if it is not defined. */
