@@ -133,6 +133,15 @@ enum dpi_conn_flags {
     DPI_CONN_RST = 1 << 3,      /* RST seen. */
 };
 
+/* Hints about the metadata of a connection, for the engine's timing of
+ * TCP handshakes and responses (struct dpi_conn's 'timing'): a bit is set
+ * whenever its field is there, so a clear bit spares a search of the
+ * metadata on most packets. */
+enum dpi_conn_timing {
+    DPI_CONN_T_SYNACK = 1 << 0, /* DPI_F__synack_us. */
+    DPI_CONN_T_ART = 1 << 1,    /* DPI_F_art_us. */
+};
+
 /* Links of a doubly linked LRU list. */
 struct dpi_conn_lru {
     struct dpi_conn_lru *prev;  /* Toward the front (most recent). */
@@ -151,7 +160,9 @@ struct dpi_conn {
     uint8_t state;              /* Verdict: DPI_STATE_* bits. */
     uint8_t flags : 4;          /* DPI_CONN_* flags. */
     uint8_t encap : 4;          /* DPI_ENCAP_* bits of all its packets. */
-    uint16_t n_inspected;       /* Payload packets fed to the classifier. */
+    uint16_t n_inspected : 14;  /* Payload packets fed to the classifier
+                                 * (at most DPI_MAX_INSPECT_PACKETS). */
+    uint16_t timing : 2;        /* DPI_CONN_T_* bits. */
     uint32_t sig_gen;           /* Generation of the signature database
                                  * whose slot numbers 'inspect' holds. */
     uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */

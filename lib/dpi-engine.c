@@ -132,10 +132,6 @@
 #define DPI_TCP_RST 0x04
 #define DPI_TCP_ACK 0x10
 
-/* Largest inspection window: struct dpi_conn counts inspected packets in
- * 16 bits. */
-#define DPI_MAX_INSPECT_PACKETS UINT16_MAX
-
 /* Counters of one application. */
 struct dpi_app_counters {
     uint64_t flows;             /* Connections. */
@@ -768,29 +764,33 @@ dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
             && !dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
             dpi_md_set_u64(md, DPI_F__syn_us, now_us);
         } else if (!to_server && flags & DPI_TCP_ACK
-                   && dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
-            dpi_md_set_u64(md, DPI_F__synack_us, now_us);
+                   && dpi_md_get_u64(md, DPI_F__syn_us, &t0)
+                   && dpi_md_set_u64(md, DPI_F__synack_us, now_us)) {
+            conn->timing |= DPI_CONN_T_SYNACK;
         }
     } else if (to_server && flags & DPI_TCP_ACK
+               && conn->timing & DPI_CONN_T_SYNACK
                && dpi_md_get_u64(md, DPI_F__synack_us, &t1)
                && dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
         dpi_md_remove(md, DPI_F__syn_us);
         dpi_md_remove(md, DPI_F__synack_us);
+        conn->timing &= ~DPI_CONN_T_SYNACK;
         if (now_us >= t0 && now_us - t0 <= UINT32_MAX) {
             dpi_md_set_u64(md, DPI_F_rtt_us, now_us - t0);
         }
     }
 
     if (pkt->payload_len && !pkt->is_fragment
-        && !dpi_md_get_u64(md, DPI_F_art_us, &t1)) {
+        && !(conn->timing & DPI_CONN_T_ART)) {
         if (to_server) {
             if (!dpi_md_get_u64(md, DPI_F__req_us, &t0)) {
                 dpi_md_set_u64(md, DPI_F__req_us, now_us);
             }
         } else if (dpi_md_get_u64(md, DPI_F__req_us, &t0)) {
             dpi_md_remove(md, DPI_F__req_us);
-            if (now_us >= t0 && now_us - t0 <= UINT32_MAX) {
-                dpi_md_set_u64(md, DPI_F_art_us, now_us - t0);
+            if (now_us >= t0 && now_us - t0 <= UINT32_MAX
+                && dpi_md_set_u64(md, DPI_F_art_us, now_us - t0)) {
+                conn->timing |= DPI_CONN_T_ART;
             }
         }
     }

@@ -109,6 +109,10 @@ extern "C" {
 struct dpi_engine;
 struct dpi_worker;
 
+/* Largest inspection window ('inspect_packets'); larger values are taken
+ * as this.  A connection counts its inspected packets in 14 bits. */
+#define DPI_MAX_INSPECT_PACKETS 16383
+
 /* Engine configuration. */
 struct dpi_config {
     uint32_t max_flows;         /* Connection table capacity. */

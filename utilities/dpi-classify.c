@@ -1401,7 +1401,8 @@ dc_parse_options(int argc, char *argv[], struct dc_options *opts)
             break;
         case DC_OPT_INSPECT_PACKETS:
             opts->config.inspect_packets
-                = dc_parse_u32("inspect-packets", optarg, 0, UINT16_MAX);
+                = dc_parse_u32("inspect-packets", optarg, 0,
+                               DPI_MAX_INSPECT_PACKETS);
             break;
         case DC_OPT_METADATA_MAX:
             opts->config.metadata_max = dc_parse_u32("metadata-max", optarg,
