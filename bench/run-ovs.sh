@@ -36,11 +36,12 @@
 # The six measurements are repeated ROUNDS times (default 1), in turn, and
 # bench/ovs-summary.py turns the output into a table of medians.
 #
-#   a. forward: "ip,actions=out", plus a never-matching TCP 5-tuple rule
-#      of higher priority (prefix tracking and staged lookup keep the
+#   a. forward: "ip,actions=out" (and the same for ipv6), plus a
+#      never-matching TCP 5-tuple rule of higher priority (prefix tracking and staged lookup keep the
 #      megaflows wide all the same: a few dozen for the corpus);
-#   b. ct:      "ip,actions=ct(table=1)", table 1 "ip,actions=out";
-#   c. dpi:     "ip,actions=dpi(table=1)", table 1 "app_id=http,actions=out"
+#   b. ct:      "ip,actions=ct(table=1)" (and ipv6), table 1 "actions=out";
+#   c. dpi:     "ip,actions=dpi(table=1)" (and ipv6), table 1
+#               "app_id=http,actions=out"
 #               and "actions=out".
 #
 # EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
@@ -112,11 +113,14 @@ appctl dpif-netdev/pmd-rxq-show
 five="tcp,nw_src=192.0.2.1,nw_dst=192.0.2.2,tp_src=1,tp_dst=1"
 flows_a="table=0,priority=20,$five,actions=drop
 table=0,priority=10,ip,actions=output:2
+table=0,priority=10,ipv6,actions=output:2
 table=0,priority=0,actions=output:2"
 flows_b="table=0,priority=10,ip,actions=ct(table=1)
+table=0,priority=10,ipv6,actions=ct(table=1)
 table=0,priority=0,actions=output:2
-table=1,priority=10,ip,actions=output:2"
+table=1,priority=10,actions=output:2"
 flows_c="table=0,priority=10,ip,actions=dpi(table=1)
+table=0,priority=10,ipv6,actions=dpi(table=1)
 table=0,priority=0,actions=output:2
 table=1,priority=20,app_id=http,actions=output:2
 table=1,priority=10,actions=output:2"
