@@ -303,7 +303,7 @@ fi
 
 # 6. Bad options: exit status 2.
 for opt in "--max-flows abc" "--max-flows 0" "--inspect-packets -1" \
-           "--metadata-max 99999999999" "--idle-timeout 5x" "--no-such" \
+           "--inspect-packets 16384" "--metadata-max 99999999999" "--idle-timeout 5x" "--no-such" \
            "--signatures"; do
     # shellcheck disable=SC2086
     "$CLASSIFY" $opt "$CAPTURES/dns.pcap" > /dev/null 2> "$tmp/opt.err"

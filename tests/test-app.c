@@ -103,6 +103,34 @@ test_protocols_and_services(void **state)
     assert_int_equal(dpi_app_category(DPI_APP_youtube), DPI_CAT_video);
 }
 
+/* dpi_app_category() gives, for every id, the category that dpi-apps.def
+ * names for it (read here by name, through dpi_category_from_name()), and
+ * "unspecified" for ids that are not registered. */
+static void
+test_categories_match_registry(void **state)
+{
+    static const struct {
+        uint16_t id;
+        const char *category;
+    } apps[] = {
+#define DPI_APP(ID, NAME, CATEGORY, DESCRIPTION) { ID, #CATEGORY },
+#include "dpi-apps.def"
+#undef DPI_APP
+    };
+    size_t i = 0;
+
+    for (uint32_t id = 0; id <= UINT16_MAX; id++) {
+        enum dpi_category want = DPI_CAT_unspecified;
+
+        if (i < sizeof apps / sizeof apps[0] && apps[i].id == id) {
+            assert_true(dpi_category_from_name(apps[i].category, &want));
+            i++;
+        }
+        assert_int_equal(dpi_app_category((uint16_t) id), want);
+    }
+    assert_int_equal(i, sizeof apps / sizeof apps[0]);
+}
+
 /* The ids that ovs-ofctl users write in flows must never change. */
 static void
 test_ids_are_stable(void **state)
@@ -232,6 +260,7 @@ main(void)
         cmocka_unit_test(test_names_round_trip),
         cmocka_unit_test(test_unknown_names_and_ids),
         cmocka_unit_test(test_protocols_and_services),
+        cmocka_unit_test(test_categories_match_registry),
         cmocka_unit_test(test_ids_are_stable),
         cmocka_unit_test(test_category_names),
         cmocka_unit_test(test_state_bit_names),
