@@ -480,11 +480,9 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     for (conn = s->buckets[hash & s->mask]; conn; conn = conn->hnext) {
         if (conn->hash == hash
             && dpi_key_match(&conn->key, &pkt->key) != DPI_KEY_NO_MATCH) {
-            /* The list is in order of 'last_ms'.  A connection already
-             * seen at 'now_ms' is behind only connections seen then too,
-             * so it stays where it is, sparing the writes to its
-             * neighbours that a move would cost. */
-            if (conn->last_ms < now_ms) {
+            /* A connection already at the front stays there, sparing
+             * the writes to its neighbours for back-to-back packets. */
+            if (s->lru.next != &conn->lru) {
                 dpi_lru_remove(&conn->lru);
                 dpi_lru_push_front(&s->lru, &conn->lru);
             }

@@ -37,10 +37,8 @@
  *   - a mutex,
  *   - a chained hash table that grows (doubles) when it holds more
  *     connections than buckets,
- *   - an LRU list: a connection moves to the front when it sees a packet
- *     at a later millisecond than its previous one, so the list is in
- *     order of the latest packet's time and the back is the connection
- *     idle the longest,
+ *   - an LRU list: a connection moves to the front whenever it sees a
+ *     packet, so the back is the connection idle the longest,
  *   - its number of connections.
  *
  * A single atomic counter 'n_flows' counts the connections of all stripes

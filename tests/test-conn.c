@@ -463,6 +463,35 @@ test_small_table_keeps_active_connection(void **state)
     fixture_destroy(&fx);
 }
 
+/* The same with the clock stopped, as under OVS's "time/stop", in a table
+ * of 4096 flooded by 24000 new connections, the active one seeing a packet
+ * after every 31: recency comes from the order of packets alone, and the
+ * active connection is never evicted (it is created once). */
+static void
+test_active_connection_survives_flood_frozen_clock(void **state)
+{
+    enum { N = 24000 };
+    struct dpi_pkt active = make_pkt(17, 1, 5000, 2, 6000, 0, NULL, 0);
+    struct fixture fx;
+    struct dpi_stats s;
+
+    fixture_init(&fx, 4096, 8, 600000);
+    process(&fx, &active, 1);
+    for (int i = 0; i < N; i++) {
+        struct dpi_pkt p = make_pkt(17, 3 + i % 200, 10000 + i / 200, 4,
+                                    20000, 0, NULL, 0);
+
+        process(&fx, &p, 1);
+        if (i % 31 == 30) {
+            process(&fx, &active, 1);
+        }
+    }
+    s = get_stats(&fx);
+    assert_int_equal(s.n_flows, 4096);
+    assert_int_equal(s.created, 1 + N);     /* 'active' created once. */
+    fixture_destroy(&fx);
+}
+
 /* Largest n_flows that a flood_thread() saw (atomic). */
 static uint64_t flood_max_seen;
 
@@ -999,6 +1028,7 @@ main(void)
         cmocka_unit_test(
             test_table_never_exceeds_max_flows_and_counts_evictions),
         cmocka_unit_test(test_small_table_keeps_active_connection),
+        cmocka_unit_test(test_active_connection_survives_flood_frozen_clock),
         cmocka_unit_test(test_concurrent_flood_respects_max_flows),
         cmocka_unit_test(test_tiny_table_concurrent_flood),
         cmocka_unit_test(test_set_limits_shrinks_table_at_once),
