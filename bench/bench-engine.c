@@ -596,7 +596,8 @@ main(int argc, char *argv[])
     int rounds = 5;
     int c;
 
-    while ((c = getopt_long(argc, argv, "r:e:p:h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:e:p:h", long_options, NULL))
+           != -1) {
         switch (c) {
         case 'r':
             rounds = atoi(optarg);
