@@ -73,39 +73,22 @@ dpi_crypto_aes_128_gcm(void)
 }
 
 /* Hashes the 'n' byte strings of 'parts' (with lengths 'lens'), one after
- * the other, with SHA-256 into 'out'.  Returns false if libcrypto
- * fails. */
+ * the other, with SHA-256 into 'out', using 'ctx' (reset first).  Returns
+ * false if libcrypto fails. */
 static bool
-dpi_crypto_sha256_parts(const void *const parts[], const size_t lens[],
-                        size_t n, uint8_t out[DPI_CRYPTO_SHA256_LEN])
+dpi_crypto_sha256_parts(EVP_MD_CTX *ctx, const void *const parts[],
+                        const size_t lens[], size_t n,
+                        uint8_t out[DPI_CRYPTO_SHA256_LEN])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int out_len = 0;
     bool ok;
 
-    if (!ctx) {
-        return false;
-    }
     ok = EVP_DigestInit_ex(ctx, dpi_crypto_sha256(), NULL) == 1;
     for (size_t i = 0; ok && i < n; i++) {
         ok = EVP_DigestUpdate(ctx, parts[i], lens[i]) == 1;
     }
-    ok = (ok && EVP_DigestFinal_ex(ctx, out, &out_len) == 1
-          && out_len == DPI_CRYPTO_SHA256_LEN);
-    EVP_MD_CTX_free(ctx);
-    return ok;
-}
-
-/* Writes the SHA-256 of the 'len' bytes at 'data' into 'out'.  Returns
- * false if libcrypto fails. */
-bool
-dpi_crypto_sha256_digest(const void *data, size_t len,
-                         uint8_t out[DPI_CRYPTO_SHA256_LEN])
-{
-    const void *parts[1] = { data };
-    size_t lens[1] = { len };
-
-    return dpi_crypto_sha256_parts(parts, lens, 1, out);
+    return (ok && EVP_DigestFinal_ex(ctx, out, &out_len) == 1
+            && out_len == DPI_CRYPTO_SHA256_LEN);
 }
 
 /* Writes HMAC-SHA256 (RFC 2104) of the 'len' bytes at 'data' under the
@@ -118,16 +101,21 @@ dpi_crypto_hmac_sha256(const uint8_t *key, size_t key_len,
 {
     uint8_t k[DPI_CRYPTO_SHA256_BLOCK], pad[DPI_CRYPTO_SHA256_BLOCK];
     uint8_t inner[DPI_CRYPTO_SHA256_LEN];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     const void *parts[2];
     size_t lens[2];
-    bool ok;
+    bool ok = true;
+
+    if (!ctx) {
+        return false;
+    }
 
     /* The key, hashed first if longer than a block, padded with zeros. */
     memset(k, 0, sizeof k);
     if (key_len > sizeof k) {
-        if (!dpi_crypto_sha256_digest(key, key_len, k)) {
-            return false;
-        }
+        parts[0] = key;
+        lens[0] = key_len;
+        ok = dpi_crypto_sha256_parts(ctx, parts, lens, 1, k);
     } else if (key_len) {
         memcpy(k, key, key_len);
     }
@@ -140,14 +128,15 @@ dpi_crypto_hmac_sha256(const uint8_t *key, size_t key_len,
     lens[0] = sizeof pad;
     parts[1] = data;
     lens[1] = len;
-    ok = dpi_crypto_sha256_parts(parts, lens, 2, inner);
+    ok = ok && dpi_crypto_sha256_parts(ctx, parts, lens, 2, inner);
     if (ok) {
         for (size_t i = 0; i < sizeof pad; i++) {
             pad[i] = k[i] ^ 0x5c;
         }
         parts[1] = inner;
         lens[1] = sizeof inner;
-        ok = dpi_crypto_sha256_parts(parts, lens, 2, out);
+        ok = dpi_crypto_sha256_parts(ctx, parts, lens, 2, out);
     }
+    EVP_MD_CTX_free(ctx);
     return ok;
 }

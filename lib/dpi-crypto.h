@@ -43,8 +43,6 @@ const EVP_MD *dpi_crypto_sha256(void);
 const EVP_CIPHER *dpi_crypto_aes_128_ecb(void);
 const EVP_CIPHER *dpi_crypto_aes_128_gcm(void);
 
-bool dpi_crypto_sha256_digest(const void *data, size_t len,
-                              uint8_t out[DPI_CRYPTO_SHA256_LEN]);
 bool dpi_crypto_hmac_sha256(const uint8_t *key, size_t key_len,
                             const uint8_t *data, size_t len,
                             uint8_t out[DPI_CRYPTO_SHA256_LEN]);

@@ -36,6 +36,7 @@
 
 #include <openssl/evp.h>
 
+#include "dpi-crypto.h"
 #include "dpi-proto.h"
 #include "pcap-util.h"
 #include "proto/quic.h"
@@ -308,6 +309,31 @@ add_crypto(uint8_t *p, size_t *len, const uint8_t *ch, size_t start,
 }
 
 /* --- Test vectors ------------------------------------------------------ */
+
+/* HMAC-SHA256, on which the Initial keys rest, against RFC 4231: test
+ * case 2 (a key shorter than a block) and test case 6 (a 131-byte key,
+ * hashed first). */
+static void
+test_rfc4231_hmac_sha256(void **state)
+{
+    static const char msg6[] =
+        "Test Using Larger Than Block-Size Key - Hash Key First";
+    static const char msg2[] = "what do ya want for nothing?";
+    uint8_t key[131], out[DPI_CRYPTO_SHA256_LEN];
+
+    (void) state;
+    assert_true(dpi_crypto_hmac_sha256((const uint8_t *) "Jefe", 4,
+                                       (const uint8_t *) msg2,
+                                       strlen(msg2), out));
+    assert_hex(out, sizeof out, "5bdcc146bf60754e6a042426089575c7"
+                                "5a003f089d2739839dec58b964ec3843");
+    memset(key, 0xaa, sizeof key);
+    assert_true(dpi_crypto_hmac_sha256(key, sizeof key,
+                                       (const uint8_t *) msg6,
+                                       strlen(msg6), out));
+    assert_hex(out, sizeof out, "60e431591ee0b67f0d8a26aacbf5b77f"
+                                "8e0bc6213728c5140546040f0ee37f54");
+}
 
 /* RFC 9001 A.1: the client's Initial secret, key, IV and header protection
  * key for connection id 0x8394c8f03e515708. */
@@ -974,6 +1000,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rfc4231_hmac_sha256),
         cmocka_unit_test(test_rfc9001_client_keys),
         cmocka_unit_test(test_rfc9369_client_keys),
         cmocka_unit_test(test_unknown_version_has_no_keys),
