@@ -750,14 +750,22 @@ dpi_conn_account(struct dpi_worker *w, struct dpi_conn *conn,
  * the application response time (the client's first payload byte to the
  * server's first payload byte after it) of 'conn' from 'pkt', going to the
  * server if 'to_server', at 'now_us'.  The caller holds the connection's
- * stripe. */
+ * stripe.
+ *
+ * The times kept in between are microseconds since the connection's first
+ * packet, which fit the 4-byte form of a numeric record.  They are taken
+ * modulo 2**64: should a packet's time fall before that, the differences
+ * stay right and the records only take the 8-byte form. */
 static void
 dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
                  bool to_server, uint64_t now_us)
 {
+    uint64_t start_us = conn->first_ms * 1000;
     struct dpi_md *md = &conn->md;
     uint8_t flags = pkt->tcp_flags;
     uint64_t t0, t1;
+
+    now_us -= start_us;
 
     if (flags & DPI_TCP_SYN) {
         if (to_server && !(flags & DPI_TCP_ACK)

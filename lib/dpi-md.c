@@ -22,18 +22,26 @@
  *
  * A record is the field id (1 byte), the value's length L (2 bytes, little
  * endian), the L bytes of the value and a NUL byte.  Numeric values are 8
- * bytes in host order.  Records follow one another in the order they were
- * added.  The buffer is allocated with the smallest power of two (at least
- * DPI_MD_MIN_ALLOC) that holds 'len' bytes, so its size need not be
- * stored. */
+ * bytes in host order, or 4 when the value fits in 32 bits.  Records
+ * follow one another in the order they were added.
+ *
+ * The buffer's size is a function of 'len' (dpi_md_alloc_size()), so it
+ * need not be stored.  The sizes are those malloc serves without rounding:
+ * glibc on 64-bit hosts hands out chunks in steps of 16 bytes with an
+ * 8-byte header, so requests of 24 + 16k bytes fill their chunks exactly.
+ * Most connections add a handful of records while they are inspected and
+ * none afterwards, so growing in these small steps (a realloc() about every
+ * second record) costs little and leaves no slack in the many connections
+ * that outlive their inspection. */
 
 #include "dpi-md.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Smallest allocation for records. */
-#define DPI_MD_MIN_ALLOC 32
+/* Smallest allocation for records, and the step by which it grows. */
+#define DPI_MD_MIN_ALLOC 24
+#define DPI_MD_ALLOC_STEP 16
 
 /* Bytes of a record's header and trailer. */
 #define DPI_MD_OVERHEAD 4
@@ -142,15 +150,16 @@ dpi_md_destroy(struct dpi_md *md)
 static size_t
 dpi_md_alloc_size(uint32_t len)
 {
-    size_t n = DPI_MD_MIN_ALLOC;
-
     if (!len) {
         return 0;
+    } else if (len <= DPI_MD_MIN_ALLOC) {
+        return DPI_MD_MIN_ALLOC;
+    } else {
+        size_t extra = len - DPI_MD_MIN_ALLOC + DPI_MD_ALLOC_STEP - 1;
+
+        return DPI_MD_MIN_ALLOC + extra / DPI_MD_ALLOC_STEP
+                                  * DPI_MD_ALLOC_STEP;
     }
-    while (n < len) {
-        n *= 2;
-    }
-    return n;
 }
 
 /* Returns the bytes 'md' has allocated (for memory accounting). */
@@ -308,17 +317,51 @@ dpi_md_count(const struct dpi_md *md, enum dpi_field f)
     return n;
 }
 
-/* Sets numeric field 'f' to 'value'.  Returns true if it was stored. */
+/* Sets numeric field 'f' to 'value'.  Returns true if it was stored.  If
+ * the budget has no room for the new value, 'f' keeps its old one (out of
+ * memory, it may lose it). */
 bool
 dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
 {
     uint32_t pos = dpi_md_find(md, f, 0);
+    uint32_t value32 = value;
+    const void *p = &value32;
+    size_t len = sizeof value32;
 
+    if (value > UINT32_MAX) {
+        p = &value;
+        len = sizeof value;
+    }
     if (pos != UINT32_MAX) {
-        memcpy(md->buf + pos + 3, &value, sizeof value);
+        uint32_t old_len = dpi_md_rec_len(md->buf + pos);
+
+        if (old_len == len) {
+            memcpy(md->buf + pos + 3, p, len);
+            return true;
+        } else if (md->len - old_len + len > md->max) {
+            return false;       /* Keeps the old value. */
+        }
+        dpi_md_remove_at(md, pos);
+    }
+    return dpi_md_append(md, f, p, len);
+}
+
+/* Reads the numeric value of 'len' bytes at 'p' (4 or 8) into '*value'.
+ * Returns false if 'len' is neither. */
+static bool
+dpi_md_read_num(const uint8_t *p, uint32_t len, uint64_t *value)
+{
+    uint32_t value32;
+
+    if (len == sizeof value32) {
+        memcpy(&value32, p, sizeof value32);
+        *value = value32;
+        return true;
+    } else if (len == sizeof *value) {
+        memcpy(value, p, sizeof *value);
         return true;
     }
-    return dpi_md_append(md, f, &value, sizeof value);
+    return false;
 }
 
 /* Reads numeric field 'f' into '*value'.  Returns false (and leaves
@@ -328,11 +371,9 @@ dpi_md_get_u64(const struct dpi_md *md, enum dpi_field f, uint64_t *value)
 {
     uint32_t pos = dpi_md_find(md, f, 0);
 
-    if (pos == UINT32_MAX || dpi_md_rec_len(md->buf + pos) != sizeof *value) {
-        return false;
-    }
-    memcpy(value, md->buf + pos + 3, sizeof *value);
-    return true;
+    return (pos != UINT32_MAX
+            && dpi_md_read_num(md->buf + pos + 3,
+                               dpi_md_rec_len(md->buf + pos), value));
 }
 
 /* Removes every value of field 'f'. */
@@ -361,8 +402,8 @@ dpi_md_next(const struct dpi_md *md, uint32_t *pos, struct dpi_md_value *v)
     v->len = dpi_md_rec_len(p);
     v->str = (const char *) p + 3;
     v->num = 0;
-    if (dpi_field_type(v->field) != DPI_FT_STR && v->len == sizeof v->num) {
-        memcpy(&v->num, p + 3, sizeof v->num);
+    if (dpi_field_type(v->field) != DPI_FT_STR) {
+        dpi_md_read_num(p + 3, v->len, &v->num);
     }
     *pos += dpi_md_rec_size(p);
     return true;

@@ -24,8 +24,9 @@
  * engine computes (round-trip times, jitter) is stored per connection in a
  * struct dpi_md: a compact list of records, each a field id (from
  * dpi-fields.def) and a value, allocated only when the first record is
- * added and grown by powers of two.  A connection without metadata costs
- * the 16 bytes of the struct.
+ * added and grown in the small steps malloc serves without waste (see
+ * dpi-md.c).  A connection without metadata costs the 16 bytes of the
+ * struct.
  *
  * A text (STR) field may hold several values, kept in the order they were
  * added, without duplicates: all the URIs requested on a keep-alive HTTP

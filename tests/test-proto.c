@@ -1021,6 +1021,82 @@ test_http_follow_overlong_head_given_up(void **state)
     free(seg);
 }
 
+/* Returns the number of records of 'md'. */
+static size_t
+md_n_records(const struct dpi_md *md)
+{
+    struct dpi_md_value v;
+    uint32_t pos = 0;
+    size_t n = 0;
+
+    while (dpi_md_next(md, &pos, &v)) {
+        n++;
+    }
+    return n;
+}
+
+/* The metadata store keeps a number in 4 bytes when it fits, in 8 when it
+ * does not, and switches between the two forms as the value changes; its
+ * buffer grows in the steps malloc serves without rounding (24 bytes, then
+ * 16 at a time), and the budget still refuses what would exceed it. */
+static void
+test_md_number_forms_and_sizes(void **state)
+{
+    uint64_t big = UINT64_C(1) << 40, x = 0;
+    struct dpi_md_value v;
+    struct dpi_md md;
+    uint32_t pos = 0;
+
+    (void) state;
+    dpi_md_init(&md, UINT32_MAX);
+    assert_int_equal(dpi_md_allocated(&md), 0);
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 1234));
+    assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
+    assert_int_equal(x, 1234);
+    assert_int_equal(md.len, 4 + 4);
+    assert_int_equal(dpi_md_allocated(&md), 24);
+
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big));
+    assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
+    assert_true(x == big);
+    assert_int_equal(md.len, 4 + 8);
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, UINT32_MAX));
+    assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
+    assert_true(x == UINT32_MAX);
+    assert_int_equal(md.len, 4 + 4);
+    assert_int_equal(md_n_records(&md), 1);
+    assert_true(dpi_md_next(&md, &pos, &v));
+    assert_int_equal(v.field, DPI_F_rtt_us);
+    assert_true(v.num == UINT32_MAX);
+
+    /* 8 + (4 + 13) = 25 bytes: the second step, 40. */
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "www.example.c"));
+    assert_int_equal(md.len, 25);
+    assert_int_equal(dpi_md_allocated(&md), 40);
+    /* 25 + (4 + 27) = 56 bytes: exactly the third step. */
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_uri,
+                                "/abcdefghijklmnopqrstuvwxyz"));
+    assert_int_equal(md.len, 56);
+    assert_int_equal(dpi_md_allocated(&md), 56);
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_method, "G"));
+    assert_int_equal(dpi_md_allocated(&md), 72);
+    assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
+    assert_true(x == UINT32_MAX);
+    assert_string_equal(dpi_md_get(&md, DPI_F_http_uri, NULL),
+                        "/abcdefghijklmnopqrstuvwxyz");
+    dpi_md_destroy(&md);
+
+    /* A budget of 8 bytes holds a number in 4 bytes, not in 8: the value
+     * that needs 8 is refused and the old one kept. */
+    dpi_md_init(&md, 8);
+    assert_true(dpi_md_set_u64(&md, DPI_F_art_us, 1));
+    assert_false(dpi_md_set_u64(&md, DPI_F_art_us, big));
+    assert_true(dpi_md_get_u64(&md, DPI_F_art_us, &x));
+    assert_int_equal(x, 1);
+    assert_int_equal(md_n_records(&md), 1);
+    dpi_md_destroy(&md);
+}
+
 /* SSDP is HTTP over UDP: tshark's HTTP dissector gives this M-SEARCH (its
  * Host and User-Agent as in anyconnect-vpn.pcap) http.request.uri "*",
  * http.host "239.255.255.250:1900" and http.user_agent "Google
@@ -1313,6 +1389,7 @@ main(void)
         cmocka_unit_test(test_http_follow_request_split_at_every_byte),
         cmocka_unit_test(test_http_follow_retransmission_and_gap),
         cmocka_unit_test(test_http_follow_overlong_head_given_up),
+        cmocka_unit_test(test_md_number_forms_and_sizes),
         cmocka_unit_test(test_ssdp_fields_match_tshark),
         cmocka_unit_test(test_socks_follow_reads_tunnelled_http),
         cmocka_unit_test(test_http_connect_tunnel_client_hello),
