@@ -146,6 +146,8 @@ struct dpi_inspect {
                                  * finds its slot again in another
                                  * database (dpi_inspect_rebind()). */
     bool final;                 /* Verdict is final. */
+    uint32_t gen;               /* Generation of the signature database
+                                 * whose slot numbers this holds. */
 };
 
 /* Number of elements of dpi_parsers[]. */
@@ -198,15 +200,17 @@ dpi_classify_has_parser(uint16_t app)
     return dpi_parser_find(app) != NULL;
 }
 
-/* Creates the inspection state of a new connection.  Returns NULL if memory
- * is short. */
+/* Creates the inspection state of a new connection, for the signature
+ * database of generation 'gen' (see dpi_inspect_rebind()).  Returns NULL if
+ * memory is short. */
 struct dpi_inspect *
-dpi_inspect_create(void)
+dpi_inspect_create(uint32_t gen)
 {
     struct dpi_inspect *in = calloc(1, sizeof *in);
 
     if (in) {
         in->slot = -1;
+        in->gen = gen;
     }
     return in;
 }
@@ -234,10 +238,17 @@ dpi_inspect_destroy(struct dpi_inspect *in)
 
 /* See dpi-classify.h and "Signature reload" above. */
 void
-dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db)
+dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db,
+                   uint32_t gen)
 {
-    int slot = in->slot >= 0 ? dpi_sig_app_slot(db, in->slot_app) : -1;
+    int slot;
     size_t i;
+
+    if (in->gen == gen) {
+        return;
+    }
+    in->gen = gen;
+    slot = in->slot >= 0 ? dpi_sig_app_slot(db, in->slot_app) : -1;
 
     for (i = 0; i < 2; i++) {
         struct dpi_inspect_dir *d = &in->dir[i];

@@ -67,14 +67,17 @@ uint16_t dpi_sig_match_ip_proto(const struct dpi_sigdb *, uint8_t ip_proto);
 struct dpi_sig_scratch *dpi_sig_scratch_create(const struct dpi_sigdb *);
 void dpi_sig_scratch_destroy(struct dpi_sig_scratch *);
 
-struct dpi_inspect *dpi_inspect_create(void);
+struct dpi_inspect *dpi_inspect_create(uint32_t gen);
 void dpi_inspect_destroy(struct dpi_inspect *);
 
-/* Prepares 'in', built by dpi_classify_packet() calls with another
- * signature database, for calls with 'db': keeps the reassembled stream
- * bytes and what was decided from them, forgets the old database's slot
- * numbers (see "Signature reload" in dpi-classify.c). */
-void dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db);
+/* Prepares 'in' for dpi_classify_packet() calls with 'db', whose
+ * generation number (the caller's count of databases loaded) is 'gen'.
+ * Does nothing if 'in' was built with that generation.  Otherwise keeps
+ * the reassembled stream bytes and what was decided from them and forgets
+ * the old database's slot numbers (see "Signature reload" in
+ * dpi-classify.c). */
+void dpi_inspect_rebind(struct dpi_inspect *in, const struct dpi_sigdb *db,
+                        uint32_t gen);
 
 /* Feeds one packet of a connection under inspection: 'pkt' is the parsed
  * packet, 'to_server' its direction (client to server if true) and

@@ -28,12 +28,24 @@
 
 #include "dpi-classify.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DPI_CONN_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(DPI_CONN_ASAN)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
+#define ASAN_UNPOISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
+#endif
+
 _Static_assert(DPI_CONN_N_STRIPES > 0
                && !(DPI_CONN_N_STRIPES & (DPI_CONN_N_STRIPES - 1)),
                "DPI_CONN_N_STRIPES must be a power of 2");
 _Static_assert(DPI_CONN_RST < 16 && DPI_ENCAP_ALL < 16,
                "struct dpi_conn keeps its flags and encap bits in 4 bits");
-_Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 152,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 144,
                "struct dpi_conn changed size: update dpi-conn.h");
 
 /* Initial number of hash buckets of a stripe. */
@@ -242,13 +254,61 @@ dpi_conn_table_create(uint32_t max_flows)
     return t;
 }
 
-/* Frees 'conn' and what it owns.  It must already be out of its stripe. */
+/* Takes a connection out of the free list of stripe 's' (whose mutex the
+ * caller holds), allocating a block if the list is empty.  The connection
+ * is uninitialised.  Returns NULL if memory is short. */
+static struct dpi_conn *
+dpi_conn_alloc(struct dpi_conn_stripe *s)
+{
+    struct dpi_conn *conn = s->free;
+
+    if (!conn) {
+        struct dpi_conn_block *b = malloc(sizeof *b);
+
+        if (!b) {
+            return NULL;
+        }
+        b->next = s->blocks;
+        s->blocks = b;
+        for (size_t i = DPI_CONN_PER_BLOCK; i-- > 0;) {
+            b->conns[i].hnext = s->free;
+            s->free = &b->conns[i];
+            ASAN_POISON_MEMORY_REGION(&b->conns[i], sizeof b->conns[i]);
+        }
+        conn = s->free;
+    }
+    ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
+    s->free = conn->hnext;
+    return conn;
+}
+
+/* Frees what 'conn' owns: its inspection state and its metadata.  'conn'
+ * must already be out of its stripe's table and lists. */
 static void
-dpi_conn_free(struct dpi_conn_table *t, struct dpi_conn *conn)
+dpi_conn_release(struct dpi_conn_table *t, struct dpi_conn *conn)
 {
     dpi_conn_inspect_end(t, conn);
     dpi_md_destroy(&conn->md);
-    free(conn);
+}
+
+/* Puts 'conn', released, back on the free list of stripe 's', whose mutex
+ * the caller holds. */
+static void
+dpi_conn_put(struct dpi_conn_stripe *s, struct dpi_conn *conn)
+{
+    conn->hnext = s->free;
+    s->free = conn;
+    ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
+}
+
+/* Frees 'conn' and what it owns.  It must already be out of stripe 's',
+ * whose mutex the caller holds. */
+static void
+dpi_conn_free(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+              struct dpi_conn *conn)
+{
+    dpi_conn_release(t, conn);
+    dpi_conn_put(s, conn);
 }
 
 /* Destroys 't' and every connection in it.  Nothing else may use 't'
@@ -266,7 +326,14 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
             struct dpi_conn *conn = dpi_conn_from_lru(s->lru.next);
 
             dpi_lru_remove(&conn->lru);
-            dpi_conn_free(t, conn);
+            dpi_conn_release(t, conn);
+        }
+        while (s->blocks) {
+            struct dpi_conn_block *b = s->blocks;
+
+            s->blocks = b->next;
+            ASAN_UNPOISON_MEMORY_REGION(b->conns, sizeof b->conns);
+            free(b);
         }
         free(s->buckets);
         pthread_mutex_destroy(&s->mutex);
@@ -274,12 +341,14 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
     free(t);
 }
 
-/* Removes 'conn' from stripe 's' (whose mutex the caller holds) without
- * freeing it or touching the table-wide counters. */
+/* Removes 'conn' from stripe 's' of 't' (whose mutex the caller holds)
+ * without freeing it or touching the table-wide counters. */
 static void
-dpi_conn_unlink(struct dpi_conn_stripe *s, struct dpi_conn *conn)
+dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                struct dpi_conn *conn)
 {
-    struct dpi_conn **p = &s->buckets[conn->hash & s->mask];
+    uint32_t hash = dpi_key_hash(&conn->key, t->hash_basis);
+    struct dpi_conn **p = &s->buckets[hash & s->mask];
 
     while (*p != conn) {
         p = &(*p)->hnext;
@@ -297,8 +366,8 @@ dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 {
     struct dpi_conn *conn = dpi_conn_from_lru(s->lru.prev);
 
-    dpi_conn_unlink(s, conn);
-    dpi_conn_free(t, conn);
+    dpi_conn_unlink(t, s, conn);
+    dpi_conn_free(t, s, conn);
     __atomic_add_fetch(&t->evicted, 1, __ATOMIC_RELAXED);
 }
 
@@ -402,11 +471,11 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     return dpi_conn_evict_oldest(t, s);
 }
 
-/* Doubles the number of buckets of stripe 's', whose mutex the caller
- * holds.  On allocation failure, keeps the old buckets (chains just get
- * longer). */
+/* Doubles the number of buckets of stripe 's' of 't', whose mutex the
+ * caller holds.  On allocation failure, keeps the old buckets (chains just
+ * get longer). */
 static void
-dpi_conn_stripe_grow(struct dpi_conn_stripe *s)
+dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 {
     uint32_t n_buckets = (s->mask + 1) * 2;
     struct dpi_conn **buckets;
@@ -422,7 +491,8 @@ dpi_conn_stripe_grow(struct dpi_conn_stripe *s)
         struct dpi_conn *conn, *next;
 
         for (conn = s->buckets[i]; conn; conn = next) {
-            struct dpi_conn **b = &buckets[conn->hash & (n_buckets - 1)];
+            uint32_t hash = dpi_key_hash(&conn->key, t->hash_basis);
+            struct dpi_conn **b = &buckets[hash & (n_buckets - 1)];
 
             next = conn->hnext;
             conn->hnext = *b;
@@ -438,7 +508,7 @@ dpi_conn_stripe_grow(struct dpi_conn_stripe *s)
  * 'now_ms', choosing its client (see dpi-conn.h). */
 static void
 dpi_conn_init(struct dpi_conn *conn, const struct dpi_pkt *pkt,
-              uint32_t hash, uint64_t now_ms)
+              uint64_t now_ms)
 {
     const struct dpi_key *k = &pkt->key;
     bool syn_only = (k->proto == 6
@@ -454,7 +524,6 @@ dpi_conn_init(struct dpi_conn *conn, const struct dpi_pkt *pkt,
     if (syn_only) {
         conn->flags |= DPI_CONN_SYN_DIR;
     }
-    conn->hash = hash;
     conn->state = DPI_STATE_TRK | DPI_STATE_PEND;
     conn->first_ms = conn->last_ms = now_ms;
 }
@@ -478,8 +547,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
 
     pthread_mutex_lock(&s->mutex);
     for (conn = s->buckets[hash & s->mask]; conn; conn = conn->hnext) {
-        if (conn->hash == hash
-            && dpi_key_match(&conn->key, &pkt->key) != DPI_KEY_NO_MATCH) {
+        if (dpi_key_match(&conn->key, &pkt->key) != DPI_KEY_NO_MATCH) {
             /* A connection already at the front stays there, sparing
              * the writes to its neighbours for back-to-back packets. */
             if (s->lru.next != &conn->lru) {
@@ -496,16 +564,16 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
         pthread_mutex_unlock(&s->mutex);
         return NULL;
     }
-    conn = malloc(sizeof *conn);
+    conn = dpi_conn_alloc(s);
     if (!conn) {
         __atomic_sub_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
         pthread_mutex_unlock(&s->mutex);
         return NULL;
     }
-    dpi_conn_init(conn, pkt, hash, now_ms);
+    dpi_conn_init(conn, pkt, now_ms);
 
     if (s->n >= s->mask + 1) {
-        dpi_conn_stripe_grow(s);
+        dpi_conn_stripe_grow(t, s);
     }
     conn->hnext = s->buckets[hash & s->mask];
     s->buckets[hash & s->mask] = conn;
@@ -533,13 +601,15 @@ dpi_conn_to_server(const struct dpi_conn *conn, const struct dpi_pkt *pkt)
     return dpi_key_match(&conn->key, &pkt->key) == DPI_KEY_SAME_DIR;
 }
 
-/* Makes sure 'conn' (whose stripe the caller holds) has inspection
- * state.  Returns false if memory is short. */
+/* Makes sure 'conn' (whose stripe the caller holds) has inspection state,
+ * creating it for the signature database of generation 'sig_gen' if it has
+ * none.  Returns false if memory is short. */
 bool
-dpi_conn_inspect_begin(struct dpi_conn_table *t, struct dpi_conn *conn)
+dpi_conn_inspect_begin(struct dpi_conn_table *t, struct dpi_conn *conn,
+                       uint32_t sig_gen)
 {
     if (!conn->inspect) {
-        conn->inspect = dpi_inspect_create();
+        conn->inspect = dpi_inspect_create(sig_gen);
         if (!conn->inspect) {
             return false;
         }
@@ -652,7 +722,7 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
                 break;
             }
             if (dpi_conn_is_expired(conn, now_ms, idle_ms)) {
-                dpi_conn_unlink(s, conn);
+                dpi_conn_unlink(t, s, conn);
                 conn->hnext = dead;
                 dead = conn;
                 n++;
@@ -665,11 +735,21 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
             __atomic_add_fetch(&t->expired, n, __ATOMIC_RELAXED);
             total += n;
         }
-        while (dead) {
-            struct dpi_conn *next = dead->hnext;
+        if (dead) {
+            /* Frees what the connections own without the lock, then
+             * takes it once to return them to the stripe. */
+            struct dpi_conn *conn;
 
-            dpi_conn_free(t, dead);
-            dead = next;
+            for (conn = dead; conn; conn = conn->hnext) {
+                dpi_conn_release(t, conn);
+            }
+            pthread_mutex_lock(&s->mutex);
+            while (dead) {
+                conn = dead;
+                dead = dead->hnext;
+                dpi_conn_put(s, conn);
+            }
+            pthread_mutex_unlock(&s->mutex);
         }
     }
     return total;

@@ -77,12 +77,23 @@
  * Memory
  * ======
  *
- * A struct dpi_conn is 152 bytes on LP64 (checked by a build assertion in
- * dpi-conn.c).  While a connection is inspected it also owns a struct
- * dpi_inspect (the classifier's, freed at the final verdict); its metadata
- * records (dpi-md.h) are allocated when the first one is stored and kept,
- * within the engine's per-connection budget, until the connection goes
- * away.
+ * A struct dpi_conn is 144 bytes on LP64 (checked by a build assertion in
+ * dpi-conn.c).  It does not keep its hash: removing a connection and
+ * growing a stripe's buckets compute it again from the key.
+ *
+ * Each stripe carves its connections out of blocks of DPI_CONN_PER_BLOCK,
+ * allocated as it needs them, and keeps the free ones on a list (under its
+ * mutex, like everything else of the stripe).  A connection thus costs
+ * its 144 bytes, without malloc's header and rounding, and creating or
+ * removing one calls neither malloc() nor free().  Blocks are freed only
+ * with the table: the memory for connections is that of the most
+ * connections each stripe ever held at once, which 'max_flows' bounds
+ * (but lowering 'max_flows' does not give back).
+ *
+ * While a connection is inspected it also owns a struct dpi_inspect (the
+ * classifier's, freed at the final verdict); its metadata records
+ * (dpi-md.h) are allocated when the first one is stored and kept, within
+ * the engine's per-connection budget, until the connection goes away.
  *
  * Thread-safety
  * =============
@@ -152,7 +163,6 @@ struct dpi_conn {
     struct dpi_conn *hnext;     /* Next in the same hash bucket. */
     struct dpi_conn_lru lru;    /* In the stripe's LRU list. */
     struct dpi_key key;         /* Client to server. */
-    uint32_t hash;              /* Direction-independent hash of 'key'. */
     uint16_t app_id;            /* Verdict: application, or 0. */
     uint16_t app_proto;         /* Verdict: L7 protocol, or 0. */
     uint8_t state;              /* Verdict: DPI_STATE_* bits. */
@@ -161,14 +171,22 @@ struct dpi_conn {
     uint16_t n_inspected : 14;  /* Payload packets fed to the classifier
                                  * (at most DPI_MAX_INSPECT_PACKETS). */
     uint16_t timing : 2;        /* DPI_CONN_T_* bits. */
-    uint32_t sig_gen;           /* Generation of the signature database
-                                 * whose slot numbers 'inspect' holds. */
     uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */
     uint64_t bytes[2];          /* Same, in frame bytes. */
     uint64_t first_ms;          /* Time of the first packet. */
     uint64_t last_ms;           /* Time of the latest packet. */
     struct dpi_inspect *inspect; /* Classifier state while inspecting. */
     struct dpi_md md;           /* Extracted and computed metadata. */
+};
+
+/* Connections per block of a stripe's store (see "Memory" above). */
+#define DPI_CONN_PER_BLOCK 32
+
+/* A block of connections.  A stripe carves its connections out of blocks,
+ * which it keeps until the table is destroyed. */
+struct dpi_conn_block {
+    struct dpi_conn_block *next; /* Next block of the same stripe. */
+    struct dpi_conn conns[DPI_CONN_PER_BLOCK]; /* In use or free. */
 };
 
 /* A stripe of the table (see "Layout" above), padded to avoid false
@@ -181,6 +199,8 @@ struct dpi_conn_stripe {
                                  * (written under 'mutex' with atomic
                                  * stores; eviction reads it without). */
     struct dpi_conn_lru lru;    /* LRU list head: 'next' is the front. */
+    struct dpi_conn *free;      /* Free connections, linked by 'hnext'. */
+    struct dpi_conn_block *blocks; /* Blocks the connections come from. */
 } __attribute__((aligned(64)));
 
 /* The connection table. */
@@ -208,7 +228,8 @@ struct dpi_conn *dpi_conn_table_lookup(struct dpi_conn_table *,
 void dpi_conn_table_unlock(struct dpi_conn_stripe *);
 
 bool dpi_conn_to_server(const struct dpi_conn *, const struct dpi_pkt *);
-bool dpi_conn_inspect_begin(struct dpi_conn_table *, struct dpi_conn *);
+bool dpi_conn_inspect_begin(struct dpi_conn_table *, struct dpi_conn *,
+                            uint32_t sig_gen);
 void dpi_conn_inspect_end(struct dpi_conn_table *, struct dpi_conn *);
 
 size_t dpi_conn_table_expire(struct dpi_conn_table *, uint64_t now_ms,

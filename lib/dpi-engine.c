@@ -88,9 +88,10 @@
  * packet keeps its version, but never more than one.
  *
  * Connection verdicts, counters and metadata do not depend on the
- * database and are kept.  A connection still being inspected holds slot
- * numbers of the database its latest payload packet was inspected with
- * ('sig_gen' of struct dpi_conn): at its next payload packet,
+ * database and are kept.  A connection still being inspected holds, in
+ * its struct dpi_inspect, slot numbers of the database its latest payload
+ * packet was inspected with, and that database's generation: at its next
+ * payload packet,
  * dpi_inspect_rebind() translates its inspection state to the new
  * database, keeping the TCP stream bytes held so far (a ClientHello split
  * over segments across a reload is still parsed whole) and what was
@@ -817,18 +818,17 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     uint16_t by_addr;
     bool final;
 
-    if (conn->inspect && conn->sig_gen != w->sigs->gen) {
-        /* Inspection went on with another signature database, whose slot
-         * numbers mean nothing in this one: forget them, but keep the
+    if (conn->inspect) {
+        /* If inspection went on with another signature database, whose
+         * slot numbers mean nothing in this one, forget them, but keep the
          * stream bytes held so far. */
-        dpi_inspect_rebind(conn->inspect, w->sigs->db);
+        dpi_inspect_rebind(conn->inspect, w->sigs->db, w->sigs->gen);
     }
     if (conn->n_inspected >= window
-        || !dpi_conn_inspect_begin(e->conns, conn)) {
+        || !dpi_conn_inspect_begin(e->conns, conn, w->sigs->gen)) {
         dpi_conn_give_up(w, conn);
         return;
     }
-    conn->sig_gen = w->sigs->gen;
 
     memset(&v, 0, sizeof v);
     v.app_id = conn->app_id;

@@ -56,7 +56,7 @@ feed(struct sigdb_fixture *f, struct conn *c, const struct dpi_pkt *pkt,
         return;
     }
     if (!c->in) {
-        c->in = dpi_inspect_create();
+        c->in = dpi_inspect_create(0);
         assert_non_null(c->in);
     }
     if (!c->dmd.max) {
@@ -641,7 +641,7 @@ test_mdns_followed_after_refinement(void **state)
     struct sigdb_fixture *f = *state;
     struct dpi_pkt p1 = tcp_pkt(true, 5353, 0, q1, sizeof q1);
     struct dpi_pkt p2 = tcp_pkt(true, 5353, 0, q2, sizeof q2);
-    struct dpi_inspect *in = dpi_inspect_create();
+    struct dpi_inspect *in = dpi_inspect_create(0);
     struct dpi_verdict v;
     struct dpi_key client;
     struct dpi_md md;

@@ -1011,7 +1011,63 @@ test_stats_survive_worker_destruction(void **state)
 static void
 test_connection_struct_is_compact(void **state)
 {
-    assert_true(sizeof(struct dpi_conn) <= 152);
+    assert_true(sizeof(struct dpi_conn) <= 144);
+}
+
+/* Returns the number of connection blocks the stripes of 't' hold. */
+static size_t
+count_conn_blocks(struct dpi_conn_table *t)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        for (struct dpi_conn_block *b = t->stripes[i].blocks; b;
+             b = b->next) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Adds 'n' UDP connections from 10.0.'x'.0 ports 1000 to 1000 + 'n' - 1 to
+ * 't' at 'now_ms'. */
+static void
+add_conns(struct dpi_conn_table *t, uint8_t x, int n, uint64_t now_ms)
+{
+    for (int i = 0; i < n; i++) {
+        struct dpi_pkt pkt = make_pkt(17, 1, (uint16_t) (1000 + i), 2, 53,
+                                      0, NULL, 0);
+        struct dpi_conn_stripe *s;
+        bool created;
+
+        pkt.key.src.b[14] = x;
+        assert_non_null(dpi_conn_table_lookup(t, &pkt, now_ms, &created,
+                                              &s));
+        assert_true(created);
+        dpi_conn_table_unlock(s);
+    }
+}
+
+/* Connections that expire go back to their stripes' stores and are used
+ * again: replacing 3,000 connections by 3,000 others allocates nothing
+ * more. */
+static void
+test_expired_connections_are_reused(void **state)
+{
+    struct dpi_conn_table *t = dpi_conn_table_create(10000);
+    size_t blocks;
+
+    (void) state;
+    assert_non_null(t);
+    add_conns(t, 1, 3000, 0);
+    blocks = count_conn_blocks(t);
+    assert_true(blocks >= 3000 / 32 && blocks <= 3000);
+    assert_int_equal(dpi_conn_table_expire(t, 100000, 1000), 3000);
+    assert_int_equal(dpi_conn_table_n_flows(t), 0);
+    add_conns(t, 2, 3000, 100000);
+    assert_int_equal(dpi_conn_table_n_flows(t), 3000);
+    assert_int_equal(count_conn_blocks(t), blocks);
+    dpi_conn_table_destroy(t);
 }
 
 int
@@ -1046,6 +1102,7 @@ main(void)
         cmocka_unit_test(test_bad_packets_are_counted),
         cmocka_unit_test(test_stats_survive_worker_destruction),
         cmocka_unit_test(test_connection_struct_is_compact),
+        cmocka_unit_test(test_expired_connections_are_reused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
