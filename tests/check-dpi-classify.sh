@@ -303,8 +303,8 @@ fi
 
 # 6. Bad options: exit status 2.
 for opt in "--max-flows abc" "--max-flows 0" "--inspect-packets -1" \
-           "--inspect-packets 16384" "--metadata-max 99999999999" "--idle-timeout 5x" "--no-such" \
-           "--signatures"; do
+           "--inspect-packets 16384" "--metadata-max 99999999999" \
+           "--idle-timeout 5x" "--no-such" "--signatures"; do
     # shellcheck disable=SC2086
     "$CLASSIFY" $opt "$CAPTURES/dns.pcap" > /dev/null 2> "$tmp/opt.err"
     rc=$?
@@ -320,6 +320,13 @@ if test $rc -eq 2; then
     pass "no file"
 else
     fail "no file: exit status $rc"
+fi
+# The largest window is accepted, and --help states it.
+if "$CLASSIFY" --inspect-packets 16383 "$CAPTURES/dns.pcap" > /dev/null \
+   && "$CLASSIFY" --help | grep -q "at most 16383"; then
+    pass "largest window accepted and documented"
+else
+    fail "--inspect-packets 16383 refused or not in --help"
 fi
 
 if test $failures -ne 0; then

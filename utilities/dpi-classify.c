@@ -1297,7 +1297,7 @@ dc_usage(void)
            "(default %u)\n"
            "  --inspect-packets N   payload packets inspected per "
            "connection\n"
-           "                        (default %u)\n"
+           "                        (default %u, at most %u)\n"
            "  --metadata-max BYTES  metadata budget per connection "
            "(default %u)\n"
            "  --idle-timeout MS     expire connections idle this long in\n"
@@ -1310,7 +1310,8 @@ dc_usage(void)
            "be opened or read to its end or the signatures are bad, 2 for\n"
            "a bad command line.\n",
            program_name, program_name, DPI_DEFAULT_MAX_FLOWS,
-           DPI_DEFAULT_INSPECT_PACKETS, DC_DEFAULT_METADATA_MAX);
+           DPI_DEFAULT_INSPECT_PACKETS, DPI_MAX_INSPECT_PACKETS,
+           DC_DEFAULT_METADATA_MAX);
 }
 
 /* Prints a command-line error and exits with status 2. */
