@@ -1713,7 +1713,8 @@ test_reload_bad_file_keeps_database(void **state)
 struct reload_traffic_arg {
     struct dpi_engine *engine;  /* Engine to feed. */
     const char *src;            /* Source address of the packets. */
-    volatile bool *stop;        /* Set by the main thread to stop. */
+    bool *stop;                 /* Set by the main thread to stop (read
+                                 * and written atomically). */
     uint64_t n_packets;         /* Packets processed. */
     uint64_t n_bad;             /* Packets without the http verdict. */
 };
@@ -1736,7 +1737,8 @@ reload_traffic(void *arg_)
         arg->n_bad++;
         return NULL;
     }
-    while (!*arg->stop || arg->n_packets < 1000) {
+    while (!__atomic_load_n(arg->stop, __ATOMIC_ACQUIRE)
+           || arg->n_packets < 1000) {
         uint16_t sport = (uint16_t) (1024 + arg->n_packets % 60000);
 
         pkt_make(&pkt, 6, arg->src, sport, "10.0.0.2", 8080, 0x18,
@@ -1760,7 +1762,7 @@ test_reload_under_traffic(void **state)
     static const char *srcs[3] = { "10.0.1.1", "10.0.1.2", "10.0.1.3" };
     char path_a[] = "/tmp/test-engine-sig-XXXXXX";
     struct reload_traffic_arg args[3];
-    volatile bool stop = false;
+    bool stop = false;
     struct dpi_engine *engine;
     struct dpi_config cfg;
     pthread_t threads[3];
@@ -1784,7 +1786,7 @@ test_reload_under_traffic(void **state)
         assert_int_equal(dpi_engine_set_signatures(
                              engine, i % 2 ? NULL : path_a, NULL), 0);
     }
-    stop = true;
+    __atomic_store_n(&stop, true, __ATOMIC_RELEASE);
     for (i = 0; i < 3; i++) {
         assert_int_equal(pthread_join(threads[i], NULL), 0);
         assert_true(args[i].n_packets >= 1000);
