@@ -97,74 +97,61 @@ dpi_lru_push_front(struct dpi_conn_lru *head, struct dpi_conn_lru *node)
     head->next = node;
 }
 
-/* Rotates 'x' left by 'n' bits (0 < n < 32). */
-static inline uint32_t
-dpi_rotl32(uint32_t x, int n)
+/* Returns the 128-bit product of 'a' and 'b' with its two halves XORed
+ * together: a cheap mix of two 64-bit words in which every bit of either
+ * word reaches most bits of the result.  (Without a 128-bit type, the
+ * 64-bit product folded on itself, which mixes less.) */
+static inline uint64_t
+dpi_hash_mul_fold(uint64_t a, uint64_t b)
 {
-    return (x << n) | (x >> (32 - n));
+#ifdef __SIZEOF_INT128__
+    unsigned __int128 p = (unsigned __int128) a * b;
+
+    return (uint64_t) p ^ (uint64_t) (p >> 64);
+#else
+    uint64_t p = a * b;
+
+    return p ^ (p >> 29);
+#endif
 }
 
-/* Adds the 32-bit word 'k' to the hash 'h' (the MurmurHash3 block step). */
-static inline uint32_t
-dpi_hash_add(uint32_t h, uint32_t k)
+/* Returns the hash of one endpoint of a connection, address 'addr' and
+ * port 'port', under the random keys 'k'. */
+static inline uint64_t
+dpi_hash_endpoint(const struct dpi_addr *addr, uint16_t port,
+                  const uint64_t k[DPI_CONN_HASH_KEYS])
 {
-    k *= 0xcc9e2d51;
-    k = dpi_rotl32(k, 15);
-    k *= 0x1b873593;
-    h ^= k;
-    h = dpi_rotl32(h, 13);
-    return h * 5 + 0xe6546b64;
+    uint64_t w0, w1;
+
+    memcpy(&w0, &addr->b[0], 8);
+    memcpy(&w1, &addr->b[8], 8);
+    return dpi_hash_mul_fold(dpi_hash_mul_fold(w0 ^ k[0], w1 ^ k[1])
+                             ^ port, k[2]);
 }
 
-/* Finishes hash 'h' (the MurmurHash3 finaliser). */
-static inline uint32_t
-dpi_hash_finish(uint32_t h)
-{
-    h ^= h >> 16;
-    h *= 0x85ebca6b;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35;
-    return h ^ (h >> 16);
-}
-
-/* Adds the 16 bytes of 'addr' to hash 'h'. */
-static inline uint32_t
-dpi_hash_addr(uint32_t h, const struct dpi_addr *addr)
-{
-    for (int i = 0; i < 16; i += 4) {
-        uint32_t w;
-
-        memcpy(&w, &addr->b[i], 4);
-        h = dpi_hash_add(h, w);
-    }
-    return h;
-}
-
-/* Returns a hash of 'key' that is the same in both directions: the two
- * endpoints are hashed in a canonical order. */
+/* Returns a hash of 'key' under the random keys 'k' that is the same in
+ * both directions: the hashes of the two endpoints are added, and addition
+ * does not care about their order.  Distinct endpoint pairs collide only
+ * as often as two random 64-bit numbers agree.  The 32-bit result gets
+ * MurmurHash3's finaliser, so its low bits (bucket index) and its high
+ * bits (stripe) are both well mixed. */
 static uint32_t
-dpi_key_hash(const struct dpi_key *key, uint32_t basis)
+dpi_key_hash(const struct dpi_key *key, const uint64_t k[DPI_CONN_HASH_KEYS])
 {
-    const struct dpi_addr *a = &key->src, *b = &key->dst;
-    uint16_t pa = key->sport, pb = key->dport;
-    int cmp = memcmp(a, b, sizeof *a);
-    uint32_t h = basis;
+    uint64_t h = (dpi_hash_endpoint(&key->src, key->sport, k)
+                  + dpi_hash_endpoint(&key->dst, key->dport, k));
+    uint32_t h32;
 
-    if (cmp > 0 || (cmp == 0 && pa > pb)) {
-        const struct dpi_addr *t = a;
-        uint16_t tp = pa;
-
-        a = b;
-        b = t;
-        pa = pb;
-        pb = tp;
-    }
-    h = dpi_hash_addr(h, a);
-    h = dpi_hash_addr(h, b);
-    h = dpi_hash_add(h, ((uint32_t) pa << 16) | pb);
-    h = dpi_hash_add(h, ((uint32_t) key->vlan << 16)
-                        | ((uint32_t) key->proto << 8) | key->ipv6);
-    return dpi_hash_finish(h);
+    h = dpi_hash_mul_fold(h ^ (((uint64_t) key->vlan << 16)
+                               | ((uint64_t) key->proto << 8)
+                               | key->ipv6),
+                          k[3]);
+    h32 = (uint32_t) h ^ (uint32_t) (h >> 32);
+    h32 ^= h32 >> 16;
+    h32 *= 0x85ebca6b;
+    h32 ^= h32 >> 13;
+    h32 *= 0xc2b2ae35;
+    return h32 ^ (h32 >> 16);
 }
 
 /* How a packet's key relates to a connection's key. */
@@ -206,20 +193,30 @@ dpi_key_reverse(struct dpi_key *out, const struct dpi_key *in)
     out->dport = in->sport;
 }
 
-/* Returns a random 32-bit hash basis. */
-static uint32_t
-dpi_random_basis(void)
+/* Fills 'k' with random keys for dpi_key_hash(): from getrandom(), or if
+ * that fails, from the clock and the process id, spread by SplitMix64's
+ * steps.  The multipliers (k[2] and k[3]) are made odd. */
+static void
+dpi_random_hash_keys(uint64_t k[DPI_CONN_HASH_KEYS])
 {
-    uint32_t basis;
+    uint64_t seed;
 
-    if (getrandom(&basis, sizeof basis, GRND_NONBLOCK) != sizeof basis) {
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != sizeof seed) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        basis = (uint32_t) ts.tv_nsec ^ (uint32_t) ts.tv_sec
-                ^ ((uint32_t) getpid() << 16);
+        seed = ((uint64_t) ts.tv_sec << 32) ^ (uint64_t) ts.tv_nsec
+               ^ ((uint64_t) getpid() << 16);
     }
-    return basis;
+    for (int i = 0; i < DPI_CONN_HASH_KEYS; i++) {
+        uint64_t z = (seed += UINT64_C(0x9e3779b97f4a7c15));
+
+        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+        k[i] = z ^ (z >> 31);
+    }
+    k[2] |= 1;
+    k[3] |= 1;
 }
 
 /* Creates an empty connection table of capacity 'max_flows'.  Returns NULL
@@ -249,7 +246,7 @@ dpi_conn_table_create(uint32_t max_flows)
         s->mask = DPI_CONN_MIN_BUCKETS - 1;
         s->lru.prev = s->lru.next = &s->lru;
     }
-    t->hash_basis = dpi_random_basis();
+    dpi_random_hash_keys(t->hash_keys);
     t->max_flows = max_flows;
     return t;
 }
@@ -347,7 +344,7 @@ static void
 dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
                 struct dpi_conn *conn)
 {
-    uint32_t hash = dpi_key_hash(&conn->key, t->hash_basis);
+    uint32_t hash = dpi_key_hash(&conn->key, t->hash_keys);
     struct dpi_conn **p = &s->buckets[hash & s->mask];
 
     while (*p != conn) {
@@ -491,7 +488,7 @@ dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
         struct dpi_conn *conn, *next;
 
         for (conn = s->buckets[i]; conn; conn = next) {
-            uint32_t hash = dpi_key_hash(&conn->key, t->hash_basis);
+            uint32_t hash = dpi_key_hash(&conn->key, t->hash_keys);
             struct dpi_conn **b = &buckets[hash & (n_buckets - 1)];
 
             next = conn->hnext;
@@ -540,7 +537,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
                       uint64_t now_ms, bool *created,
                       struct dpi_conn_stripe **stripep)
 {
-    uint32_t hash = dpi_key_hash(&pkt->key, t->hash_basis);
+    uint32_t hash = dpi_key_hash(&pkt->key, t->hash_keys);
     struct dpi_conn_stripe *s
         = &t->stripes[hash >> (32 - DPI_CONN_STRIPE_BITS)];
     struct dpi_conn *conn;

@@ -30,9 +30,9 @@
  * ======
  *
  * The table is DPI_CONN_N_STRIPES independent stripes.  A connection lives
- * in the stripe chosen by the high bits of its hash, which is computed over
- * the key with its two endpoints in a canonical order, so both directions
- * hash alike.  Each stripe has:
+ * in the stripe chosen by the high bits of its hash, a keyed hash (random
+ * keys per table) that adds the hashes of the key's two endpoints, so both
+ * directions hash alike.  Each stripe has:
  *
  *   - a mutex,
  *   - a chained hash table that grows (doubles) when it holds more
@@ -131,6 +131,9 @@
 
 struct dpi_inspect;
 
+/* Number of random 64-bit keys of the connection hash. */
+#define DPI_CONN_HASH_KEYS 4
+
 /* Number of stripes of a connection table: a power of 2. */
 #define DPI_CONN_N_STRIPES 256
 
@@ -206,7 +209,7 @@ struct dpi_conn_stripe {
 /* The connection table. */
 struct dpi_conn_table {
     struct dpi_conn_stripe stripes[DPI_CONN_N_STRIPES]; /* The stripes. */
-    uint32_t hash_basis;        /* Random seed of the hash. */
+    uint64_t hash_keys[DPI_CONN_HASH_KEYS]; /* Random keys of the hash. */
     uint32_t max_flows;         /* Capacity (atomic). */
     uint32_t n_flows;           /* Connections in the table (atomic). */
     uint32_t evict_cursor;      /* Stripe where the next eviction starts

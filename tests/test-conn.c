@@ -1014,6 +1014,19 @@ test_connection_struct_is_compact(void **state)
     assert_true(sizeof(struct dpi_conn) <= 144);
 }
 
+/* Turns 'pkt' around: source and destination swapped. */
+static void
+reverse_pkt(struct dpi_pkt *pkt)
+{
+    struct dpi_addr a = pkt->key.src;
+    uint16_t p = pkt->key.sport;
+
+    pkt->key.src = pkt->key.dst;
+    pkt->key.dst = a;
+    pkt->key.sport = pkt->key.dport;
+    pkt->key.dport = p;
+}
+
 /* Returns the number of connection blocks the stripes of 't' hold. */
 static size_t
 count_conn_blocks(struct dpi_conn_table *t)
@@ -1046,6 +1059,48 @@ add_conns(struct dpi_conn_table *t, uint8_t x, int n, uint64_t now_ms)
         assert_true(created);
         dpi_conn_table_unlock(s);
     }
+}
+
+/* The hash spreads connections that differ only in their addresses' or
+ * ports' low bits (as a client's connections, or a subnet's, do) evenly
+ * over the stripes: with 65,536 of them, 256 per stripe on average, no
+ * stripe gets more than 1.5 times that or less than half.  Each direction
+ * of a connection finds it. */
+static void
+test_hash_spreads_connections_over_stripes(void **state)
+{
+    struct dpi_conn_table *t = dpi_conn_table_create(1 << 17);
+    uint32_t lo = UINT32_MAX, hi = 0;
+
+    (void) state;
+    assert_non_null(t);
+    for (int i = 0; i < 65536; i++) {
+        struct dpi_pkt pkt = make_pkt(6, 1, (uint16_t) (1024 + i % 256), 2,
+                                      443, 0, NULL, 0);
+        struct dpi_conn_stripe *s;
+        struct dpi_conn *c;
+        bool created;
+
+        pkt.key.src.b[13] = (uint8_t) (i >> 8);
+        c = dpi_conn_table_lookup(t, &pkt, 0, &created, &s);
+        assert_non_null(c);
+        assert_true(created);
+        dpi_conn_table_unlock(s);
+
+        reverse_pkt(&pkt);
+        assert_true(dpi_conn_table_lookup(t, &pkt, 0, &created, &s) == c);
+        assert_false(created);
+        dpi_conn_table_unlock(s);
+    }
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        uint32_t n = t->stripes[i].n;
+
+        lo = n < lo ? n : lo;
+        hi = n > hi ? n : hi;
+    }
+    assert_true(lo >= 128);
+    assert_true(hi <= 384);
+    dpi_conn_table_destroy(t);
 }
 
 /* Connections that expire go back to their stripes' stores and are used
@@ -1103,6 +1158,7 @@ main(void)
         cmocka_unit_test(test_stats_survive_worker_destruction),
         cmocka_unit_test(test_connection_struct_is_compact),
         cmocka_unit_test(test_expired_connections_are_reused),
+        cmocka_unit_test(test_hash_spreads_connections_over_stripes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
