@@ -755,8 +755,10 @@ dpi_conn_account(struct dpi_worker *w, struct dpi_conn *conn,
  *
  * The times kept in between are microseconds since the connection's first
  * packet, which fit the 4-byte form of a numeric record.  They are taken
- * modulo 2**64: should a packet's time fall before that, the differences
- * stay right and the records only take the 8-byte form. */
+ * modulo 2**64: should a packet's time fall before that, the records take
+ * the 8-byte form and the differences, also taken modulo 2**64, stay
+ * right.  A difference beyond 32 bits (time went backwards, or more than
+ * 71 minutes passed) is not stored. */
 static void
 dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
                  bool to_server, uint64_t now_us)
@@ -784,7 +786,7 @@ dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
         dpi_md_remove(md, DPI_F__syn_us);
         dpi_md_remove(md, DPI_F__synack_us);
         conn->timing &= ~DPI_CONN_T_SYNACK;
-        if (now_us >= t0 && now_us - t0 <= UINT32_MAX) {
+        if (now_us - t0 <= UINT32_MAX) {
             dpi_md_set_u64(md, DPI_F_rtt_us, now_us - t0);
         }
     }
@@ -797,7 +799,7 @@ dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
             }
         } else if (dpi_md_get_u64(md, DPI_F__req_us, &t0)) {
             dpi_md_remove(md, DPI_F__req_us);
-            if (now_us >= t0 && now_us - t0 <= UINT32_MAX
+            if (now_us - t0 <= UINT32_MAX
                 && dpi_md_set_u64(md, DPI_F_art_us, now_us - t0)) {
                 conn->timing |= DPI_CONN_T_ART;
             }

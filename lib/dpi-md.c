@@ -25,7 +25,8 @@
  * bytes in host order, or 4 when the value fits in 32 bits.  Records
  * follow one another in the order they were added.
  *
- * The buffer's size is a function of 'len' (dpi_md_alloc_size()), so it
+ * The buffer holds dpi_md_alloc_size(len) bytes, or more if records were
+ * removed since it last grew (removal does not shrink it), so its size
  * need not be stored.  The sizes are those malloc serves without rounding:
  * glibc on 64-bit hosts hands out chunks in steps of 16 bytes with an
  * 8-byte header, so requests of 24 + 16k bytes fill their chunks exactly.
@@ -162,7 +163,9 @@ dpi_md_alloc_size(uint32_t len)
     }
 }
 
-/* Returns the bytes 'md' has allocated (for memory accounting). */
+/* Returns the bytes 'md' needs allocated for its records (for memory
+ * accounting): what it has, unless records were removed since it last
+ * grew. */
 size_t
 dpi_md_allocated(const struct dpi_md *md)
 {
@@ -318,8 +321,9 @@ dpi_md_count(const struct dpi_md *md, enum dpi_field f)
 }
 
 /* Sets numeric field 'f' to 'value'.  Returns true if it was stored.  If
- * the budget has no room for the new value, 'f' keeps its old one (out of
- * memory, it may lose it). */
+ * the value needs the longer form and the budget (or memory) has no room
+ * for it, 'f' keeps its old value.  A record that changes form keeps its
+ * place among the others. */
 bool
 dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
 {
@@ -334,14 +338,31 @@ dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
     }
     if (pos != UINT32_MAX) {
         uint32_t old_len = dpi_md_rec_len(md->buf + pos);
+        uint32_t new_len = md->len - old_len + (uint32_t) len;
+        uint32_t tail = pos + old_len + DPI_MD_OVERHEAD;
 
-        if (old_len == len) {
-            memcpy(md->buf + pos + 3, p, len);
-            return true;
-        } else if (md->len - old_len + len > md->max) {
-            return false;       /* Keeps the old value. */
+        if (old_len != len) {
+            /* The record changes form: resize it where it is. */
+            if (new_len > md->max) {
+                return false;   /* Keeps the old value. */
+            }
+            if (dpi_md_alloc_size(new_len) > dpi_md_alloc_size(md->len)) {
+                uint8_t *buf = realloc(md->buf, dpi_md_alloc_size(new_len));
+
+                if (!buf) {
+                    return false;
+                }
+                md->buf = buf;
+            }
+            memmove(md->buf + pos + len + DPI_MD_OVERHEAD, md->buf + tail,
+                    md->len - tail);
+            md->buf[pos + 1] = (uint8_t) len;
+            md->buf[pos + 2] = 0;
+            md->buf[pos + 3 + len] = '\0';
+            md->len = new_len;
         }
-        dpi_md_remove_at(md, pos);
+        memcpy(md->buf + pos + 3, p, len);
+        return true;
     }
     return dpi_md_append(md, f, p, len);
 }

@@ -1086,6 +1086,28 @@ test_md_number_forms_and_sizes(void **state)
                         "/abcdefghijklmnopqrstuvwxyz");
     dpi_md_destroy(&md);
 
+    /* A number that changes form keeps its place among the records, and
+     * the records after it move: here from 8 bytes to 4 and back, with
+     * a text record behind it and one added after the shrink. */
+    dpi_md_init(&md, UINT32_MAX);
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big));
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "a.example"));
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 5));
+    assert_int_equal(md.len, 8 + 13);
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_uri, "/x"));
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big + 1));
+    assert_int_equal(md.len, 12 + 13 + 6);
+    pos = 0;
+    assert_true(dpi_md_next(&md, &pos, &v));
+    assert_int_equal(v.field, DPI_F_rtt_us);
+    assert_true(v.num == big + 1);
+    assert_true(dpi_md_next(&md, &pos, &v));
+    assert_string_equal(v.str, "a.example");
+    assert_true(dpi_md_next(&md, &pos, &v));
+    assert_string_equal(v.str, "/x");
+    assert_false(dpi_md_next(&md, &pos, &v));
+    dpi_md_destroy(&md);
+
     /* A budget of 8 bytes holds a number in 4 bytes, not in 8: the value
      * that needs 8 is refused and the old one kept. */
     dpi_md_init(&md, 8);
