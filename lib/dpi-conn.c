@@ -99,8 +99,9 @@ dpi_lru_push_front(struct dpi_conn_lru *head, struct dpi_conn_lru *node)
 
 /* Returns the 128-bit product of 'a' and 'b' with its two halves XORed
  * together: a cheap mix of two 64-bit words in which every bit of either
- * word reaches most bits of the result.  (Without a 128-bit type, the
- * 64-bit product folded on itself, which mixes less.) */
+ * word reaches most bits of the result.  (Without a 128-bit type: two
+ * odd-constant multiplications, which lose no bit of either word, and a
+ * shift-XOR.) */
 static inline uint64_t
 dpi_hash_mul_fold(uint64_t a, uint64_t b)
 {
@@ -109,9 +110,10 @@ dpi_hash_mul_fold(uint64_t a, uint64_t b)
 
     return (uint64_t) p ^ (uint64_t) (p >> 64);
 #else
-    uint64_t p = a * b;
+    uint64_t p = (a * UINT64_C(0x9e3779b97f4a7c15)) ^ b;
 
-    return p ^ (p >> 29);
+    p *= UINT64_C(0xbf58476d1ce4e5b9);
+    return p ^ (p >> 31);
 #endif
 }
 
@@ -694,8 +696,11 @@ dpi_conn_is_expired(const struct dpi_conn *conn, uint64_t now_ms,
  * removed.
  *
  * Each stripe is walked from its least recently used end and only as far as
- * connections idle long enough to possibly expire; connections are freed
- * after the stripe's mutex is released. */
+ * connections idle long enough to possibly expire.  What the expired
+ * connections own is freed after the stripe's mutex is released; then the
+ * mutex is taken once more to return them to the stripe's free list, and
+ * only after that do they leave the table-wide count, so that a new
+ * connection of the stripe finds them there rather than a new block. */
 size_t
 dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
                       uint64_t idle_ms)
@@ -727,14 +732,7 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
         }
         pthread_mutex_unlock(&s->mutex);
 
-        if (n) {
-            __atomic_sub_fetch(&t->n_flows, n, __ATOMIC_RELAXED);
-            __atomic_add_fetch(&t->expired, n, __ATOMIC_RELAXED);
-            total += n;
-        }
         if (dead) {
-            /* Frees what the connections own without the lock, then
-             * takes it once to return them to the stripe. */
             struct dpi_conn *conn;
 
             for (conn = dead; conn; conn = conn->hnext) {
@@ -747,6 +745,10 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
                 dpi_conn_put(s, conn);
             }
             pthread_mutex_unlock(&s->mutex);
+
+            __atomic_sub_fetch(&t->n_flows, n, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&t->expired, n, __ATOMIC_RELAXED);
+            total += n;
         }
     }
     return total;

@@ -86,9 +86,13 @@
  * mutex, like everything else of the stripe).  A connection thus costs
  * its 144 bytes, without malloc's header and rounding, and creating or
  * removing one calls neither malloc() nor free().  Blocks are freed only
- * with the table: the memory for connections is that of the most
- * connections each stripe ever held at once, which 'max_flows' bounds
- * (but lowering 'max_flows' does not give back).
+ * with the table: the memory for connections is, summed over the stripes,
+ * the most connections each stripe ever held at once, rounded up to
+ * blocks.  Eviction can take a connection from another stripe, so that
+ * sum may exceed 'max_flows': by little, as the keyed hash spreads
+ * connections evenly (and as a stripe of 8 or more evicts its own), but
+ * a small table may still come to hold one block in each of the 256
+ * stripes (1.2 MB).  Lowering 'max_flows' does not give memory back.
  *
  * While a connection is inspected it also owns a struct dpi_inspect (the
  * classifier's, freed at the final verdict); its metadata records

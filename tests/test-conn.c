@@ -1007,6 +1007,60 @@ test_stats_survive_worker_destruction(void **state)
     fixture_destroy(&fx);
 }
 
+/* dpi_engine_dump() callback: stores the round-trip time and the
+ * application response time of the (only) connection in the two numbers
+ * at 'aux', UINT64_MAX for one that is not there. */
+static void
+timing_cb(const struct dpi_flow_info *info, void *aux)
+{
+    uint64_t *t = aux;
+
+    if (!dpi_md_get_u64(info->md, DPI_F_rtt_us, &t[0])) {
+        t[0] = UINT64_MAX;
+    }
+    if (!dpi_md_get_u64(info->md, DPI_F_art_us, &t[1])) {
+        t[1] = UINT64_MAX;
+    }
+}
+
+/* The handshake's round-trip time (SYN to the client's ACK) and the
+ * response time (first request byte to first response byte) come from the
+ * packets' own times, also when the first packet's time is earlier than
+ * the 'now_ms' it is processed at (a caller whose packet clock lags its
+ * processing clock): 1,400 us and 300 us here. */
+static void
+test_timing_with_packet_time_before_now(void **state)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\n\r\n";
+    struct dpi_pkt syn = make_pkt(6, 1, 40000, 2, 80, SYN, NULL, 0);
+    struct dpi_pkt synack = make_pkt(6, 2, 80, 1, 40000, SYN | ACK,
+                                     NULL, 0);
+    struct dpi_pkt ack = make_pkt(6, 1, 40000, 2, 80, ACK, NULL, 0);
+    struct dpi_pkt req = make_pkt(6, 1, 40000, 2, 80, PSH | ACK,
+                                  HTTP_GET, strlen(HTTP_GET));
+    struct dpi_pkt rsp = make_pkt(6, 2, 80, 1, 40000, PSH | ACK,
+                                  resp, strlen(resp));
+    uint64_t t[2] = { 0, 0 };
+    struct fixture fx;
+
+    (void) state;
+    fixture_init(&fx, 100, 8, 120000);
+    syn.ts_us = 999500;
+    synack.ts_us = 1000200;
+    ack.ts_us = 1000900;
+    req.ts_us = 1000950;
+    rsp.ts_us = 1001250;
+    process(&fx, &syn, 1000);
+    process(&fx, &synack, 1000);
+    process(&fx, &ack, 1001);
+    process(&fx, &req, 1001);
+    process(&fx, &rsp, 1001);
+    dpi_engine_dump(fx.engine, timing_cb, t);
+    assert_int_equal(t[0], 1400);
+    assert_int_equal(t[1], 300);
+    fixture_destroy(&fx);
+}
+
 /* The connection struct stays as compact as documented. */
 static void
 test_connection_struct_is_compact(void **state)
@@ -1104,8 +1158,8 @@ test_hash_spreads_connections_over_stripes(void **state)
 }
 
 /* Connections that expire go back to their stripes' stores and are used
- * again: replacing 3,000 connections by 3,000 others allocates nothing
- * more. */
+ * again: the same 3,000 connections, created again after they all
+ * expired, land in the same stripes and allocate nothing more. */
 static void
 test_expired_connections_are_reused(void **state)
 {
@@ -1119,7 +1173,7 @@ test_expired_connections_are_reused(void **state)
     assert_true(blocks >= 3000 / 32 && blocks <= 3000);
     assert_int_equal(dpi_conn_table_expire(t, 100000, 1000), 3000);
     assert_int_equal(dpi_conn_table_n_flows(t), 0);
-    add_conns(t, 2, 3000, 100000);
+    add_conns(t, 1, 3000, 100000);
     assert_int_equal(dpi_conn_table_n_flows(t), 3000);
     assert_int_equal(count_conn_blocks(t), blocks);
     dpi_conn_table_destroy(t);
@@ -1156,6 +1210,7 @@ main(void)
         cmocka_unit_test(test_app_stats_follow_the_verdict),
         cmocka_unit_test(test_bad_packets_are_counted),
         cmocka_unit_test(test_stats_survive_worker_destruction),
+        cmocka_unit_test(test_timing_with_packet_time_before_now),
         cmocka_unit_test(test_connection_struct_is_compact),
         cmocka_unit_test(test_expired_connections_are_reused),
         cmocka_unit_test(test_hash_spreads_connections_over_stripes),
