@@ -200,32 +200,31 @@ dpi_md_find(const struct dpi_md *md, enum dpi_field f, uint32_t pos)
     return UINT32_MAX;
 }
 
-/* Appends a record of field 'f' with the 'len' bytes at 'value'.  Returns
- * false if the budget or memory does not allow it. */
+/* Makes the buffer of 'md' hold at least 'new_len' bytes of records
+ * (growing it to dpi_md_alloc_size(new_len) if that is more than it has).
+ * Returns false, leaving the buffer as it was, if memory is short. */
 static bool
-dpi_md_append(struct dpi_md *md, enum dpi_field f, const void *value,
-              size_t len)
+dpi_md_reserve(struct dpi_md *md, uint32_t new_len)
 {
-    uint32_t new_len;
-    uint8_t *p;
+    uint8_t *buf;
 
-    if (len > DPI_MD_VALUE_MAX) {
-        len = DPI_MD_VALUE_MAX;
+    if (md->buf && dpi_md_alloc_size(new_len) <= dpi_md_alloc_size(md->len)) {
+        return true;
     }
-    new_len = md->len + (uint32_t) len + DPI_MD_OVERHEAD;
-    if (new_len > md->max) {
+    buf = realloc(md->buf, dpi_md_alloc_size(new_len));
+    if (!buf) {
         return false;
     }
-    if (dpi_md_alloc_size(new_len) != dpi_md_alloc_size(md->len)
-        || !md->buf) {
-        uint8_t *buf = realloc(md->buf, dpi_md_alloc_size(new_len));
+    md->buf = buf;
+    return true;
+}
 
-        if (!buf) {
-            return false;
-        }
-        md->buf = buf;
-    }
-    p = md->buf + md->len;
+/* Writes at 'p' the record of field 'f' with the 'len' bytes at
+ * 'value'. */
+static void
+dpi_md_write_rec(uint8_t *p, enum dpi_field f, const void *value,
+                 size_t len)
+{
     p[0] = (uint8_t) f;
     p[1] = (uint8_t) (len & 0xff);
     p[2] = (uint8_t) (len >> 8);
@@ -233,6 +232,24 @@ dpi_md_append(struct dpi_md *md, enum dpi_field f, const void *value,
         memcpy(p + 3, value, len);
     }
     p[3 + len] = '\0';
+}
+
+/* Appends a record of field 'f' with the 'len' bytes at 'value'.  Returns
+ * false if the budget or memory does not allow it. */
+static bool
+dpi_md_append(struct dpi_md *md, enum dpi_field f, const void *value,
+              size_t len)
+{
+    uint32_t new_len;
+
+    if (len > DPI_MD_VALUE_MAX) {
+        len = DPI_MD_VALUE_MAX;
+    }
+    new_len = md->len + (uint32_t) len + DPI_MD_OVERHEAD;
+    if (new_len > md->max || !dpi_md_reserve(md, new_len)) {
+        return false;
+    }
+    dpi_md_write_rec(md->buf + md->len, f, value, len);
     md->len = new_len;
     return true;
 }
@@ -342,26 +359,16 @@ dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
         uint32_t tail = pos + old_len + DPI_MD_OVERHEAD;
 
         if (old_len != len) {
-            /* The record changes form: resize it where it is. */
-            if (new_len > md->max) {
-                return false;   /* Keeps the old value. */
-            }
-            if (dpi_md_alloc_size(new_len) > dpi_md_alloc_size(md->len)) {
-                uint8_t *buf = realloc(md->buf, dpi_md_alloc_size(new_len));
-
-                if (!buf) {
-                    return false;
-                }
-                md->buf = buf;
+            /* The record changes form: resize it where it is (or keep
+             * the old value if the budget or memory does not allow). */
+            if (new_len > md->max || !dpi_md_reserve(md, new_len)) {
+                return false;
             }
             memmove(md->buf + pos + len + DPI_MD_OVERHEAD, md->buf + tail,
                     md->len - tail);
-            md->buf[pos + 1] = (uint8_t) len;
-            md->buf[pos + 2] = 0;
-            md->buf[pos + 3 + len] = '\0';
             md->len = new_len;
         }
-        memcpy(md->buf + pos + 3, p, len);
+        dpi_md_write_rec(md->buf + pos, f, p, len);
         return true;
     }
     return dpi_md_append(md, f, p, len);
