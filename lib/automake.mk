@@ -24,6 +24,7 @@ lib_libdpi_a_SOURCES = \
 	lib/dpi-md.h \
 	lib/dpi-frag.c \
 	lib/dpi-frag.h \
+	lib/dpi-hash.h \
 	lib/dpi-packet.c \
 	lib/dpi-proto.h \
 	lib/dpi-sig.c \

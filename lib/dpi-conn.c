@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "dpi-classify.h"
+#include "dpi-hash.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -142,18 +143,12 @@ dpi_key_hash(const struct dpi_key *key, const uint64_t k[DPI_CONN_HASH_KEYS])
 {
     uint64_t h = (dpi_hash_endpoint(&key->src, key->sport, k)
                   + dpi_hash_endpoint(&key->dst, key->dport, k));
-    uint32_t h32;
 
     h = dpi_hash_mul_fold(h ^ (((uint64_t) key->vlan << 16)
                                | ((uint64_t) key->proto << 8)
                                | key->ipv6),
                           k[3]);
-    h32 = (uint32_t) h ^ (uint32_t) (h >> 32);
-    h32 ^= h32 >> 16;
-    h32 *= 0x85ebca6b;
-    h32 ^= h32 >> 13;
-    h32 *= 0xc2b2ae35;
-    return h32 ^ (h32 >> 16);
+    return dpi_hash_fmix32((uint32_t) h ^ (uint32_t) (h >> 32));
 }
 
 /* How a packet's key relates to a connection's key. */
@@ -300,16 +295,6 @@ dpi_conn_put(struct dpi_conn_stripe *s, struct dpi_conn *conn)
     ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
 }
 
-/* Frees 'conn' and what it owns.  It must already be out of stripe 's',
- * whose mutex the caller holds. */
-static void
-dpi_conn_free(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
-              struct dpi_conn *conn)
-{
-    dpi_conn_release(t, conn);
-    dpi_conn_put(s, conn);
-}
-
 /* Destroys 't' and every connection in it.  Nothing else may use 't'
  * concurrently. */
 void
@@ -366,7 +351,8 @@ dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     struct dpi_conn *conn = dpi_conn_from_lru(s->lru.prev);
 
     dpi_conn_unlink(t, s, conn);
-    dpi_conn_free(t, s, conn);
+    dpi_conn_release(t, conn);
+    dpi_conn_put(s, conn);
     __atomic_add_fetch(&t->evicted, 1, __ATOMIC_RELAXED);
 }
 

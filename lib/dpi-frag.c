@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "dpi-hash.h"
+
 /* IP protocol numbers. */
 #define DPI_IPPROTO_TCP 6
 #define DPI_IPPROTO_UDP 17
@@ -144,12 +146,7 @@ dpi_frag_hash(const struct dpi_frag_key *key, uint32_t seed)
     }
 
     /* Mix the high bits into the low ones, which pick the bucket. */
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
+    return dpi_hash_fmix32(h);
 }
 
 /* Returns the expiry time of an entry used at 'now_ms'. */
