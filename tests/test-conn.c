@@ -1096,6 +1096,24 @@ count_conn_blocks(struct dpi_conn_table *t)
     return n;
 }
 
+/* Looks up the connection of 'pkt' in 't' at 'now_ms', asserts that it
+ * was found or created and that it was created if and only if 'new', and
+ * returns it with its stripe unlocked. */
+static struct dpi_conn *
+table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
+             uint64_t now_ms, bool new)
+{
+    struct dpi_conn_stripe *s;
+    struct dpi_conn *c;
+    bool created;
+
+    c = dpi_conn_table_lookup(t, pkt, now_ms, &created, &s);
+    assert_non_null(c);
+    assert_true(created == new);
+    dpi_conn_table_unlock(s);
+    return c;
+}
+
 /* Adds 'n' UDP connections from 10.0.'x'.0 ports 1000 to 1000 + 'n' - 1 to
  * 't' at 'now_ms'. */
 static void
@@ -1104,14 +1122,9 @@ add_conns(struct dpi_conn_table *t, uint8_t x, int n, uint64_t now_ms)
     for (int i = 0; i < n; i++) {
         struct dpi_pkt pkt = make_pkt(17, 1, (uint16_t) (1000 + i), 2, 53,
                                       0, NULL, 0);
-        struct dpi_conn_stripe *s;
-        bool created;
 
         pkt.key.src.b[14] = x;
-        assert_non_null(dpi_conn_table_lookup(t, &pkt, now_ms, &created,
-                                              &s));
-        assert_true(created);
-        dpi_conn_table_unlock(s);
+        table_lookup(t, &pkt, now_ms, true);
     }
 }
 
@@ -1131,20 +1144,12 @@ test_hash_spreads_connections_over_stripes(void **state)
     for (int i = 0; i < 65536; i++) {
         struct dpi_pkt pkt = make_pkt(6, 1, (uint16_t) (1024 + i % 256), 2,
                                       443, 0, NULL, 0);
-        struct dpi_conn_stripe *s;
         struct dpi_conn *c;
-        bool created;
 
         pkt.key.src.b[13] = (uint8_t) (i >> 8);
-        c = dpi_conn_table_lookup(t, &pkt, 0, &created, &s);
-        assert_non_null(c);
-        assert_true(created);
-        dpi_conn_table_unlock(s);
-
+        c = table_lookup(t, &pkt, 0, true);
         reverse_pkt(&pkt);
-        assert_true(dpi_conn_table_lookup(t, &pkt, 0, &created, &s) == c);
-        assert_false(created);
-        dpi_conn_table_unlock(s);
+        assert_true(table_lookup(t, &pkt, 0, false) == c);
     }
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         uint32_t n = t->stripes[i].n;
