@@ -20,10 +20,12 @@
  * Record layout
  * =============
  *
- * A record is the field id (1 byte), the value's length L (2 bytes, little
- * endian), the L bytes of the value and a NUL byte.  Numeric values are 8
- * bytes in host order, or 4 when the value fits in 32 bits.  Records
- * follow one another in the order they were added.
+ * A record is the field id (1 byte), the value's length L, the L bytes of
+ * the value and, for a text field, a NUL byte.  L takes 1 byte if it is
+ * below 255 (most values), otherwise a 255 byte and 2 bytes little
+ * endian.  Numeric values are 8 bytes in host order, or 4 when the value
+ * fits in 32 bits.  Records follow one another in the order they were
+ * added.
  *
  * The buffer holds dpi_md_alloc_size(len) bytes, or more if records were
  * removed since it last grew (removal does not shrink it), so its size
@@ -44,8 +46,8 @@
 #define DPI_MD_MIN_ALLOC 24
 #define DPI_MD_ALLOC_STEP 16
 
-/* Bytes of a record's header and trailer. */
-#define DPI_MD_OVERHEAD 4
+/* Largest value length of a record with a 1-byte length. */
+#define DPI_MD_SHORT_MAX 254
 
 /* A field of the registry. */
 struct dpi_field_info {
@@ -172,18 +174,35 @@ dpi_md_allocated(const struct dpi_md *md)
     return md->buf ? dpi_md_alloc_size(md->len) : 0;
 }
 
+/* Returns the size of the header of the record at 'p': where its value
+ * starts. */
+static uint32_t
+dpi_md_rec_hdr(const uint8_t *p)
+{
+    return p[1] <= DPI_MD_SHORT_MAX ? 2 : 4;
+}
+
 /* Returns the length of the value of the record at 'p'. */
 static uint32_t
 dpi_md_rec_len(const uint8_t *p)
 {
-    return p[1] | (uint32_t) p[2] << 8;
+    return p[1] <= DPI_MD_SHORT_MAX ? p[1] : p[2] | (uint32_t) p[3] << 8;
+}
+
+/* Returns the size of a record of field 'f' whose value is 'len'
+ * bytes. */
+static uint32_t
+dpi_md_rec_size_for(enum dpi_field f, uint32_t len)
+{
+    return ((len <= DPI_MD_SHORT_MAX ? 2 : 4) + len
+            + (dpi_field_type(f) == DPI_FT_STR));
 }
 
 /* Returns the size of the whole record at 'p'. */
 static uint32_t
 dpi_md_rec_size(const uint8_t *p)
 {
-    return dpi_md_rec_len(p) + DPI_MD_OVERHEAD;
+    return dpi_md_rec_size_for((enum dpi_field) p[0], dpi_md_rec_len(p));
 }
 
 /* Returns the offset of the first record of field 'f' at or after 'pos',
@@ -220,18 +239,27 @@ dpi_md_reserve(struct dpi_md *md, uint32_t new_len)
 }
 
 /* Writes at 'p' the record of field 'f' with the 'len' bytes at
- * 'value'. */
+ * 'value' (dpi_md_rec_size_for('f', 'len') bytes). */
 static void
 dpi_md_write_rec(uint8_t *p, enum dpi_field f, const void *value,
                  size_t len)
 {
     p[0] = (uint8_t) f;
-    p[1] = (uint8_t) (len & 0xff);
-    p[2] = (uint8_t) (len >> 8);
-    if (len) {
-        memcpy(p + 3, value, len);
+    if (len <= DPI_MD_SHORT_MAX) {
+        p[1] = (uint8_t) len;
+        p += 2;
+    } else {
+        p[1] = DPI_MD_SHORT_MAX + 1;
+        p[2] = (uint8_t) (len & 0xff);
+        p[3] = (uint8_t) (len >> 8);
+        p += 4;
     }
-    p[3 + len] = '\0';
+    if (len) {
+        memcpy(p, value, len);
+    }
+    if (dpi_field_type(f) == DPI_FT_STR) {
+        p[len] = '\0';
+    }
 }
 
 /* Appends a record of field 'f' with the 'len' bytes at 'value'.  Returns
@@ -245,7 +273,7 @@ dpi_md_append(struct dpi_md *md, enum dpi_field f, const void *value,
     if (len > DPI_MD_VALUE_MAX) {
         len = DPI_MD_VALUE_MAX;
     }
-    new_len = md->len + (uint32_t) len + DPI_MD_OVERHEAD;
+    new_len = md->len + dpi_md_rec_size_for(f, len);
     if (new_len > md->max || !dpi_md_reserve(md, new_len)) {
         return false;
     }
@@ -282,7 +310,8 @@ dpi_md_add(struct dpi_md *md, enum dpi_field f, const void *value,
     for (pos = dpi_md_find(md, f, 0); pos != UINT32_MAX;
          pos = dpi_md_find(md, f, pos + dpi_md_rec_size(md->buf + pos))) {
         if (dpi_md_rec_len(md->buf + pos) == len
-            && !memcmp(md->buf + pos + 3, value, len)) {
+            && !memcmp(md->buf + pos + dpi_md_rec_hdr(md->buf + pos),
+                       value, len)) {
             return true;
         }
     }
@@ -320,7 +349,7 @@ dpi_md_get(const struct dpi_md *md, enum dpi_field f, size_t *lenp)
     if (lenp) {
         *lenp = dpi_md_rec_len(md->buf + pos);
     }
-    return (const char *) md->buf + pos + 3;
+    return (const char *) md->buf + pos + dpi_md_rec_hdr(md->buf + pos);
 }
 
 /* Returns the number of values of field 'f'. */
@@ -354,17 +383,18 @@ dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
         len = sizeof value;
     }
     if (pos != UINT32_MAX) {
-        uint32_t old_len = dpi_md_rec_len(md->buf + pos);
-        uint32_t new_len = md->len - old_len + (uint32_t) len;
-        uint32_t tail = pos + old_len + DPI_MD_OVERHEAD;
+        uint32_t old_size = dpi_md_rec_size(md->buf + pos);
+        uint32_t new_size = dpi_md_rec_size_for(f, len);
+        uint32_t new_len = md->len - old_size + new_size;
+        uint32_t tail = pos + old_size;
 
-        if (old_len != len) {
+        if (old_size != new_size) {
             /* The record changes form: resize it where it is (or keep
              * the old value if the budget or memory does not allow). */
             if (new_len > md->max || !dpi_md_reserve(md, new_len)) {
                 return false;
             }
-            memmove(md->buf + pos + len + DPI_MD_OVERHEAD, md->buf + tail,
+            memmove(md->buf + pos + new_size, md->buf + tail,
                     md->len - tail);
             md->len = new_len;
         }
@@ -398,10 +428,13 @@ bool
 dpi_md_get_u64(const struct dpi_md *md, enum dpi_field f, uint64_t *value)
 {
     uint32_t pos = dpi_md_find(md, f, 0);
+    const uint8_t *p;
 
-    return (pos != UINT32_MAX
-            && dpi_md_read_num(md->buf + pos + 3,
-                               dpi_md_rec_len(md->buf + pos), value));
+    if (pos == UINT32_MAX) {
+        return false;
+    }
+    p = md->buf + pos;
+    return dpi_md_read_num(p + dpi_md_rec_hdr(p), dpi_md_rec_len(p), value);
 }
 
 /* Removes every value of field 'f'. */
@@ -428,10 +461,10 @@ dpi_md_next(const struct dpi_md *md, uint32_t *pos, struct dpi_md_value *v)
     p = md->buf + *pos;
     v->field = (enum dpi_field) p[0];
     v->len = dpi_md_rec_len(p);
-    v->str = (const char *) p + 3;
+    v->str = (const char *) p + dpi_md_rec_hdr(p);
     v->num = 0;
     if (dpi_field_type(v->field) != DPI_FT_STR) {
-        dpi_md_read_num(p + 3, v->len, &v->num);
+        dpi_md_read_num((const uint8_t *) v->str, v->len, &v->num);
     }
     *pos += dpi_md_rec_size(p);
     return true;

@@ -1053,29 +1053,29 @@ test_md_number_forms_and_sizes(void **state)
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 1234));
     assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
     assert_int_equal(x, 1234);
-    assert_int_equal(md.len, 4 + 4);
+    assert_int_equal(md.len, 2 + 4);
     assert_int_equal(dpi_md_allocated(&md), 24);
 
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big));
     assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
     assert_true(x == big);
-    assert_int_equal(md.len, 4 + 8);
+    assert_int_equal(md.len, 2 + 8);
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, UINT32_MAX));
     assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
     assert_true(x == UINT32_MAX);
-    assert_int_equal(md.len, 4 + 4);
+    assert_int_equal(md.len, 2 + 4);
     assert_int_equal(md_n_records(&md), 1);
     assert_true(dpi_md_next(&md, &pos, &v));
     assert_int_equal(v.field, DPI_F_rtt_us);
     assert_true(v.num == UINT32_MAX);
 
-    /* 8 + (4 + 13) = 25 bytes: the second step, 40. */
-    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "www.example.c"));
+    /* 6 + (2 + 16 + 1) = 25 bytes: the second step, 40. */
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "0123456789abcdef"));
     assert_int_equal(md.len, 25);
     assert_int_equal(dpi_md_allocated(&md), 40);
-    /* 25 + (4 + 27) = 56 bytes: exactly the third step. */
+    /* 25 + (2 + 28 + 1) = 56 bytes: exactly the third step. */
     assert_true(dpi_md_add_cstr(&md, DPI_F_http_uri,
-                                "/abcdefghijklmnopqrstuvwxyz"));
+                                "/abcdefghijklmnopqrstuvwxyz0"));
     assert_int_equal(md.len, 56);
     assert_int_equal(dpi_md_allocated(&md), 56);
     assert_true(dpi_md_add_cstr(&md, DPI_F_http_method, "G"));
@@ -1083,7 +1083,7 @@ test_md_number_forms_and_sizes(void **state)
     assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
     assert_true(x == UINT32_MAX);
     assert_string_equal(dpi_md_get(&md, DPI_F_http_uri, NULL),
-                        "/abcdefghijklmnopqrstuvwxyz");
+                        "/abcdefghijklmnopqrstuvwxyz0");
     dpi_md_destroy(&md);
 
     /* A number that changes form keeps its place among the records, and
@@ -1093,10 +1093,10 @@ test_md_number_forms_and_sizes(void **state)
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big));
     assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "a.example"));
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 5));
-    assert_int_equal(md.len, 8 + 13);
+    assert_int_equal(md.len, 6 + 12);
     assert_true(dpi_md_add_cstr(&md, DPI_F_http_uri, "/x"));
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big + 1));
-    assert_int_equal(md.len, 12 + 13 + 6);
+    assert_int_equal(md.len, 10 + 12 + 5);
     pos = 0;
     assert_true(dpi_md_next(&md, &pos, &v));
     assert_int_equal(v.field, DPI_F_rtt_us);
@@ -1108,15 +1108,61 @@ test_md_number_forms_and_sizes(void **state)
     assert_false(dpi_md_next(&md, &pos, &v));
     dpi_md_destroy(&md);
 
-    /* A budget of 8 bytes holds a number in 4 bytes, not in 8: the value
+    /* A budget of 6 bytes holds a number in 4 bytes, not in 8: the value
      * that needs 8 is refused and the old one kept. */
-    dpi_md_init(&md, 8);
+    dpi_md_init(&md, 6);
     assert_true(dpi_md_set_u64(&md, DPI_F_art_us, 1));
     assert_false(dpi_md_set_u64(&md, DPI_F_art_us, big));
     assert_true(dpi_md_get_u64(&md, DPI_F_art_us, &x));
     assert_int_equal(x, 1);
     assert_int_equal(md_n_records(&md), 1);
     dpi_md_destroy(&md);
+}
+
+/* A record's length takes 1 byte below 255 and 3 bytes from 255 on; text
+ * values keep their NUL, numbers have none; values of either length form
+ * read back whole, also after a removal moves them, and a value longer
+ * than DPI_MD_VALUE_MAX is cut to it. */
+static void
+test_md_length_forms(void **state)
+{
+    size_t n = DPI_MD_VALUE_MAX + 10, len = 0;
+    char *big = malloc(n + 1);
+    const char *v;
+    struct dpi_md md;
+    uint64_t x = 0;
+
+    (void) state;
+    assert_non_null(big);
+    memset(big, 'u', n);
+    big[n] = '\0';
+    dpi_md_init(&md, UINT32_MAX);
+    assert_true(dpi_md_add(&md, DPI_F_http_uri, big, 254));
+    assert_int_equal(md.len, 2 + 254 + 1);
+    assert_true(dpi_md_add(&md, DPI_F_http_host, big, 255));
+    assert_int_equal(md.len, 257 + 4 + 255 + 1);
+    assert_true(dpi_md_set_u64(&md, DPI_F_art_us, 7));
+    assert_int_equal(md.len, 517 + 2 + 4);
+    assert_true(dpi_md_add(&md, DPI_F_http_user_agent, big, n));
+    assert_int_equal(md.len, 523 + 4 + DPI_MD_VALUE_MAX + 1);
+
+    v = dpi_md_get(&md, DPI_F_http_host, &len);
+    assert_int_equal(len, 255);
+    assert_int_equal(strlen(v), 255);
+    dpi_md_remove(&md, DPI_F_http_uri);
+    v = dpi_md_get(&md, DPI_F_http_host, &len);
+    assert_int_equal(len, 255);
+    assert_int_equal(strlen(v), 255);
+    assert_true(dpi_md_get_u64(&md, DPI_F_art_us, &x));
+    assert_int_equal(x, 7);
+    v = dpi_md_get(&md, DPI_F_http_user_agent, &len);
+    assert_int_equal(len, DPI_MD_VALUE_MAX);
+    assert_int_equal(strlen(v), DPI_MD_VALUE_MAX);
+    assert_true(dpi_md_add(&md, DPI_F_http_host, big, 255));
+    assert_int_equal(dpi_md_count(&md, DPI_F_http_host), 1);
+    assert_int_equal(md_n_records(&md), 3);
+    dpi_md_destroy(&md);
+    free(big);
 }
 
 /* SSDP is HTTP over UDP: tshark's HTTP dissector gives this M-SEARCH (its
@@ -1412,6 +1458,7 @@ main(void)
         cmocka_unit_test(test_http_follow_retransmission_and_gap),
         cmocka_unit_test(test_http_follow_overlong_head_given_up),
         cmocka_unit_test(test_md_number_forms_and_sizes),
+        cmocka_unit_test(test_md_length_forms),
         cmocka_unit_test(test_ssdp_fields_match_tshark),
         cmocka_unit_test(test_socks_follow_reads_tunnelled_http),
         cmocka_unit_test(test_http_connect_tunnel_client_hello),
