@@ -21,11 +21,13 @@
  * =============
  *
  * A record is the field id (1 byte), the value's length L, the L bytes of
- * the value and, for a text field, a NUL byte.  L takes 1 byte if it is
- * below 255 (most values), otherwise a 255 byte and 2 bytes little
- * endian.  Numeric values are 8 bytes in host order, or 4 when the value
- * fits in 32 bits.  Records follow one another in the order they were
- * added.
+ * the value and a NUL byte.  L takes 1 byte if it is below 255 (most
+ * values), otherwise a 255 byte and 2 bytes little endian.  Numeric values
+ * are 8 bytes in host order, or 4 when the value fits in 32 bits.  Records
+ * follow one another in the order they were added.  (Only text values
+ * need the NUL, but a record's size that does not depend on its field's
+ * type keeps the walk through the records, which the engine does on many
+ * packets, to the record's own bytes.)
  *
  * The buffer holds dpi_md_alloc_size(len) bytes, or more if records were
  * removed since it last grew (removal does not shrink it), so its size
@@ -189,20 +191,18 @@ dpi_md_rec_len(const uint8_t *p)
     return p[1] <= DPI_MD_SHORT_MAX ? p[1] : p[2] | (uint32_t) p[3] << 8;
 }
 
-/* Returns the size of a record of field 'f' whose value is 'len'
- * bytes. */
+/* Returns the size of a record whose value is 'len' bytes. */
 static uint32_t
-dpi_md_rec_size_for(enum dpi_field f, uint32_t len)
+dpi_md_rec_size_for(uint32_t len)
 {
-    return ((len <= DPI_MD_SHORT_MAX ? 2 : 4) + len
-            + (dpi_field_type(f) == DPI_FT_STR));
+    return (len <= DPI_MD_SHORT_MAX ? 2 : 4) + len + 1;
 }
 
 /* Returns the size of the whole record at 'p'. */
 static uint32_t
 dpi_md_rec_size(const uint8_t *p)
 {
-    return dpi_md_rec_size_for((enum dpi_field) p[0], dpi_md_rec_len(p));
+    return dpi_md_rec_size_for(dpi_md_rec_len(p));
 }
 
 /* Returns the offset of the first record of field 'f' at or after 'pos',
@@ -239,7 +239,7 @@ dpi_md_reserve(struct dpi_md *md, uint32_t new_len)
 }
 
 /* Writes at 'p' the record of field 'f' with the 'len' bytes at
- * 'value' (dpi_md_rec_size_for('f', 'len') bytes). */
+ * 'value' (dpi_md_rec_size_for('len') bytes). */
 static void
 dpi_md_write_rec(uint8_t *p, enum dpi_field f, const void *value,
                  size_t len)
@@ -257,9 +257,7 @@ dpi_md_write_rec(uint8_t *p, enum dpi_field f, const void *value,
     if (len) {
         memcpy(p, value, len);
     }
-    if (dpi_field_type(f) == DPI_FT_STR) {
-        p[len] = '\0';
-    }
+    p[len] = '\0';
 }
 
 /* Appends a record of field 'f' with the 'len' bytes at 'value'.  Returns
@@ -273,7 +271,7 @@ dpi_md_append(struct dpi_md *md, enum dpi_field f, const void *value,
     if (len > DPI_MD_VALUE_MAX) {
         len = DPI_MD_VALUE_MAX;
     }
-    new_len = md->len + dpi_md_rec_size_for(f, len);
+    new_len = md->len + dpi_md_rec_size_for(len);
     if (new_len > md->max || !dpi_md_reserve(md, new_len)) {
         return false;
     }
@@ -384,7 +382,7 @@ dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
     }
     if (pos != UINT32_MAX) {
         uint32_t old_size = dpi_md_rec_size(md->buf + pos);
-        uint32_t new_size = dpi_md_rec_size_for(f, len);
+        uint32_t new_size = dpi_md_rec_size_for(len);
         uint32_t new_len = md->len - old_size + new_size;
         uint32_t tail = pos + old_size;
 

@@ -1053,24 +1053,24 @@ test_md_number_forms_and_sizes(void **state)
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 1234));
     assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
     assert_int_equal(x, 1234);
-    assert_int_equal(md.len, 2 + 4);
+    assert_int_equal(md.len, 2 + 4 + 1);
     assert_int_equal(dpi_md_allocated(&md), 24);
 
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big));
     assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
     assert_true(x == big);
-    assert_int_equal(md.len, 2 + 8);
+    assert_int_equal(md.len, 2 + 8 + 1);
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, UINT32_MAX));
     assert_true(dpi_md_get_u64(&md, DPI_F_rtt_us, &x));
     assert_true(x == UINT32_MAX);
-    assert_int_equal(md.len, 2 + 4);
+    assert_int_equal(md.len, 2 + 4 + 1);
     assert_int_equal(md_n_records(&md), 1);
     assert_true(dpi_md_next(&md, &pos, &v));
     assert_int_equal(v.field, DPI_F_rtt_us);
     assert_true(v.num == UINT32_MAX);
 
-    /* 6 + (2 + 16 + 1) = 25 bytes: the second step, 40. */
-    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "0123456789abcdef"));
+    /* 7 + (2 + 15 + 1) = 25 bytes: the second step, 40. */
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "0123456789abcde"));
     assert_int_equal(md.len, 25);
     assert_int_equal(dpi_md_allocated(&md), 40);
     /* 25 + (2 + 28 + 1) = 56 bytes: exactly the third step. */
@@ -1093,10 +1093,10 @@ test_md_number_forms_and_sizes(void **state)
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big));
     assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "a.example"));
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 5));
-    assert_int_equal(md.len, 6 + 12);
+    assert_int_equal(md.len, 7 + 12);
     assert_true(dpi_md_add_cstr(&md, DPI_F_http_uri, "/x"));
     assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big + 1));
-    assert_int_equal(md.len, 10 + 12 + 5);
+    assert_int_equal(md.len, 11 + 12 + 5);
     pos = 0;
     assert_true(dpi_md_next(&md, &pos, &v));
     assert_int_equal(v.field, DPI_F_rtt_us);
@@ -1108,9 +1108,9 @@ test_md_number_forms_and_sizes(void **state)
     assert_false(dpi_md_next(&md, &pos, &v));
     dpi_md_destroy(&md);
 
-    /* A budget of 6 bytes holds a number in 4 bytes, not in 8: the value
+    /* A budget of 7 bytes holds a number in 4 bytes, not in 8: the value
      * that needs 8 is refused and the old one kept. */
-    dpi_md_init(&md, 6);
+    dpi_md_init(&md, 7);
     assert_true(dpi_md_set_u64(&md, DPI_F_art_us, 1));
     assert_false(dpi_md_set_u64(&md, DPI_F_art_us, big));
     assert_true(dpi_md_get_u64(&md, DPI_F_art_us, &x));
@@ -1119,10 +1119,9 @@ test_md_number_forms_and_sizes(void **state)
     dpi_md_destroy(&md);
 }
 
-/* A record's length takes 1 byte below 255 and 3 bytes from 255 on; text
- * values keep their NUL, numbers have none; values of either length form
- * read back whole, also after a removal moves them, and a value longer
- * than DPI_MD_VALUE_MAX is cut to it. */
+/* A record's length takes 1 byte below 255 and 3 bytes from 255 on; values
+ * of either length form read back whole, also after a removal moves them,
+ * and a value longer than DPI_MD_VALUE_MAX is cut to it. */
 static void
 test_md_length_forms(void **state)
 {
@@ -1142,9 +1141,9 @@ test_md_length_forms(void **state)
     assert_true(dpi_md_add(&md, DPI_F_http_host, big, 255));
     assert_int_equal(md.len, 257 + 4 + 255 + 1);
     assert_true(dpi_md_set_u64(&md, DPI_F_art_us, 7));
-    assert_int_equal(md.len, 517 + 2 + 4);
+    assert_int_equal(md.len, 517 + 2 + 4 + 1);
     assert_true(dpi_md_add(&md, DPI_F_http_user_agent, big, n));
-    assert_int_equal(md.len, 523 + 4 + DPI_MD_VALUE_MAX + 1);
+    assert_int_equal(md.len, 524 + 4 + DPI_MD_VALUE_MAX + 1);
 
     v = dpi_md_get(&md, DPI_F_http_host, &len);
     assert_int_equal(len, 255);
