@@ -46,8 +46,10 @@ _Static_assert(DPI_CONN_N_STRIPES > 0
                "DPI_CONN_N_STRIPES must be a power of 2");
 _Static_assert(DPI_CONN_RST < 16 && DPI_ENCAP_ALL < 16,
                "struct dpi_conn keeps its flags and encap bits in 4 bits");
-_Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 144,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 128,
                "struct dpi_conn changed size: update dpi-conn.h");
+_Static_assert(offsetof(struct dpi_conn, key) + sizeof(struct dpi_key) <= 64,
+               "a connection's hash link and key share its first line");
 
 /* Initial number of hash buckets of a stripe. */
 #define DPI_CONN_MIN_BUCKETS 16
@@ -72,30 +74,47 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 144,
 /* Number of bits of DPI_CONN_N_STRIPES. */
 #define DPI_CONN_STRIPE_BITS (__builtin_ctz(DPI_CONN_N_STRIPES))
 
-/* Returns the connection whose 'lru' member is 'node'. */
+/* Most blocks a stripe may have: every index fits in 32 bits. */
+#define DPI_CONN_MAX_BLOCKS (UINT32_MAX / DPI_CONN_PER_BLOCK)
+
+/* Returns the connection of stripe 's' whose index is 'idx' (not 0). */
 static inline struct dpi_conn *
-dpi_conn_from_lru(struct dpi_conn_lru *node)
+dpi_conn_at(const struct dpi_conn_stripe *s, uint32_t idx)
 {
-    return (struct dpi_conn *) ((char *) node
-                                - offsetof(struct dpi_conn, lru));
+    idx--;
+    return &s->blocks[idx / DPI_CONN_PER_BLOCK][idx % DPI_CONN_PER_BLOCK];
 }
 
-/* Unlinks 'node' from its LRU list. */
+/* Unlinks 'conn' from the LRU list of stripe 's'. */
 static inline void
-dpi_lru_remove(struct dpi_conn_lru *node)
+dpi_lru_remove(struct dpi_conn_stripe *s, struct dpi_conn *conn)
 {
-    node->prev->next = node->next;
-    node->next->prev = node->prev;
+    if (conn->lru_prev) {
+        dpi_conn_at(s, conn->lru_prev)->lru_next = conn->lru_next;
+    } else {
+        s->lru_front = conn->lru_next;
+    }
+    if (conn->lru_next) {
+        dpi_conn_at(s, conn->lru_next)->lru_prev = conn->lru_prev;
+    } else {
+        s->lru_back = conn->lru_prev;
+    }
 }
 
-/* Inserts 'node' at the front of the LRU list whose head is 'head'. */
+/* Inserts 'conn', whose index is 'idx', at the front of the LRU list of
+ * stripe 's'. */
 static inline void
-dpi_lru_push_front(struct dpi_conn_lru *head, struct dpi_conn_lru *node)
+dpi_lru_push_front(struct dpi_conn_stripe *s, struct dpi_conn *conn,
+                   uint32_t idx)
 {
-    node->prev = head;
-    node->next = head->next;
-    head->next->prev = node;
-    head->next = node;
+    conn->lru_prev = 0;
+    conn->lru_next = s->lru_front;
+    if (s->lru_front) {
+        dpi_conn_at(s, s->lru_front)->lru_prev = idx;
+    } else {
+        s->lru_back = idx;
+    }
+    s->lru_front = idx;
 }
 
 /* Returns the 128-bit product of 'a' and 'b' with its two halves XORed
@@ -241,36 +260,61 @@ dpi_conn_table_create(uint32_t max_flows)
             return NULL;
         }
         s->mask = DPI_CONN_MIN_BUCKETS - 1;
-        s->lru.prev = s->lru.next = &s->lru;
     }
     dpi_random_hash_keys(t->hash_keys);
     t->max_flows = max_flows;
     return t;
 }
 
-/* Takes a connection out of the free list of stripe 's' (whose mutex the
- * caller holds), allocating a block if the list is empty.  The connection
- * is uninitialised.  Returns NULL if memory is short. */
-static struct dpi_conn *
-dpi_conn_alloc(struct dpi_conn_stripe *s)
+/* Adds a block of connections to the free list of stripe 's', whose mutex
+ * the caller holds.  Returns false if memory is short or the stripe has as
+ * many blocks as indexes can name. */
+static bool
+dpi_conn_add_block(struct dpi_conn_stripe *s)
 {
-    struct dpi_conn *conn = s->free;
+    uint32_t n = s->n_blocks;
+    struct dpi_conn *b;
 
-    if (!conn) {
-        struct dpi_conn_block *b = malloc(sizeof *b);
-
-        if (!b) {
-            return NULL;
-        }
-        b->next = s->blocks;
-        s->blocks = b;
-        for (size_t i = DPI_CONN_PER_BLOCK; i-- > 0;) {
-            b->conns[i].hnext = s->free;
-            s->free = &b->conns[i];
-            ASAN_POISON_MEMORY_REGION(&b->conns[i], sizeof b->conns[i]);
-        }
-        conn = s->free;
+    if (n >= DPI_CONN_MAX_BLOCKS) {
+        return false;
     }
+    if (!(n & (n - 1))) {
+        /* 'blocks' has room for a power of 2 of them: double it. */
+        struct dpi_conn **blocks = realloc(s->blocks,
+                                           (n ? 2 * n : 1) * sizeof *blocks);
+
+        if (!blocks) {
+            return false;
+        }
+        s->blocks = blocks;
+    }
+    if (posix_memalign((void **) &b, 64, DPI_CONN_PER_BLOCK * sizeof *b)) {
+        return false;
+    }
+    s->blocks[n] = b;
+    s->n_blocks = n + 1;
+    for (uint32_t i = DPI_CONN_PER_BLOCK; i-- > 0;) {
+        b[i].hnext = s->free;
+        s->free = n * DPI_CONN_PER_BLOCK + i + 1;
+        ASAN_POISON_MEMORY_REGION(&b[i], sizeof b[i]);
+    }
+    return true;
+}
+
+/* Takes a connection out of the free list of stripe 's' (whose mutex the
+ * caller holds), adding a block if the list is empty, and stores its index
+ * in '*idxp'.  The connection is uninitialised.  Returns NULL if memory is
+ * short. */
+static struct dpi_conn *
+dpi_conn_alloc(struct dpi_conn_stripe *s, uint32_t *idxp)
+{
+    struct dpi_conn *conn;
+
+    if (!s->free && !dpi_conn_add_block(s)) {
+        return NULL;
+    }
+    *idxp = s->free;
+    conn = dpi_conn_at(s, s->free);
     ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
     s->free = conn->hnext;
     return conn;
@@ -282,16 +326,18 @@ static void
 dpi_conn_release(struct dpi_conn_table *t, struct dpi_conn *conn)
 {
     dpi_conn_inspect_end(t, conn);
-    dpi_md_destroy(&conn->md);
+    free(conn->md_buf);
+    conn->md_buf = NULL;
+    conn->md_len = 0;
 }
 
-/* Puts 'conn', released, back on the free list of stripe 's', whose mutex
- * the caller holds. */
+/* Puts 'conn', released, whose index is 'idx', back on the free list of
+ * stripe 's', whose mutex the caller holds. */
 static void
-dpi_conn_put(struct dpi_conn_stripe *s, struct dpi_conn *conn)
+dpi_conn_put(struct dpi_conn_stripe *s, struct dpi_conn *conn, uint32_t idx)
 {
     conn->hnext = s->free;
-    s->free = conn;
+    s->free = idx;
     ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
 }
 
@@ -306,39 +352,39 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
 
-        while (s->lru.next != &s->lru) {
-            struct dpi_conn *conn = dpi_conn_from_lru(s->lru.next);
+        for (uint32_t idx = s->lru_front; idx;) {
+            struct dpi_conn *conn = dpi_conn_at(s, idx);
 
-            dpi_lru_remove(&conn->lru);
+            idx = conn->lru_next;
             dpi_conn_release(t, conn);
         }
-        while (s->blocks) {
-            struct dpi_conn_block *b = s->blocks;
-
-            s->blocks = b->next;
-            ASAN_UNPOISON_MEMORY_REGION(b->conns, sizeof b->conns);
-            free(b);
+        for (uint32_t j = 0; j < s->n_blocks; j++) {
+            ASAN_UNPOISON_MEMORY_REGION(s->blocks[j], DPI_CONN_PER_BLOCK
+                                        * sizeof *s->blocks[j]);
+            free(s->blocks[j]);
         }
+        free(s->blocks);
         free(s->buckets);
         pthread_mutex_destroy(&s->mutex);
     }
     free(t);
 }
 
-/* Removes 'conn' from stripe 's' of 't' (whose mutex the caller holds)
- * without freeing it or touching the table-wide counters. */
+/* Removes 'conn', whose index is 'idx', from stripe 's' of 't' (whose
+ * mutex the caller holds) without freeing it or touching the table-wide
+ * counters. */
 static void
 dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
-                struct dpi_conn *conn)
+                struct dpi_conn *conn, uint32_t idx)
 {
     uint32_t hash = dpi_key_hash(&conn->key, t->hash_keys);
-    struct dpi_conn **p = &s->buckets[hash & s->mask];
+    uint32_t *p = &s->buckets[hash & s->mask];
 
-    while (*p != conn) {
-        p = &(*p)->hnext;
+    while (*p != idx) {
+        p = &dpi_conn_at(s, *p)->hnext;
     }
     *p = conn->hnext;
-    dpi_lru_remove(&conn->lru);
+    dpi_lru_remove(s, conn);
     __atomic_store_n(&s->n, s->n - 1, __ATOMIC_RELAXED);
 }
 
@@ -348,11 +394,12 @@ dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
 static void
 dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 {
-    struct dpi_conn *conn = dpi_conn_from_lru(s->lru.prev);
+    uint32_t idx = s->lru_back;
+    struct dpi_conn *conn = dpi_conn_at(s, idx);
 
-    dpi_conn_unlink(t, s, conn);
+    dpi_conn_unlink(t, s, conn, idx);
     dpi_conn_release(t, conn);
-    dpi_conn_put(s, conn);
+    dpi_conn_put(s, conn, idx);
     __atomic_add_fetch(&t->evicted, 1, __ATOMIC_RELAXED);
 }
 
@@ -361,7 +408,7 @@ dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 static uint64_t
 dpi_conn_stripe_oldest_ms(struct dpi_conn_stripe *s)
 {
-    return dpi_conn_from_lru(s->lru.prev)->last_ms;
+    return dpi_conn_at(s, s->lru_back)->last_ms;
 }
 
 /* Evicts the connection seen the longest ago among the least recently used
@@ -463,7 +510,7 @@ static void
 dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 {
     uint32_t n_buckets = (s->mask + 1) * 2;
-    struct dpi_conn **buckets;
+    uint32_t *buckets;
 
     if (n_buckets > (UINT32_C(1) << 30)) {
         return;
@@ -473,15 +520,16 @@ dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
         return;
     }
     for (uint32_t i = 0; i <= s->mask; i++) {
-        struct dpi_conn *conn, *next;
+        uint32_t idx, next;
 
-        for (conn = s->buckets[i]; conn; conn = next) {
+        for (idx = s->buckets[i]; idx; idx = next) {
+            struct dpi_conn *conn = dpi_conn_at(s, idx);
             uint32_t hash = dpi_key_hash(&conn->key, t->hash_keys);
-            struct dpi_conn **b = &buckets[hash & (n_buckets - 1)];
+            uint32_t *b = &buckets[hash & (n_buckets - 1)];
 
             next = conn->hnext;
             conn->hnext = *b;
-            *b = conn;
+            *b = idx;
         }
     }
     free(s->buckets);
@@ -529,15 +577,17 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     struct dpi_conn_stripe *s
         = &t->stripes[hash >> (32 - DPI_CONN_STRIPE_BITS)];
     struct dpi_conn *conn;
+    uint32_t idx;
 
     pthread_mutex_lock(&s->mutex);
-    for (conn = s->buckets[hash & s->mask]; conn; conn = conn->hnext) {
+    for (idx = s->buckets[hash & s->mask]; idx; idx = conn->hnext) {
+        conn = dpi_conn_at(s, idx);
         if (dpi_key_match(&conn->key, &pkt->key) != DPI_KEY_NO_MATCH) {
             /* A connection already at the front stays there, sparing
              * the writes to its neighbours for back-to-back packets. */
-            if (s->lru.next != &conn->lru) {
-                dpi_lru_remove(&conn->lru);
-                dpi_lru_push_front(&s->lru, &conn->lru);
+            if (s->lru_front != idx) {
+                dpi_lru_remove(s, conn);
+                dpi_lru_push_front(s, conn, idx);
             }
             *created = false;
             *stripep = s;
@@ -549,7 +599,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
         pthread_mutex_unlock(&s->mutex);
         return NULL;
     }
-    conn = dpi_conn_alloc(s);
+    conn = dpi_conn_alloc(s, &idx);
     if (!conn) {
         __atomic_sub_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
         pthread_mutex_unlock(&s->mutex);
@@ -561,8 +611,8 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
         dpi_conn_stripe_grow(t, s);
     }
     conn->hnext = s->buckets[hash & s->mask];
-    s->buckets[hash & s->mask] = conn;
-    dpi_lru_push_front(&s->lru, &conn->lru);
+    s->buckets[hash & s->mask] = idx;
+    dpi_lru_push_front(s, conn, idx);
     __atomic_store_n(&s->n, s->n + 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&t->created, 1, __ATOMIC_RELAXED);
 
@@ -698,37 +748,42 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
         struct dpi_conn *dead = NULL;
-        struct dpi_conn_lru *node;
         size_t n = 0;
 
         pthread_mutex_lock(&s->mutex);
-        for (node = s->lru.prev; node != &s->lru;) {
-            struct dpi_conn *conn = dpi_conn_from_lru(node);
+        for (uint32_t idx = s->lru_back; idx;) {
+            struct dpi_conn *conn = dpi_conn_at(s, idx);
+            uint32_t prev = conn->lru_prev;
 
-            node = node->prev;
             if (conn->last_ms <= now_ms && now_ms - conn->last_ms < min_idle) {
                 break;
             }
             if (dpi_conn_is_expired(conn, now_ms, idle_ms)) {
-                dpi_conn_unlink(t, s, conn);
-                conn->hnext = dead;
+                /* Out of the lists, 'conn' is linked to the others by
+                 * pointer, as the stripe's blocks array may move while
+                 * its mutex is released below, and keeps its own index
+                 * in 'hnext'. */
+                dpi_conn_unlink(t, s, conn, idx);
+                conn->hnext = idx;
+                conn->dead_next = dead;
                 dead = conn;
                 n++;
             }
+            idx = prev;
         }
         pthread_mutex_unlock(&s->mutex);
 
         if (dead) {
             struct dpi_conn *conn;
 
-            for (conn = dead; conn; conn = conn->hnext) {
+            for (conn = dead; conn; conn = conn->dead_next) {
                 dpi_conn_release(t, conn);
             }
             pthread_mutex_lock(&s->mutex);
             while (dead) {
                 conn = dead;
-                dead = dead->hnext;
-                dpi_conn_put(s, conn);
+                dead = dead->dead_next;
+                dpi_conn_put(s, conn, conn->hnext);
             }
             pthread_mutex_unlock(&s->mutex);
 
@@ -757,7 +812,6 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
 
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
-        struct dpi_conn_lru *node;
         size_t n = 0;
 
         pthread_mutex_lock(&s->mutex);
@@ -775,8 +829,8 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
             allocated = want;
             pthread_mutex_lock(&s->mutex);
         }
-        for (node = s->lru.next; node != &s->lru; node = node->next) {
-            const struct dpi_conn *conn = dpi_conn_from_lru(node);
+        for (uint32_t idx = s->lru_front; idx;) {
+            const struct dpi_conn *conn = dpi_conn_at(s, idx);
             struct dpi_conn_snap *snap = &snaps[n++];
             struct dpi_flow_info *info = &snap->info;
 
@@ -789,15 +843,16 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
             info->first_ms = conn->first_ms;
             info->last_ms = conn->last_ms;
             info->encap = conn->encap;
-            dpi_md_init(&snap->md, conn->md.max);
-            if (conn->md.len) {
-                snap->md.buf = malloc(conn->md.len);
+            dpi_md_init(&snap->md, conn->md_len);
+            if (conn->md_len) {
+                snap->md.buf = malloc(conn->md_len);
                 if (snap->md.buf) {
-                    memcpy(snap->md.buf, conn->md.buf, conn->md.len);
-                    snap->md.len = conn->md.len;
+                    memcpy(snap->md.buf, conn->md_buf, conn->md_len);
+                    snap->md.len = conn->md_len;
                 }
             }
             info->md = &snap->md;
+            idx = conn->lru_next;
         }
         pthread_mutex_unlock(&s->mutex);
 
@@ -818,11 +873,13 @@ dpi_conn_table_for_each(struct dpi_conn_table *t,
 {
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
-        struct dpi_conn_lru *node;
 
         pthread_mutex_lock(&s->mutex);
-        for (node = s->lru.next; node != &s->lru; node = node->next) {
-            cb(dpi_conn_from_lru(node), aux);
+        for (uint32_t idx = s->lru_front; idx;) {
+            struct dpi_conn *conn = dpi_conn_at(s, idx);
+
+            idx = conn->lru_next;
+            cb(conn, aux);
         }
         pthread_mutex_unlock(&s->mutex);
     }

@@ -77,22 +77,29 @@
  * Memory
  * ======
  *
- * A struct dpi_conn is 144 bytes on LP64 (checked by a build assertion in
+ * A struct dpi_conn is 128 bytes on LP64 (checked by a build assertion in
  * dpi-conn.c).  It does not keep its hash: removing a connection and
  * growing a stripe's buckets compute it again from the key.
  *
  * Each stripe carves its connections out of blocks of DPI_CONN_PER_BLOCK,
- * allocated as it needs them, and keeps the free ones on a list (under its
- * mutex, like everything else of the stripe).  A connection thus costs
- * its 144 bytes, without malloc's header and rounding, and creating or
- * removing one calls neither malloc() nor free().  Blocks are freed only
- * with the table: the memory for connections is, summed over the stripes,
- * the most connections each stripe ever held at once, rounded up to
- * blocks.  Eviction can take a connection from another stripe, so that
- * sum may exceed 'max_flows': by little, as the keyed hash spreads
- * connections evenly (and as a stripe of 8 or more evicts its own), but
- * a small table may still come to hold one block in each of the 256
- * stripes (1.2 MB).  Lowering 'max_flows' does not give memory back.
+ * allocated as it needs them and aligned to a cache line, so that a
+ * connection spans exactly two lines and its hash chain link and key share
+ * the first.  It keeps the free connections on a list (under its mutex,
+ * like everything else of the stripe).  Within a stripe a connection is
+ * named by a 32-bit index (its block's number times DPI_CONN_PER_BLOCK
+ * plus its slot, plus one, so that 0 names none): hash buckets, hash
+ * chains, the LRU list and the free list link connections by index, which
+ * takes half the bytes of a pointer.  A connection thus costs its 128
+ * bytes and 4 bytes per hash bucket, without malloc's header and
+ * rounding, and creating or removing one calls neither malloc() nor
+ * free().  Blocks are freed only with the table: the memory for
+ * connections is, summed over the stripes, the most connections each
+ * stripe ever held at once, rounded up to blocks.  Eviction can take a
+ * connection from another stripe, so that sum may exceed 'max_flows': by
+ * little, as the keyed hash spreads connections evenly (and as a stripe
+ * of 8 or more evicts its own), but a small table may still come to hold
+ * one block in each of the 256 stripes (1 MB).  Lowering 'max_flows' does
+ * not give memory back.
  *
  * While a connection is inspected it also owns a struct dpi_inspect (the
  * classifier's, freed at the final verdict); its metadata records
@@ -132,6 +139,7 @@
 #include <stdint.h>
 
 #include "dpi.h"
+#include "dpi-md.h"
 
 struct dpi_inspect;
 
@@ -158,18 +166,21 @@ enum dpi_conn_timing {
     DPI_CONN_T_ART = 1 << 1,    /* DPI_F_art_us. */
 };
 
-/* Links of a doubly linked LRU list. */
-struct dpi_conn_lru {
-    struct dpi_conn_lru *prev;  /* Toward the front (most recent). */
-    struct dpi_conn_lru *next;  /* Toward the back (least recent). */
-};
-
 /* One bidirectional connection.  Every member is protected by the mutex of
- * the connection's stripe. */
+ * the connection's stripe.  Links are indexes within the stripe (see
+ * "Memory" above), 0 for none. */
 struct dpi_conn {
-    struct dpi_conn *hnext;     /* Next in the same hash bucket. */
-    struct dpi_conn_lru lru;    /* In the stripe's LRU list. */
-    struct dpi_key key;         /* Client to server. */
+    union {
+        struct {
+            uint32_t lru_prev;  /* Toward the front (more recent). */
+            uint32_t lru_next;  /* Toward the back (less recent). */
+        };
+        struct dpi_conn *dead_next; /* Out of the stripe and about to be
+                                     * released: next such connection. */
+    };
+    uint32_t hnext;             /* Next in the same hash bucket, or in the
+                                 * stripe's free list. */
+    uint32_t md_len;            /* Bytes of metadata records at 'md_buf'. */
     uint16_t app_id;            /* Verdict: application, or 0. */
     uint16_t app_proto;         /* Verdict: L7 protocol, or 0. */
     uint8_t state;              /* Verdict: DPI_STATE_* bits. */
@@ -178,36 +189,57 @@ struct dpi_conn {
     uint16_t n_inspected : 14;  /* Payload packets fed to the classifier
                                  * (at most DPI_MAX_INSPECT_PACKETS). */
     uint16_t timing : 2;        /* DPI_CONN_T_* bits. */
+    struct dpi_key key;         /* Client to server. */
+    uint8_t *md_buf;            /* Extracted and computed metadata: the
+                                 * records of a struct dpi_md (see
+                                 * dpi_conn_md_load()), or NULL. */
     uint64_t packets[2];        /* [0]: client to server, [1]: reverse. */
     uint64_t bytes[2];          /* Same, in frame bytes. */
     uint64_t first_ms;          /* Time of the first packet. */
     uint64_t last_ms;           /* Time of the latest packet. */
     struct dpi_inspect *inspect; /* Classifier state while inspecting. */
-    struct dpi_md md;           /* Extracted and computed metadata. */
 };
+
+/* Makes 'md' the metadata of 'conn', with the budget 'max' (the engine's,
+ * the same for all its connections, so not kept in each).  The caller
+ * must hand any change back with dpi_conn_md_store() before it releases
+ * the connection's stripe. */
+static inline void
+dpi_conn_md_load(const struct dpi_conn *conn, uint32_t max,
+                 struct dpi_md *md)
+{
+    md->buf = conn->md_buf;
+    md->len = conn->md_len;
+    md->max = max;
+}
+
+/* Stores 'md', loaded with dpi_conn_md_load() and maybe changed since, as
+ * the metadata of 'conn'. */
+static inline void
+dpi_conn_md_store(struct dpi_conn *conn, const struct dpi_md *md)
+{
+    conn->md_buf = md->buf;
+    conn->md_len = md->len;
+}
 
 /* Connections per block of a stripe's store (see "Memory" above). */
 #define DPI_CONN_PER_BLOCK 32
-
-/* A block of connections.  A stripe carves its connections out of blocks,
- * which it keeps until the table is destroyed. */
-struct dpi_conn_block {
-    struct dpi_conn_block *next; /* Next block of the same stripe. */
-    struct dpi_conn conns[DPI_CONN_PER_BLOCK]; /* In use or free. */
-};
 
 /* A stripe of the table (see "Layout" above), padded to avoid false
  * sharing between stripes. */
 struct dpi_conn_stripe {
     pthread_mutex_t mutex;      /* Protects everything below. */
-    struct dpi_conn **buckets;  /* Hash buckets, 'mask' + 1 of them. */
+    uint32_t *buckets;          /* Hash buckets, 'mask' + 1 of them. */
     uint32_t mask;              /* Number of buckets minus 1. */
     uint32_t n;                 /* Number of connections in the stripe
                                  * (written under 'mutex' with atomic
                                  * stores; eviction reads it without). */
-    struct dpi_conn_lru lru;    /* LRU list head: 'next' is the front. */
-    struct dpi_conn *free;      /* Free connections, linked by 'hnext'. */
-    struct dpi_conn_block *blocks; /* Blocks the connections come from. */
+    uint32_t lru_front;         /* Most recently used connection. */
+    uint32_t lru_back;          /* Least recently used connection. */
+    uint32_t free;              /* Free connections, linked by 'hnext'. */
+    uint32_t n_blocks;          /* Number of blocks in 'blocks'. */
+    struct dpi_conn **blocks;   /* Blocks of DPI_CONN_PER_BLOCK connections
+                                 * each; indexes name their slots. */
 } __attribute__((aligned(64)));
 
 /* The connection table. */

@@ -760,11 +760,10 @@ dpi_conn_account(struct dpi_worker *w, struct dpi_conn *conn,
  * right.  A difference beyond 32 bits (time went backwards, or more than
  * 71 minutes passed) is not stored. */
 static void
-dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
-                 bool to_server, uint64_t now_us)
+dpi_conn_compute(struct dpi_conn *conn, struct dpi_md *md,
+                 const struct dpi_pkt *pkt, bool to_server, uint64_t now_us)
 {
     uint64_t start_us = conn->first_ms * 1000;
-    struct dpi_md *md = &conn->md;
     uint8_t flags = pkt->tcp_flags;
     uint64_t t0, t1;
 
@@ -812,7 +811,8 @@ dpi_conn_compute(struct dpi_conn *conn, const struct dpi_pkt *pkt,
  * holds the connection's stripe. */
 static void
 dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
-                 const struct dpi_pkt *pkt, bool to_server, uint64_t now_us)
+                 struct dpi_md *md, const struct dpi_pkt *pkt,
+                 bool to_server, uint64_t now_us)
 {
     struct dpi_engine *e = w->engine;
     uint32_t window = __atomic_load_n(&e->inspect_packets, __ATOMIC_RELAXED);
@@ -838,8 +838,7 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     v.app_proto = conn->app_proto;
     v.state = conn->state;
     final = dpi_classify_packet(w->sigs->db, w->scratch, conn->inspect, pkt,
-                                to_server, &conn->key, now_us, &conn->md,
-                                &v);
+                                to_server, &conn->key, now_us, md, &v);
     conn->n_inspected++;
     if (by_addr && v.app_id < DPI_APP_FIRST_SERVICE) {
         v.app_id = by_addr;     /* No host name service: keep it. */
@@ -902,6 +901,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     struct dpi_conn_stripe *stripe;
     struct dpi_pkt frag_pkt;
     struct dpi_conn *conn;
+    struct dpi_md md;
     bool created, to_server;
     uint64_t now_us;
 
@@ -925,8 +925,8 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
     if (created) {
         dpi_counter_add(&w->apps[0].flows, 1);
-        dpi_md_init(&conn->md, e->metadata_max);
     }
+    dpi_conn_md_load(conn, e->metadata_max, &md);
     to_server = dpi_conn_account(w, conn, pkt, now_ms);
     if (created) {
         uint16_t app = dpi_expect_match(e->expect, &conn->key, now_ms);
@@ -943,7 +943,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
     now_us = pkt->ts_us ? pkt->ts_us : now_ms * 1000;
     if (pkt->key.proto == DPI_IPPROTO_TCP) {
-        dpi_conn_compute(conn, pkt, to_server, now_us);
+        dpi_conn_compute(conn, &md, pkt, to_server, now_us);
     }
 
     if (conn->state & DPI_STATE_PEND) {
@@ -960,17 +960,17 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
                    || pkt->is_fragment) {
             dpi_conn_give_up(w, conn);
         } else if (pkt->payload_len && pkt->payload) {
-            dpi_conn_inspect(w, conn, pkt, to_server, now_us);
+            dpi_conn_inspect(w, conn, &md, pkt, to_server, now_us);
         }
     } else if (conn->state & DPI_STATE_DONE && pkt->payload_len) {
         dpi_classify_follow(conn->app_proto, pkt, to_server, &conn->key,
-                            now_us, &conn->md);
+                            now_us, &md);
     }
     if (conn->app_proto == DPI_APP_dns) {
-        dpi_dnscache_learn(e->dnscache, w->sigs->db, w->scratch, &conn->md,
+        dpi_dnscache_learn(e->dnscache, w->sigs->db, w->scratch, &md,
                            now_ms, e->idle_timeout_ms);
     } else if (conn->app_proto == DPI_APP_ftp_control) {
-        dpi_expect_learn(e->expect, &conn->key, &conn->md, now_ms);
+        dpi_expect_learn(e->expect, &conn->key, &md, now_ms);
     }
     if (conn->state & DPI_STATE_PEND
         && (conn->flags & DPI_CONN_RST
@@ -980,6 +980,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         dpi_conn_give_up(w, conn);
     }
 
+    dpi_conn_md_store(conn, &md);
     verdict->app_id = conn->app_id;
     verdict->app_proto = conn->app_proto;
     verdict->state = conn->state;

@@ -1065,7 +1065,7 @@ test_timing_with_packet_time_before_now(void **state)
 static void
 test_connection_struct_is_compact(void **state)
 {
-    assert_true(sizeof(struct dpi_conn) <= 144);
+    assert_true(sizeof(struct dpi_conn) <= 128);
 }
 
 /* Turns 'pkt' around: source and destination swapped. */
@@ -1088,10 +1088,7 @@ count_conn_blocks(struct dpi_conn_table *t)
     size_t n = 0;
 
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
-        for (struct dpi_conn_block *b = t->stripes[i].blocks; b;
-             b = b->next) {
-            n++;
-        }
+        n += t->stripes[i].n_blocks;
     }
     return n;
 }
@@ -1184,6 +1181,60 @@ test_expired_connections_are_reused(void **state)
     dpi_conn_table_destroy(t);
 }
 
+/* dpi_conn_table_dump() callback: counts the connections. */
+static void
+count_cb(const struct dpi_flow_info *info, void *n_)
+{
+    size_t *n = n_;
+
+    (void) info;
+    (*n)++;
+}
+
+/* Expiry in the middle of the stripes' LRU lists: of 20,000 connections
+ * (several blocks per stripe), every second one is seen again later, so
+ * the expired ones alternate with the survivors in each list.  The
+ * survivors are all found again, the expired ones are created anew in the
+ * slots they left (no block added), and the lists and counts agree. */
+static void
+test_expiry_between_survivors_keeps_links(void **state)
+{
+    enum { N = 20000 };
+    struct dpi_conn_table *t = dpi_conn_table_create(N);
+    size_t blocks, n_dumped = 0;
+
+    (void) state;
+    assert_non_null(t);
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < N; i++) {
+            struct dpi_pkt pkt = make_pkt(17, 1, (uint16_t) (1024 + i % 4096),
+                                          2, 53, 0, NULL, 0);
+
+            pkt.key.src.b[13] = (uint8_t) (i / 4096);
+            if (pass == 0) {
+                table_lookup(t, &pkt, (uint64_t) i, true);
+            } else if (pass == 1 && i % 2 == 0) {
+                /* The engine, not the table, keeps 'last_ms'. */
+                table_lookup(t, &pkt, 50000, false)->last_ms = 50000;
+            } else if (pass == 2) {
+                table_lookup(t, &pkt, 60000, i % 2);
+            }
+        }
+        if (pass == 0) {
+            blocks = count_conn_blocks(t);
+            assert_true(blocks >= N / DPI_CONN_PER_BLOCK);
+        } else if (pass == 1) {
+            assert_int_equal(dpi_conn_table_expire(t, 60000, 20000), N / 2);
+            assert_int_equal(dpi_conn_table_n_flows(t), N / 2);
+        }
+    }
+    assert_int_equal(dpi_conn_table_n_flows(t), N);
+    assert_int_equal(count_conn_blocks(t), blocks);
+    dpi_conn_table_dump(t, count_cb, &n_dumped);
+    assert_int_equal(n_dumped, N);
+    dpi_conn_table_destroy(t);
+}
+
 int
 main(void)
 {
@@ -1218,6 +1269,7 @@ main(void)
         cmocka_unit_test(test_timing_with_packet_time_before_now),
         cmocka_unit_test(test_connection_struct_is_compact),
         cmocka_unit_test(test_expired_connections_are_reused),
+        cmocka_unit_test(test_expiry_between_survivors_keeps_links),
         cmocka_unit_test(test_hash_spreads_connections_over_stripes),
     };
 
