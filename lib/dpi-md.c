@@ -51,6 +51,9 @@
 /* Largest value length of a record with a 1-byte length. */
 #define DPI_MD_SHORT_MAX 254
 
+_Static_assert(DPI_MD_VALUE_MAX <= 0xffff,
+               "a record's long form keeps its length in 2 bytes");
+
 /* A field of the registry. */
 struct dpi_field_info {
     const char *name;           /* Name, or NULL if the id is unused. */

@@ -25,8 +25,10 @@
  * struct dpi_md: a compact list of records, each a field id (from
  * dpi-fields.def) and a value, allocated only when the first record is
  * added and grown in the small steps malloc serves without waste (see
- * dpi-md.c).  A connection without metadata costs the 16 bytes of the
- * struct.
+ * dpi-md.c).  A connection without metadata costs only its buffer
+ * pointer and length (the connection table keeps those two and the
+ * engine's budget stands for every connection's 'max': see
+ * dpi_conn_md_load()).
  *
  * A text (STR) field may hold several values, kept in the order they were
  * added, without duplicates: all the URIs requested on a keep-alive HTTP

@@ -1119,45 +1119,56 @@ test_md_number_forms_and_sizes(void **state)
     dpi_md_destroy(&md);
 }
 
+/* Asserts that text field 'f' of 'md' has first value the 'len' bytes at
+ * 'want', NUL-terminated. */
+static void
+assert_md_value(const struct dpi_md *md, enum dpi_field f, const char *want,
+                size_t len)
+{
+    size_t got_len = 0;
+    const char *v = dpi_md_get(md, f, &got_len);
+
+    assert_non_null(v);
+    assert_int_equal(got_len, len);
+    assert_memory_equal(v, want, len);
+    assert_int_equal(v[len], '\0');
+}
+
 /* A record's length takes 1 byte below 255 and 3 bytes from 255 on; values
  * of either length form read back whole, also after a removal moves them,
  * and a value longer than DPI_MD_VALUE_MAX is cut to it. */
 static void
 test_md_length_forms(void **state)
 {
-    size_t n = DPI_MD_VALUE_MAX + 10, len = 0;
-    char *big = malloc(n + 1);
-    const char *v;
+    size_t n = DPI_MD_VALUE_MAX + 10;
+    char *big = malloc(n);
     struct dpi_md md;
     uint64_t x = 0;
 
     (void) state;
     assert_non_null(big);
-    memset(big, 'u', n);
-    big[n] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        big[i] = (char) ('a' + i % 26);
+    }
     dpi_md_init(&md, UINT32_MAX);
     assert_true(dpi_md_add(&md, DPI_F_http_uri, big, 254));
     assert_int_equal(md.len, 2 + 254 + 1);
-    assert_true(dpi_md_add(&md, DPI_F_http_host, big, 255));
+    assert_true(dpi_md_add(&md, DPI_F_http_host, big + 1, 255));
     assert_int_equal(md.len, 257 + 4 + 255 + 1);
     assert_true(dpi_md_set_u64(&md, DPI_F_art_us, 7));
     assert_int_equal(md.len, 517 + 2 + 4 + 1);
-    assert_true(dpi_md_add(&md, DPI_F_http_user_agent, big, n));
+    assert_true(dpi_md_add(&md, DPI_F_http_user_agent, big + 2, n - 2));
     assert_int_equal(md.len, 524 + 4 + DPI_MD_VALUE_MAX + 1);
 
-    v = dpi_md_get(&md, DPI_F_http_host, &len);
-    assert_int_equal(len, 255);
-    assert_int_equal(strlen(v), 255);
+    assert_md_value(&md, DPI_F_http_uri, big, 254);
+    assert_md_value(&md, DPI_F_http_host, big + 1, 255);
     dpi_md_remove(&md, DPI_F_http_uri);
-    v = dpi_md_get(&md, DPI_F_http_host, &len);
-    assert_int_equal(len, 255);
-    assert_int_equal(strlen(v), 255);
+    assert_null(dpi_md_get(&md, DPI_F_http_uri, NULL));
+    assert_md_value(&md, DPI_F_http_host, big + 1, 255);
     assert_true(dpi_md_get_u64(&md, DPI_F_art_us, &x));
     assert_int_equal(x, 7);
-    v = dpi_md_get(&md, DPI_F_http_user_agent, &len);
-    assert_int_equal(len, DPI_MD_VALUE_MAX);
-    assert_int_equal(strlen(v), DPI_MD_VALUE_MAX);
-    assert_true(dpi_md_add(&md, DPI_F_http_host, big, 255));
+    assert_md_value(&md, DPI_F_http_user_agent, big + 2, DPI_MD_VALUE_MAX);
+    assert_true(dpi_md_add(&md, DPI_F_http_host, big + 1, 255));
     assert_int_equal(dpi_md_count(&md, DPI_F_http_host), 1);
     assert_int_equal(md_n_records(&md), 3);
     dpi_md_destroy(&md);
