@@ -17,7 +17,9 @@
 
 For each pipeline and EMC setting, prints the median Rx Kpps and cycles per
 packet of the pmd-perf-show "Rx packets" lines, the datapath passes per
-packet, and the ratios of pipelines (c) and (b) to (a) and of (c) to (b).
+packet, the highest share of packets whose upcall failed ("Lost upcalls":
+each costs a full translation in the PMD thread, so a run with many is
+suspect), and the ratios of pipelines (c) and (b) to (a) and of (c) to (b).
 """
 
 import re
@@ -38,11 +40,14 @@ for line in open(sys.argv[1]):
     m = re.search(r"Datapath passes:\s+\d+\s+\(([\d.]+) passes/pkt\)", line)
     if m and key:
         runs.setdefault(key + ("passes",), []).append(float(m.group(1)))
+    m = re.search(r"Lost upcalls:\s+\d+\s+\(\s*([\d.]+) %\)", line)
+    if m and key:
+        runs.setdefault(key + ("lost",), []).append(float(m.group(1)))
 
 names = {"a": "(a) forward", "b": "(b) ct(table=1)", "c": "(c) dpi(table=1)"}
 print("| pipeline | EMC | Kpps (median) | cycles/pkt (median) | passes/pkt |"
-      " runs (Kpps) |")
-print("|---|---|---|---|---|---|")
+      " lost upcalls (max) | runs (Kpps) |")
+print("|---|---|---|---|---|---|---|")
 med = {}
 for emc in ("on", "off"):
     for p in "abc":
@@ -53,8 +58,10 @@ for emc in ("on", "off"):
         c = statistics.median(x[1] for x in v)
         med[(p, emc)] = k
         passes = statistics.median(runs[(p, emc, "passes")])
-        print("| %s | %s | %.0f | %.0f | %.2f | %s |" % (
-            names[p], emc, k, c, passes, ", ".join(str(x[0]) for x in v)))
+        lost = max(runs.get((p, emc, "lost"), [0.0]))
+        print("| %s | %s | %.0f | %.0f | %.2f | %.1f %% | %s |" % (
+            names[p], emc, k, c, passes, lost,
+            ", ".join(str(x[0]) for x in v)))
 for emc in ("on", "off"):
     if all((p, emc) in med for p in "abc"):
         a, b, c = (med[(p, emc)] for p in "abc")

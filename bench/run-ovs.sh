@@ -31,20 +31,29 @@
 # heap (dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048"; OVS adds
 # --in-memory otherwise, which DPDK refuses with --no-huge), so no hugepage
 # is taken from the machine.  For each pipeline and EMC setting it installs the
-# flows, lets traffic settle 2 s, clears the PMD statistics, waits SECONDS
-# (default 10) and prints dpif-netdev/pmd-perf-show and pmd-stats-show.
+# flows, purges the datapath flows with "revalidator/purge", lets traffic
+# settle 2 s, clears the PMD statistics, waits SECONDS (default 10) and
+# prints dpif-netdev/pmd-perf-show and pmd-stats-show.  (revalidator/purge
+# removes the flows together with their ukeys.  "dpctl/del-flows", used
+# before, left the ukeys behind: upcalls for the same flows then failed,
+# and 0.4 to 2 % of the packets paid a full translation in the PMD
+# thread, to the end of each measurement.)
 # The six measurements are repeated ROUNDS times (default 1), in turn, and
 # bench/ovs-summary.py turns the output into a table of medians.
 #
 #   a. forward: "ip,actions=out" (and the same for ipv6), plus a
-#      never-matching TCP 5-tuple rule of higher priority (prefix tracking and staged lookup keep the
-#      megaflows wide all the same: a few dozen for the corpus);
+#      never-matching TCP 5-tuple rule of higher priority (prefix
+#      tracking and staged lookup keep the megaflows wide all the same: a
+#      few dozen for the corpus);
 #   b. ct:      "ip,actions=ct(table=1)" (and ipv6), table 1 "actions=out";
 #   c. dpi:     "ip,actions=dpi(table=1)" (and ipv6), table 1
 #               "app_id=http,actions=out"
 #               and "actions=out".
 #
 # EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
+# Environment: PIPELINES (default "a b c") picks the pipelines to run;
+# PERF_DIR, if set, makes each measurement a "perf record -e cpu-clock -g
+# -C 1" of the PMD's CPU, saved as PERF_DIR/perf-PIPELINE-emcon|off.data.
 # Hold /work/build/ovs-build.lock (flock) around a run on a shared
 # machine.
 
@@ -128,13 +137,19 @@ table=1,priority=10,actions=output:2"
 for round in $(seq 1 "$rounds"); do
 for emc in 1 0; do
     vsctl set Open_vSwitch . other_config:emc-insert-inv-prob=$emc
-    for p in a b c; do
+    for p in ${PIPELINES:-a b c}; do
         eval "flows=\$flows_$p"
         echo "$flows" | ovs-ofctl -O OpenFlow15 replace-flows br0 -
-        appctl dpctl/del-flows > /dev/null
+        appctl revalidator/purge > /dev/null
         sleep 2
         appctl dpif-netdev/pmd-stats-clear > /dev/null
-        sleep "$secs"
+        if test -n "$PERF_DIR"; then
+            out=$PERF_DIR/perf-$p-emc$([ $emc = 1 ] && echo on || echo off)
+            perf record -q -e cpu-clock -g -C 1 -o "$out.data" \
+                -- sleep "$secs" 2> /dev/null
+        else
+            sleep "$secs"
+        fi
         echo "=== round $round pipeline $p" \
              "EMC $([ $emc = 1 ] && echo on || echo off)" \
              "(emc-insert-inv-prob=$emc), ${secs} s"
