@@ -17,9 +17,10 @@
 
 For each pipeline and EMC setting, prints the median Rx Kpps and cycles per
 packet of the pmd-perf-show "Rx packets" lines, the datapath passes per
-packet, the highest share of packets whose upcall failed ("Lost upcalls":
-each costs a full translation in the PMD thread, so a run with many is
-suspect), and the ratios of pipelines (c) and (b) to (a) and of (c) to (b).
+packet, the highest share of datapath passes whose upcall failed ("Lost
+upcalls": each costs a full translation in the PMD thread, so a run with
+many is suspect), and the ratios of pipelines (c) and (b) to (a) and of
+(c) to (b).
 """
 
 import re

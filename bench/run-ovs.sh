@@ -35,9 +35,9 @@
 # settle 2 s, clears the PMD statistics, waits SECONDS (default 10) and
 # prints dpif-netdev/pmd-perf-show and pmd-stats-show.  (revalidator/purge
 # removes the flows together with their ukeys.  "dpctl/del-flows", used
-# before, left the ukeys behind: upcalls for the same flows then failed,
-# and 0.4 to 2 % of the packets paid a full translation in the PMD
-# thread, to the end of each measurement.)
+# before, left the ukeys behind: upcalls for the same flows then failed
+# to the end of each measurement, each after a full translation in the
+# PMD thread, on 0.2 to 2 % of the datapath passes.)
 # The six measurements are repeated ROUNDS times (default 1), in turn, and
 # bench/ovs-summary.py turns the output into a table of medians.
 #
@@ -53,7 +53,9 @@
 # EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
 # Environment: PIPELINES (default "a b c") picks the pipelines to run;
 # PERF_DIR, if set, makes each measurement a "perf record -e cpu-clock -g
-# -C 1" of the PMD's CPU, saved as PERF_DIR/perf-PIPELINE-emcon|off.data.
+# -C 1" of the PMD's CPU, saved as
+# PERF_DIR/perf-rROUND-PIPELINE-emcon|off.data.  The sampling slows the PMD
+# down, so take rates from runs without PERF_DIR.
 # Hold /work/build/ovs-build.lock (flock) around a run on a shared
 # machine.
 
@@ -67,6 +69,20 @@ if test ! -x "$build/vswitchd/ovs-vswitchd" || test ! -r "$pcap" \
    || test -z "$w"; then
     echo "usage: $0 OVS_BUILD PCAP WORKDIR [SECONDS [ROUNDS]]" >&2
     exit 2
+fi
+for p in ${PIPELINES:-a b c}; do
+    case $p in
+    a|b|c) ;;
+    *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b or c)" >&2
+       exit 2 ;;
+    esac
+done
+if test -n "$PERF_DIR"; then
+    if ! command -v perf > /dev/null; then
+        echo "$0: PERF_DIR is set but perf is not installed" >&2
+        exit 2
+    fi
+    mkdir -p "$PERF_DIR"
 fi
 
 mkdir -p "$w/bin" "$w/run"
@@ -137,6 +153,7 @@ table=1,priority=10,actions=output:2"
 for round in $(seq 1 "$rounds"); do
 for emc in 1 0; do
     vsctl set Open_vSwitch . other_config:emc-insert-inv-prob=$emc
+    emcname=$([ $emc = 1 ] && echo on || echo off)
     for p in ${PIPELINES:-a b c}; do
         eval "flows=\$flows_$p"
         echo "$flows" | ovs-ofctl -O OpenFlow15 replace-flows br0 -
@@ -144,14 +161,14 @@ for emc in 1 0; do
         sleep 2
         appctl dpif-netdev/pmd-stats-clear > /dev/null
         if test -n "$PERF_DIR"; then
-            out=$PERF_DIR/perf-$p-emc$([ $emc = 1 ] && echo on || echo off)
-            perf record -q -e cpu-clock -g -C 1 -o "$out.data" \
-                -- sleep "$secs" 2> /dev/null
+            perf record -q -e cpu-clock -g -C 1 \
+                -o "$PERF_DIR/perf-r$round-$p-emc$emcname.data" \
+                -- sleep "$secs"
         else
             sleep "$secs"
         fi
         echo "=== round $round pipeline $p" \
-             "EMC $([ $emc = 1 ] && echo on || echo off)" \
+             "EMC $emcname" \
              "(emc-insert-inv-prob=$emc), ${secs} s"
         appctl dpif-netdev/pmd-perf-show
         appctl dpif-netdev/pmd-stats-show
