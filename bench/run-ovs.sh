@@ -70,7 +70,8 @@ if test ! -x "$build/vswitchd/ovs-vswitchd" || test ! -r "$pcap" \
     echo "usage: $0 OVS_BUILD PCAP WORKDIR [SECONDS [ROUNDS]]" >&2
     exit 2
 fi
-for p in ${PIPELINES:-a b c}; do
+pipelines=${PIPELINES:-a b c}
+for p in $pipelines; do
     case $p in
     a|b|c) ;;
     *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b or c)" >&2
@@ -154,7 +155,7 @@ for round in $(seq 1 "$rounds"); do
 for emc in 1 0; do
     vsctl set Open_vSwitch . other_config:emc-insert-inv-prob=$emc
     emcname=$([ $emc = 1 ] && echo on || echo off)
-    for p in ${PIPELINES:-a b c}; do
+    for p in $pipelines; do
         eval "flows=\$flows_$p"
         echo "$flows" | ovs-ofctl -O OpenFlow15 replace-flows br0 -
         appctl revalidator/purge > /dev/null
