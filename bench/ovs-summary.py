@@ -19,7 +19,9 @@ For each pipeline and EMC setting, prints the median Rx Kpps and cycles per
 packet of the pmd-perf-show "Rx packets" lines, the datapath passes per
 packet, the highest share of datapath passes whose upcall failed ("Lost
 upcalls": each costs a full translation in the PMD thread, so a run with
-many is suspect), and the ratios of pipelines (c) and (b) to (a) and of
+many is suspect), the median of pmd-stats-show's subtable lookups per
+megaflow hit (of the PMD thread) and of the datapath flows at the end of
+each measurement, and the ratios of pipelines (c) and (b) to (a) and of
 (c) to (b).
 """
 
@@ -44,11 +46,18 @@ for line in open(sys.argv[1]):
     m = re.search(r"Lost upcalls:\s+\d+\s+\(\s*([\d.]+) %\)", line)
     if m and key:
         runs.setdefault(key + ("lost",), []).append(float(m.group(1)))
+    # The main thread's line comes too, with 0.00: keep the PMD's.
+    m = re.search(r"subtable lookups per megaflow hit: ([\d.]+)", line)
+    if m and key and float(m.group(1)) > 0:
+        runs.setdefault(key + ("subtables",), []).append(float(m.group(1)))
+    m = re.match(r"datapath flows: (\d+)", line)
+    if m and key:
+        runs.setdefault(key + ("flows",), []).append(int(m.group(1)))
 
 names = {"a": "(a) forward", "b": "(b) ct(table=1)", "c": "(c) dpi(table=1)"}
 print("| pipeline | EMC | Kpps (median) | cycles/pkt (median) | passes/pkt |"
-      " lost upcalls (max) | runs (Kpps) |")
-print("|---|---|---|---|---|---|---|")
+      " lost upcalls (max) | subtables/hit | datapath flows | runs (Kpps) |")
+print("|---|---|---|---|---|---|---|---|---|")
 med = {}
 for emc in ("on", "off"):
     for p in "abc":
@@ -60,9 +69,11 @@ for emc in ("on", "off"):
         med[(p, emc)] = k
         passes = statistics.median(runs[(p, emc, "passes")])
         lost = max(runs.get((p, emc, "lost"), [0.0]))
-        print("| %s | %s | %.0f | %.0f | %.2f | %.1f %% | %s |" % (
-            names[p], emc, k, c, passes, lost,
-            ", ".join(str(x[0]) for x in v)))
+        subtables = statistics.median(runs.get((p, emc, "subtables"), [0]))
+        flows = statistics.median(runs.get((p, emc, "flows"), [0]))
+        print("| %s | %s | %.0f | %.0f | %.2f | %.1f %% | %.2f | %.0f | %s |"
+              % (names[p], emc, k, c, passes, lost, subtables, flows,
+                 ", ".join(str(x[0]) for x in v)))
 for emc in ("on", "off"):
     if all((p, emc) in med for p in "abc"):
         a, b, c = (med[(p, emc)] for p in "abc")
