@@ -29,6 +29,14 @@ import re
 import statistics
 import sys
 
+# One value per measurement each: (name, pattern).
+METRICS = (
+    ("passes", r"Datapath passes:\s+\d+\s+\(([\d.]+) passes/pkt\)"),
+    ("lost", r"Lost upcalls:\s+\d+\s+\(\s*([\d.]+) %\)"),
+    ("subtables", r"subtable lookups per megaflow hit: ([\d.]+)"),
+    ("flows", r"^datapath flows: (\d+)"),
+)
+
 runs = {}
 key = None
 for line in open(sys.argv[1]):
@@ -36,23 +44,16 @@ for line in open(sys.argv[1]):
     if m:
         key = (m.group(2), m.group(3))
         continue
+    if not key:
+        continue
     m = re.search(r"Rx packets:\s+\d+\s+\((\d+) Kpps, (\d+) cycles/pkt\)",
                   line)
-    if m and key:
+    if m:
         runs.setdefault(key, []).append((int(m.group(1)), int(m.group(2))))
-    m = re.search(r"Datapath passes:\s+\d+\s+\(([\d.]+) passes/pkt\)", line)
-    if m and key:
-        runs.setdefault(key + ("passes",), []).append(float(m.group(1)))
-    m = re.search(r"Lost upcalls:\s+\d+\s+\(\s*([\d.]+) %\)", line)
-    if m and key:
-        runs.setdefault(key + ("lost",), []).append(float(m.group(1)))
-    # The main thread's line comes too, with 0.00: keep the PMD's.
-    m = re.search(r"subtable lookups per megaflow hit: ([\d.]+)", line)
-    if m and key and float(m.group(1)) > 0:
-        runs.setdefault(key + ("subtables",), []).append(float(m.group(1)))
-    m = re.match(r"datapath flows: (\d+)", line)
-    if m and key:
-        runs.setdefault(key + ("flows",), []).append(int(m.group(1)))
+    for name, pattern in METRICS:
+        m = re.search(pattern, line)
+        if m:
+            runs.setdefault(key + (name,), []).append(float(m.group(1)))
 
 names = {"a": "(a) forward", "b": "(b) ct(table=1)", "c": "(c) dpi(table=1)"}
 print("| pipeline | EMC | Kpps (median) | cycles/pkt (median) | passes/pkt |"
@@ -69,7 +70,9 @@ for emc in ("on", "off"):
         med[(p, emc)] = k
         passes = statistics.median(runs[(p, emc, "passes")])
         lost = max(runs.get((p, emc, "lost"), [0.0]))
-        subtables = statistics.median(runs.get((p, emc, "subtables"), [0]))
+        # pmd-stats-show also prints the main thread, with 0.00: skip it.
+        subtables = statistics.median(
+            [x for x in runs.get((p, emc, "subtables"), []) if x] or [0])
         flows = statistics.median(runs.get((p, emc, "flows"), [0]))
         print("| %s | %s | %.0f | %.0f | %.2f | %.1f %% | %.2f | %.0f | %s |"
               % (names[p], emc, k, c, passes, lost, subtables, flows,
