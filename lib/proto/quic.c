@@ -751,7 +751,13 @@ quic_read_frames(const uint8_t *p, size_t len, bool q050,
         if (!quic_get_varint(p, len, &pos, &type)) {
             break;
         }
-        if (type == QUIC_FRAME_PADDING || type == QUIC_FRAME_PING) {
+        if (type == QUIC_FRAME_PADDING) {
+            /* Padding comes in runs (a client pads its Initial packets to
+             * 1200 bytes): skip the whole run, one byte per frame. */
+            while (pos < len && !p[pos]) {
+                pos++;
+            }
+        } else if (type == QUIC_FRAME_PING) {
             continue;
         } else if (type == crypto) {
             if (!quic_get_varint(p, len, &pos, &a)
