@@ -22,7 +22,8 @@ upcalls": each costs a full translation in the PMD thread, so a run with
 many is suspect), the median of pmd-stats-show's subtable lookups per
 megaflow hit (of the PMD thread) and of the datapath flows at the end of
 each measurement, and the ratios of pipelines (c) and (b) to (a) and of
-(c) to (b).
+(c) to (b); and, if the log has pipeline (f), forwarding with a megaflow
+per 5-tuple, the ratios of (c) and (b) to (f).
 """
 
 import re
@@ -55,13 +56,14 @@ for line in open(sys.argv[1]):
         if m:
             runs.setdefault(key + (name,), []).append(float(m.group(1)))
 
-names = {"a": "(a) forward", "b": "(b) ct(table=1)", "c": "(c) dpi(table=1)"}
+names = {"a": "(a) forward", "b": "(b) ct(table=1)", "c": "(c) dpi(table=1)",
+         "f": "(f) forward by 5-tuple"}
 print("| pipeline | EMC | Kpps (median) | cycles/pkt (median) | passes/pkt |"
       " lost upcalls (max) | subtables/hit | datapath flows | runs (Kpps) |")
 print("|---|---|---|---|---|---|---|---|---|")
 med = {}
 for emc in ("on", "off"):
-    for p in "abc":
+    for p in "abcf":
         v = runs.get((p, emc))
         if not v:
             continue
@@ -82,3 +84,7 @@ for emc in ("on", "off"):
         a, b, c = (med[(p, emc)] for p in "abc")
         print("EMC %s: (c)/(a) %.0f %%, (b)/(a) %.0f %%, (c)/(b) %.2fx" % (
             emc, 100 * c / a, 100 * b / a, c / b))
+    if all((p, emc) in med for p in "bcf"):
+        b, c, f = (med[(p, emc)] for p in "bcf")
+        print("EMC %s: (c)/(f) %.0f %%, (b)/(f) %.0f %%" % (
+            emc, 100 * c / f, 100 * b / f))

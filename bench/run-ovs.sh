@@ -27,10 +27,16 @@
 #        frames of at most 1514 bytes, e.g. tshark -Y "frame.len <= 1514")
 #   out: net_null, no-rx=1 (drops everything)
 #
-# one PMD thread on CPU 1 (pmd-cpu-mask=0x2) and DPDK memory from the
-# heap (dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048"; OVS adds
-# --in-memory otherwise, which DPDK refuses with --no-huge), so no hugepage
-# is taken from the machine.  For each pipeline and EMC setting it installs the
+# one PMD thread on CPU 1 (pmd-cpu-mask=0x2) and, by default, DPDK memory
+# from the heap (dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048"; OVS
+# adds --in-memory otherwise, which DPDK refuses with --no-huge), so no
+# hugepage is taken from the machine.  With HUGEPAGES=N in the environment
+# DPDK takes its memory from 2 MB hugepages instead, as a deployment would
+# (dpdk-extra="--no-pci --huge-dir=WORKDIR/huge"): the script raises
+# vm.nr_hugepages by N unless N pages are already free, mounts hugetlbfs on
+# WORKDIR/huge, and at exit unmounts it and gives the pages back.  N=1024
+# (2 GB) is enough for the OVS mempool and net_pcap's copy of a PCAP of
+# 16 MB; this needs root.  For each pipeline and EMC setting it installs the
 # flows, purges the datapath flows with "revalidator/purge", lets traffic
 # settle 2 s, clears the PMD statistics, waits SECONDS (default 10) and
 # prints dpif-netdev/pmd-perf-show and pmd-stats-show.  (revalidator/purge
@@ -48,7 +54,14 @@
 #   b. ct:      "ip,actions=ct(table=1)" (and ipv6), table 1 "actions=out";
 #   c. dpi:     "ip,actions=dpi(table=1)" (and ipv6), table 1
 #               "app_id=http,actions=out"
-#               and "actions=out".
+#               and "actions=out";
+#   f. forward by 5-tuple: as (a), but the actions of the TCP and UDP
+#      rules first copy the addresses and ports to registers
+#      ("move:ip_src->reg0", ...), so translation matches all five
+#      exactly and each connection direction gets a megaflow of its own,
+#      as a forwarding decision by 5-tuple would.  (a)'s megaflows stay
+#      wide; (f) is the issue's "stock forwarding by 5-tuple" taken
+#      literally.  Not run by default: PIPELINES="a b c f".
 #
 # EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
 # Environment: PIPELINES (default "a b c") picks the pipelines to run;
@@ -71,10 +84,15 @@ if test ! -x "$build/vswitchd/ovs-vswitchd" || test ! -r "$pcap" \
     exit 2
 fi
 pipelines=${PIPELINES:-a b c}
+huge=${HUGEPAGES:-0}
+case $huge in
+    ''|*[!0-9]*) echo "$0: HUGEPAGES: not a number of pages: \"$huge\"" >&2
+                 exit 2 ;;
+esac
 for p in $pipelines; do
     case $p in
-    a|b|c) ;;
-    *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b or c)" >&2
+    a|b|c|f) ;;
+    *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b, c or f)" >&2
        exit 2 ;;
     esac
 done
@@ -106,8 +124,36 @@ cleanup () {
     done
     sleep 1
     rm -rf /var/run/dpdk/ovsdpibench
+    if test -n "$huge_mounted"; then
+        umount "$w/huge" || true
+    fi
+    if test -n "$huge_old"; then
+        echo "$huge_old" > /proc/sys/vm/nr_hugepages || true
+    fi
 }
+huge_mounted=
+huge_old=
 trap cleanup EXIT
+
+if test "$huge" -gt 0; then
+    free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+    if test "$free" -lt "$huge"; then
+        huge_old=$(cat /proc/sys/vm/nr_hugepages)
+        echo $((huge_old + huge)) > /proc/sys/vm/nr_hugepages
+        free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+        if test "$free" -lt "$huge"; then
+            echo "$0: only $free hugepages free, $huge wanted" >&2
+            exit 1
+        fi
+    fi
+    mkdir -p "$w/huge"
+    mount -t hugetlbfs -o pagesize=2M nodev "$w/huge"
+    huge_mounted=yes
+    dpdk_mem="--huge-dir=$w/huge"
+else
+    dpdk_mem="--no-huge --legacy-mem -m 2048"
+fi
+grep -i '^HugePages_' /proc/meminfo
 
 rm -f "$w/run/conf.db"
 ovsdb-tool create "$w/run/conf.db" "$w/bin/vswitch.ovsschema"
@@ -118,8 +164,7 @@ vsctl --no-wait init
 vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
     other_config:dpdk-lcore-mask=0x1 other_config:pmd-cpu-mask=0x2 \
     other_config:pmd-perf-metrics=true \
-    other_config:dpdk-extra="--no-pci --no-huge --legacy-mem -m 2048 \
---file-prefix=ovsdpibench"
+    other_config:dpdk-extra="--no-pci $dpdk_mem --file-prefix=ovsdpibench"
 ovs-vswitchd "$db" --pidfile="$w/run/ovs-vswitchd.pid" --detach \
     --log-file="$w/run/ovs-vswitchd.log"
 ctl=$w/run/ovs-vswitchd.$(cat "$w/run/ovs-vswitchd.pid").ctl
@@ -150,6 +195,21 @@ table=0,priority=10,ipv6,actions=dpi(table=1)
 table=0,priority=0,actions=output:2
 table=1,priority=20,app_id=http,actions=output:2
 table=1,priority=10,actions=output:2"
+to_regs4="move:NXM_OF_IP_SRC[]->NXM_NX_REG0[],\
+move:NXM_OF_IP_DST[]->NXM_NX_REG1[]"
+to_regs6="move:NXM_NX_IPV6_SRC[]->NXM_NX_XXREG0[],\
+move:NXM_NX_IPV6_DST[]->NXM_NX_XXREG1[]"
+to_regs_tcp="move:NXM_OF_TCP_SRC[]->NXM_NX_REG2[0..15],\
+move:NXM_OF_TCP_DST[]->NXM_NX_REG2[16..31]"
+to_regs_udp="move:NXM_OF_UDP_SRC[]->NXM_NX_REG2[0..15],\
+move:NXM_OF_UDP_DST[]->NXM_NX_REG2[16..31]"
+flows_f="table=0,priority=20,tcp,actions=$to_regs4,$to_regs_tcp,output:2
+table=0,priority=20,udp,actions=$to_regs4,$to_regs_udp,output:2
+table=0,priority=20,tcp6,actions=$to_regs6,$to_regs_tcp,output:2
+table=0,priority=20,udp6,actions=$to_regs6,$to_regs_udp,output:2
+table=0,priority=10,ip,actions=output:2
+table=0,priority=10,ipv6,actions=output:2
+table=0,priority=0,actions=output:2"
 
 for round in $(seq 1 "$rounds"); do
 for emc in 1 0; do
