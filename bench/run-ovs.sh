@@ -65,6 +65,11 @@
 #
 # EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
 # Environment: PIPELINES (default "a b c") picks the pipelines to run;
+# DPI_MAX_FLOWS, if set, is written to other_config:dpi-max-flows (a
+# table smaller than the PCAP's connections makes the engine evict each
+# connection before its next replay, so that every pass inspects every
+# connection anew; after each measurement of (c) the script prints the
+# "flows" lines of dpi/show);
 # PERF_DIR, if set, makes each measurement a "perf record -e cpu-clock -g
 # -C 1" of the PMD's CPU, saved as
 # PERF_DIR/perf-rROUND-PIPELINE-emcon|off.data.  The sampling slows the PMD
@@ -85,6 +90,10 @@ if test ! -x "$build/vswitchd/ovs-vswitchd" || test ! -r "$pcap" \
 fi
 pipelines=${PIPELINES:-a b c}
 huge=${HUGEPAGES:-0}
+case ${DPI_MAX_FLOWS:-0} in
+    ''|*[!0-9]*) echo "$0: DPI_MAX_FLOWS: not a number: \"$DPI_MAX_FLOWS\"" >&2
+                 exit 2 ;;
+esac
 case $huge in
     ''|*[!0-9]*) echo "$0: HUGEPAGES: not a number of pages: \"$huge\"" >&2
                  exit 2 ;;
@@ -165,6 +174,10 @@ vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
     other_config:dpdk-lcore-mask=0x1 other_config:pmd-cpu-mask=0x2 \
     other_config:pmd-perf-metrics=true \
     other_config:dpdk-extra="--no-pci $dpdk_mem --file-prefix=ovsdpibench"
+if test -n "$DPI_MAX_FLOWS"; then
+    vsctl --no-wait set Open_vSwitch . \
+        other_config:dpi-max-flows="$DPI_MAX_FLOWS"
+fi
 ovs-vswitchd "$db" --pidfile="$w/run/ovs-vswitchd.pid" --detach \
     --log-file="$w/run/ovs-vswitchd.log"
 ctl=$w/run/ovs-vswitchd.$(cat "$w/run/ovs-vswitchd.pid").ctl
@@ -234,6 +247,9 @@ for emc in 1 0; do
         appctl dpif-netdev/pmd-perf-show
         appctl dpif-netdev/pmd-stats-show
         appctl dpctl/dump-flows | wc -l | sed 's/^/datapath flows: /'
+        if test $p = c; then
+            appctl dpi/show | grep '^flows' | sed 's/^/dpi /'
+        fi
     done
 done
 done
