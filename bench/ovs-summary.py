@@ -21,9 +21,12 @@ packet, the highest share of datapath passes whose upcall failed ("Lost
 upcalls": each costs a full translation in the PMD thread, so a run with
 many is suspect), the median of pmd-stats-show's subtable lookups per
 megaflow hit (of the PMD thread) and of the datapath flows at the end of
-each measurement, and the ratios of pipelines (c) and (b) to (a) and of
-(c) to (b); and, if the log has pipeline (f), forwarding with a megaflow
-per 5-tuple, the ratios of (c) and (b) to (f).
+each measurement; then the ratios of the pipelines' median rates, those
+of the pipelines in the log among: (c), (b), (s) and (f) to (a); (c),
+(b) and (s) to (f); (c) to (b) and to (s); and, for pipeline (c), the
+median share of packets that created a connection in the engine (from
+the dpi/show counts run-ovs.sh prints before and after each
+measurement).
 """
 
 import re
@@ -40,6 +43,7 @@ METRICS = (
 
 runs = {}
 key = None
+rx = before = 0
 for line in open(sys.argv[1]):
     m = re.match(r"=== round (\d+) pipeline (\w) EMC (\w+)", line)
     if m:
@@ -47,23 +51,32 @@ for line in open(sys.argv[1]):
         continue
     if not key:
         continue
-    m = re.search(r"Rx packets:\s+\d+\s+\((\d+) Kpps, (\d+) cycles/pkt\)",
+    m = re.search(r"Rx packets:\s+(\d+)\s+\((\d+) Kpps, (\d+) cycles/pkt\)",
                   line)
     if m:
-        runs.setdefault(key, []).append((int(m.group(1)), int(m.group(2))))
+        rx = int(m.group(1))
+        runs.setdefault(key, []).append((int(m.group(2)), int(m.group(3))))
+    m = re.match(r"dpi before: flows created: (\d+)", line)
+    if m:
+        before = int(m.group(1))
+    m = re.match(r"dpi after: flows created: (\d+)", line)
+    if m and rx:
+        runs.setdefault(key + ("created",), []).append(
+            100.0 * (int(m.group(1)) - before) / rx)
     for name, pattern in METRICS:
         m = re.search(pattern, line)
         if m:
             runs.setdefault(key + (name,), []).append(float(m.group(1)))
 
-names = {"a": "(a) forward", "b": "(b) ct(table=1)", "c": "(c) dpi(table=1)",
-         "f": "(f) forward by 5-tuple"}
+names = {"a": "(a) forward", "f": "(f) forward by 5-tuple",
+         "b": "(b) ct(table=1)", "s": "(s) ct(commit,table=1)",
+         "c": "(c) dpi(table=1)"}
 print("| pipeline | EMC | Kpps (median) | cycles/pkt (median) | passes/pkt |"
       " lost upcalls (max) | subtables/hit | datapath flows | runs (Kpps) |")
 print("|---|---|---|---|---|---|---|---|---|")
 med = {}
 for emc in ("on", "off"):
-    for p in "abcf":
+    for p in "afbsc":
         v = runs.get((p, emc))
         if not v:
             continue
@@ -79,12 +92,20 @@ for emc in ("on", "off"):
         print("| %s | %s | %.0f | %.0f | %.2f | %.1f %% | %.2f | %.0f | %s |"
               % (names[p], emc, k, c, passes, lost, subtables, flows,
                  ", ".join(str(x[0]) for x in v)))
+# Ratios: to a forwarding baseline in per cent, others as a factor.
+RATIOS = (("c", "a"), ("b", "a"), ("s", "a"), ("f", "a"),
+          ("c", "f"), ("b", "f"), ("s", "f"), ("c", "b"), ("c", "s"))
 for emc in ("on", "off"):
-    if all((p, emc) in med for p in "abc"):
-        a, b, c = (med[(p, emc)] for p in "abc")
-        print("EMC %s: (c)/(a) %.0f %%, (b)/(a) %.0f %%, (c)/(b) %.2fx" % (
-            emc, 100 * c / a, 100 * b / a, c / b))
-    if all((p, emc) in med for p in "bcf"):
-        b, c, f = (med[(p, emc)] for p in "bcf")
-        print("EMC %s: (c)/(f) %.0f %%, (b)/(f) %.0f %%" % (
-            emc, 100 * c / f, 100 * b / f))
+    out = []
+    for n, d in RATIOS:
+        if (n, emc) in med and (d, emc) in med:
+            r = med[(n, emc)] / med[(d, emc)]
+            out.append("(%s)/(%s) %s" % (n, d, "%.0f %%" % (100 * r)
+                                         if d in "af" else "%.2fx" % r))
+    if out:
+        print("EMC %s: %s" % (emc, ", ".join(out)))
+    created = runs.get(("c", emc, "created"))
+    if created:
+        print("EMC %s: (c) connections created per packet %.2f %% "
+              "(median of %d)" % (emc, statistics.median(created),
+                                  len(created)))

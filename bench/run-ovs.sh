@@ -32,11 +32,13 @@
 # adds --in-memory otherwise, which DPDK refuses with --no-huge), so no
 # hugepage is taken from the machine.  With HUGEPAGES=N in the environment
 # DPDK takes its memory from 2 MB hugepages instead, as a deployment would
-# (dpdk-extra="--no-pci --huge-dir=WORKDIR/huge"): the script raises
-# vm.nr_hugepages by N unless N pages are already free, mounts hugetlbfs on
-# WORKDIR/huge, and at exit unmounts it and gives the pages back.  N=1024
-# (2 GB) is enough for the OVS mempool and net_pcap's copy of a PCAP of
-# 16 MB; this needs root.  For each pipeline and EMC setting it installs the
+# (dpdk-extra="--no-pci --huge-dir=WORKDIR/huge"): the script adds N pages
+# to the kernel's pool of 2 MB pages (never using pages that were there
+# before, which may be another job's), mounts hugetlbfs on WORKDIR/huge,
+# and at exit, once ovs-vswitchd is gone, unmounts it and takes the pages
+# it added out of the pool again.  N=1024 (2 GB) is enough for the OVS
+# mempool and net_pcap's copy of a PCAP of 16 MB; this needs root.  For
+# each pipeline and EMC setting it installs the
 # flows, purges the datapath flows with "revalidator/purge", lets traffic
 # settle 2 s, clears the PMD statistics, waits SECONDS (default 10) and
 # prints dpif-netdev/pmd-perf-show and pmd-stats-show.  (revalidator/purge
@@ -51,7 +53,12 @@
 #      never-matching TCP 5-tuple rule of higher priority (prefix
 #      tracking and staged lookup keep the megaflows wide all the same: a
 #      few dozen for the corpus);
-#   b. ct:      "ip,actions=ct(table=1)" (and ipv6), table 1 "actions=out";
+#   b. ct:      "ip,actions=ct(table=1)" (and ipv6), table 1 "actions=out"
+#               (without commit, conntrack keeps no connection: each
+#               packet is looked up, not found, and marked new);
+#   s. stateful ct: as (b) with "ct(commit,table=1)", so conntrack keeps
+#               the connections and each packet finds its own (not run by
+#               default);
 #   c. dpi:     "ip,actions=dpi(table=1)" (and ipv6), table 1
 #               "app_id=http,actions=out"
 #               and "actions=out";
@@ -61,15 +68,16 @@
 #      exactly and each connection direction gets a megaflow of its own,
 #      as a forwarding decision by 5-tuple would.  (a)'s megaflows stay
 #      wide; (f) is the issue's "stock forwarding by 5-tuple" taken
-#      literally.  Not run by default: PIPELINES="a b c f".
+#      literally.  Not run by default.
 #
 # EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
-# Environment: PIPELINES (default "a b c") picks the pipelines to run;
+# Environment: PIPELINES (default "a b c"; all: "a f b s c") picks the
+# pipelines to run;
 # DPI_MAX_FLOWS, if set, is written to other_config:dpi-max-flows (a
 # table smaller than the PCAP's connections makes the engine evict each
 # connection before its next replay, so that every pass inspects every
-# connection anew; after each measurement of (c) the script prints the
-# "flows" lines of dpi/show);
+# connection anew; for each measurement of (c) the script prints the
+# engine's count of connections created before and after it);
 # PERF_DIR, if set, makes each measurement a "perf record -e cpu-clock -g
 # -C 1" of the PMD's CPU, saved as
 # PERF_DIR/perf-rROUND-PIPELINE-emcon|off.data.  The sampling slows the PMD
@@ -98,10 +106,11 @@ case $huge in
     ''|*[!0-9]*) echo "$0: HUGEPAGES: not a number of pages: \"$huge\"" >&2
                  exit 2 ;;
 esac
+huge=$((10#$huge))
 for p in $pipelines; do
     case $p in
-    a|b|c|f) ;;
-    *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b, c or f)" >&2
+    a|b|c|f|s) ;;
+    *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b, c, f or s)" >&2
        exit 2 ;;
     esac
 done
@@ -125,44 +134,63 @@ export PATH=$w/bin:$PATH
 db=unix:$w/run/db.sock
 vsctl () { ovs-vsctl --db="$db" --timeout=60 "$@"; }
 
-cleanup () {
+# The kernel's pool of 2 MB hugepages.
+hp=/sys/kernel/mm/hugepages/hugepages-2048kB
+
+# Prints the pids of the daemons the script started that still run.
+daemons_alive () {
     for p in ovs-vswitchd ovsdb-server; do
-        if test -s "$w/run/$p.pid"; then
-            kill "$(cat "$w/run/$p.pid")" 2>/dev/null || true
+        if test -s "$w/run/$p.pid" \
+           && kill -0 "$(cat "$w/run/$p.pid")" 2>/dev/null; then
+            cat "$w/run/$p.pid"
         fi
     done
-    sleep 1
+}
+
+cleanup () {
+    for pid in $(daemons_alive); do
+        kill "$pid" 2>/dev/null || true
+    done
+    # Wait up to 10 s for them to exit, so that no hugepage is in use.
+    for i in $(seq 1 100); do
+        test -z "$(daemons_alive)" && break
+        sleep 0.1
+    done
     rm -rf /var/run/dpdk/ovsdpibench
     if test -n "$huge_mounted"; then
-        umount "$w/huge" || true
+        umount "$w/huge" || echo "$0: could not unmount $w/huge" >&2
     fi
-    if test -n "$huge_old"; then
-        echo "$huge_old" > /proc/sys/vm/nr_hugepages || true
+    if test "$huge_added" -gt 0; then
+        nr=$(cat "$hp/nr_hugepages")
+        echo $((nr > huge_added ? nr - huge_added : 0)) \
+            > "$hp/nr_hugepages" || true
     fi
 }
 huge_mounted=
-huge_old=
+huge_added=0
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
 
 if test "$huge" -gt 0; then
-    free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
-    if test "$free" -lt "$huge"; then
-        huge_old=$(cat /proc/sys/vm/nr_hugepages)
-        echo $((huge_old + huge)) > /proc/sys/vm/nr_hugepages
-        free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
-        if test "$free" -lt "$huge"; then
-            echo "$0: only $free hugepages free, $huge wanted" >&2
-            exit 1
-        fi
+    if test ! -w "$hp/nr_hugepages"; then
+        echo "$0: HUGEPAGES needs root and 2 MB hugepages ($hp)" >&2
+        exit 2
+    fi
+    nr=$(cat "$hp/nr_hugepages")
+    echo $((nr + huge)) > "$hp/nr_hugepages"
+    huge_added=$(($(cat "$hp/nr_hugepages") - nr))
+    if test "$huge_added" -lt "$huge"; then
+        echo "$0: the kernel gave $huge_added of $huge hugepages" >&2
+        exit 1
     fi
     mkdir -p "$w/huge"
     mount -t hugetlbfs -o pagesize=2M nodev "$w/huge"
     huge_mounted=yes
     dpdk_mem="--huge-dir=$w/huge"
+    echo "2 MB hugepages: $(cat "$hp/nr_hugepages"), $huge_added added"
 else
     dpdk_mem="--no-huge --legacy-mem -m 2048"
 fi
-grep -i '^HugePages_' /proc/meminfo
 
 rm -f "$w/run/conf.db"
 ovsdb-tool create "$w/run/conf.db" "$w/bin/vswitch.ovsschema"
@@ -203,6 +231,10 @@ flows_b="table=0,priority=10,ip,actions=ct(table=1)
 table=0,priority=10,ipv6,actions=ct(table=1)
 table=0,priority=0,actions=output:2
 table=1,priority=10,actions=output:2"
+flows_s="table=0,priority=10,ip,actions=ct(commit,table=1)
+table=0,priority=10,ipv6,actions=ct(commit,table=1)
+table=0,priority=0,actions=output:2
+table=1,priority=10,actions=output:2"
 flows_c="table=0,priority=10,ip,actions=dpi(table=1)
 table=0,priority=10,ipv6,actions=dpi(table=1)
 table=0,priority=0,actions=output:2
@@ -234,6 +266,9 @@ for emc in 1 0; do
         appctl revalidator/purge > /dev/null
         sleep 2
         appctl dpif-netdev/pmd-stats-clear > /dev/null
+        if test $p = c; then
+            created_before=$(appctl dpi/show | grep "^flows created" || true)
+        fi
         if test -n "$PERF_DIR"; then
             perf record -q -e cpu-clock -g -C 1 \
                 -o "$PERF_DIR/perf-r$round-$p-emc$emcname.data" \
@@ -246,9 +281,10 @@ for emc in 1 0; do
              "(emc-insert-inv-prob=$emc), ${secs} s"
         appctl dpif-netdev/pmd-perf-show
         appctl dpif-netdev/pmd-stats-show
-        appctl dpctl/dump-flows | wc -l | sed 's/^/datapath flows: /'
+        echo "datapath flows: $(appctl dpctl/dump-flows | grep -c 'actions:')"
         if test $p = c; then
-            appctl dpi/show | grep '^flows' | sed 's/^/dpi /'
+            echo "dpi before: $created_before"
+            appctl dpi/show | grep '^flows' | sed 's/^/dpi after: /'
         fi
     done
 done
