@@ -43,11 +43,12 @@ METRICS = (
 
 runs = {}
 key = None
-rx = before = 0
+rx = before = None
 for line in open(sys.argv[1]):
     m = re.match(r"=== round (\d+) pipeline (\w) EMC (\w+)", line)
     if m:
         key = (m.group(2), m.group(3))
+        rx = before = None
         continue
     if not key:
         continue
@@ -60,7 +61,7 @@ for line in open(sys.argv[1]):
     if m:
         before = int(m.group(1))
     m = re.match(r"dpi after: flows created: (\d+)", line)
-    if m and rx:
+    if m and rx and before is not None:
         runs.setdefault(key + ("created",), []).append(
             100.0 * (int(m.group(1)) - before) / rx)
     for name, pattern in METRICS:

@@ -33,20 +33,21 @@
 # hugepage is taken from the machine.  With HUGEPAGES=N in the environment
 # DPDK takes its memory from 2 MB hugepages instead, as a deployment would
 # (dpdk-extra="--no-pci --huge-dir=WORKDIR/huge"): the script adds N pages
-# to the kernel's pool of 2 MB pages (never using pages that were there
-# before, which may be another job's), mounts hugetlbfs on WORKDIR/huge,
-# and at exit, once ovs-vswitchd is gone, unmounts it and takes the pages
-# it added out of the pool again.  N=1024 (2 GB) is enough for the OVS
-# mempool and net_pcap's copy of a PCAP of 16 MB; this needs root.  For
-# each pipeline and EMC setting it installs the
-# flows, purges the datapath flows with "revalidator/purge", lets traffic
+# to the kernel's pool of 2 MB pages (so as not to take the pages of
+# another job, although DPDK may use any free one), mounts hugetlbfs on
+# WORKDIR/huge, and at exit, once ovs-vswitchd is gone, unmounts it and
+# takes the pages it added out of the pool again.  N=1024 (2 GB) is
+# enough for the OVS mempool and net_pcap's copy of a PCAP of 16 MB; this
+# needs root.  For each pipeline and EMC setting it installs the flows,
+# purges the datapath flows with "revalidator/purge", lets traffic
 # settle 2 s, clears the PMD statistics, waits SECONDS (default 10) and
 # prints dpif-netdev/pmd-perf-show and pmd-stats-show.  (revalidator/purge
 # removes the flows together with their ukeys.  "dpctl/del-flows", used
 # before, left the ukeys behind: upcalls for the same flows then failed
 # to the end of each measurement, each after a full translation in the
 # PMD thread, on 0.2 to 2 % of the datapath passes.)
-# The six measurements are repeated ROUNDS times (default 1), in turn, and
+# The measurements (each pipeline with each EMC setting) are repeated
+# ROUNDS times (default 1), in turn, and
 # bench/ovs-summary.py turns the output into a table of medians.
 #
 #   a. forward: "ip,actions=out" (and the same for ipv6), plus a
@@ -148,6 +149,7 @@ daemons_alive () {
 }
 
 cleanup () {
+    trap '' INT TERM HUP
     for pid in $(daemons_alive); do
         kill "$pid" 2>/dev/null || true
     done
@@ -168,6 +170,7 @@ cleanup () {
 }
 huge_mounted=
 huge_added=0
+rm -f "$w"/run/*.pid
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
