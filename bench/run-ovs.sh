@@ -98,16 +98,17 @@ if test ! -x "$build/vswitchd/ovs-vswitchd" || test ! -r "$pcap" \
     exit 2
 fi
 pipelines=${PIPELINES:-a b c}
-huge=${HUGEPAGES:-0}
-case ${DPI_MAX_FLOWS:-0} in
-    ''|*[!0-9]*) echo "$0: DPI_MAX_FLOWS: not a number: \"$DPI_MAX_FLOWS\"" >&2
-                 exit 2 ;;
-esac
-case $huge in
-    ''|*[!0-9]*) echo "$0: HUGEPAGES: not a number of pages: \"$huge\"" >&2
-                 exit 2 ;;
-esac
-huge=$((10#$huge))
+# Exits with an error unless environment variable $1, if set, is a
+# decimal number.
+check_number () {
+    case ${!1:-0} in
+        *[!0-9]*) echo "$0: $1: not a number: \"${!1}\"" >&2
+                  exit 2 ;;
+    esac
+}
+check_number DPI_MAX_FLOWS
+check_number HUGEPAGES
+huge=$((10#${HUGEPAGES:-0}))
 for p in $pipelines; do
     case $p in
     a|b|c|f|s) ;;
@@ -234,10 +235,7 @@ flows_b="table=0,priority=10,ip,actions=ct(table=1)
 table=0,priority=10,ipv6,actions=ct(table=1)
 table=0,priority=0,actions=output:2
 table=1,priority=10,actions=output:2"
-flows_s="table=0,priority=10,ip,actions=ct(commit,table=1)
-table=0,priority=10,ipv6,actions=ct(commit,table=1)
-table=0,priority=0,actions=output:2
-table=1,priority=10,actions=output:2"
+flows_s=${flows_b//ct(table=1)/ct(commit,table=1)}
 flows_c="table=0,priority=10,ip,actions=dpi(table=1)
 table=0,priority=10,ipv6,actions=dpi(table=1)
 table=0,priority=0,actions=output:2
