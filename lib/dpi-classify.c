@@ -685,24 +685,48 @@ dpi_classify_packet(const struct dpi_sigdb *db,
     return in->final;
 }
 
-/* See dpi-classify.h. */
-void
-dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *pkt,
-                    bool to_server, const struct dpi_key *client,
-                    uint64_t now_us, struct dpi_md *md)
+/* Returns the parser that follows a connection after its verdict, when
+ * its protocol is 'app_proto' and its metadata 'md' (see
+ * dpi_classify_follow()), or NULL if none does. */
+static const struct dpi_parser *
+dpi_classify_follower(uint16_t app_proto, const struct dpi_md *md)
 {
     const struct dpi_parser *p = dpi_parser_find(app_proto);
-    struct dpi_proto_ctx ctx;
     uint64_t parser_app;
 
     if (!p && dpi_md_get_u64(md, DPI_F__parser, &parser_app)
         && parser_app <= UINT16_MAX) {
         p = dpi_parser_find((uint16_t) parser_app);
     }
-    if (!p || !p->follow || !pkt->payload || !pkt->payload_len
-        || pkt->is_fragment) {
+    return p && p->follow ? p : NULL;
+}
+
+/* See dpi-classify.h. */
+void
+dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *pkt,
+                    bool to_server, const struct dpi_key *client,
+                    uint64_t now_us, struct dpi_md *md)
+{
+    const struct dpi_parser *p = dpi_classify_follower(app_proto, md);
+    struct dpi_proto_ctx ctx;
+
+    if (!p || !pkt->payload || !pkt->payload_len || pkt->is_fragment) {
         return;
     }
     dpi_proto_ctx_init(&ctx, pkt, to_server, client, now_us, true);
     p->parse(&ctx, pkt->payload, pkt->payload_len, md);
+}
+
+/* Returns true if no parser has anything more to learn from the packets of
+ * a connection whose verdict is final, whose protocol is 'app_proto' and
+ * whose metadata is 'md': its protocol's parser does not follow
+ * connections, or it is the TLS parser and has read the server's
+ * Certificate (dpi_tls_follow_done()).  Every other following parser may
+ * find more in any later packet. */
+bool
+dpi_classify_settled(uint16_t app_proto, const struct dpi_md *md)
+{
+    const struct dpi_parser *p = dpi_classify_follower(app_proto, md);
+
+    return !p || (p->parse == dpi_tls_parse && dpi_tls_follow_done(md));
 }

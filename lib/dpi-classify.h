@@ -104,5 +104,6 @@ bool dpi_classify_identified(const struct dpi_inspect *);
 void dpi_classify_follow(uint16_t app_proto, const struct dpi_pkt *,
                          bool to_server, const struct dpi_key *client,
                          uint64_t now_us, struct dpi_md *md);
+bool dpi_classify_settled(uint16_t app_proto, const struct dpi_md *);
 
 #endif /* dpi-classify.h */

@@ -568,6 +568,31 @@ dpi_conn_init(struct dpi_conn *conn, const struct dpi_pkt *pkt,
  * of its stripe; its counters are not updated.  Returns NULL, with nothing
  * locked, if the connection is new and cannot be created (table full with
  * nothing evictable, or out of memory). */
+/* Returns the connection of stripe 's' (whose mutex the caller holds) with
+ * key 'key' in either direction, whose hash is 'hash', or NULL if there is
+ * none.  A connection found becomes the most recently used of 's'. */
+static struct dpi_conn *
+dpi_conn_find__(struct dpi_conn_stripe *s, const struct dpi_key *key,
+                uint32_t hash)
+{
+    struct dpi_conn *conn;
+    uint32_t idx;
+
+    for (idx = s->buckets[hash & s->mask]; idx; idx = conn->hnext) {
+        conn = dpi_conn_at(s, idx);
+        if (dpi_key_match(&conn->key, key) != DPI_KEY_NO_MATCH) {
+            /* A connection already at the front stays there, sparing
+             * the writes to its neighbours for back-to-back packets. */
+            if (s->lru_front != idx) {
+                dpi_lru_remove(s, conn);
+                dpi_lru_push_front(s, conn, idx);
+            }
+            return conn;
+        }
+    }
+    return NULL;
+}
+
 struct dpi_conn *
 dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
                       uint64_t now_ms, bool *created,
@@ -580,19 +605,11 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     uint32_t idx;
 
     pthread_mutex_lock(&s->mutex);
-    for (idx = s->buckets[hash & s->mask]; idx; idx = conn->hnext) {
-        conn = dpi_conn_at(s, idx);
-        if (dpi_key_match(&conn->key, &pkt->key) != DPI_KEY_NO_MATCH) {
-            /* A connection already at the front stays there, sparing
-             * the writes to its neighbours for back-to-back packets. */
-            if (s->lru_front != idx) {
-                dpi_lru_remove(s, conn);
-                dpi_lru_push_front(s, conn, idx);
-            }
-            *created = false;
-            *stripep = s;
-            return conn;
-        }
+    conn = dpi_conn_find__(s, &pkt->key, hash);
+    if (conn) {
+        *created = false;
+        *stripep = s;
+        return conn;
     }
 
     if (!dpi_conn_reserve_slot(t, s)) {
@@ -621,7 +638,33 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     return conn;
 }
 
-/* Releases the stripe that dpi_conn_table_lookup() locked. */
+/* Finds the connection with key 'key' (in either direction) in 't',
+ * without creating it.  If there is one, returns it with its stripe locked
+ * and the stripe in '*stripep', as dpi_conn_table_lookup() does, and sets
+ * '*to_server' to whether 'key' is the client to server direction.
+ * Returns NULL, with nothing locked, if there is none. */
+struct dpi_conn *
+dpi_conn_table_find(struct dpi_conn_table *t, const struct dpi_key *key,
+                    bool *to_server, struct dpi_conn_stripe **stripep)
+{
+    uint32_t hash = dpi_key_hash(key, t->hash_keys);
+    struct dpi_conn_stripe *s
+        = &t->stripes[hash >> (32 - DPI_CONN_STRIPE_BITS)];
+    struct dpi_conn *conn;
+
+    pthread_mutex_lock(&s->mutex);
+    conn = dpi_conn_find__(s, key, hash);
+    if (!conn) {
+        pthread_mutex_unlock(&s->mutex);
+        return NULL;
+    }
+    *to_server = dpi_key_match(&conn->key, key) == DPI_KEY_SAME_DIR;
+    *stripep = s;
+    return conn;
+}
+
+/* Releases the stripe that dpi_conn_table_lookup() or
+ * dpi_conn_table_find() locked. */
 void
 dpi_conn_table_unlock(struct dpi_conn_stripe *s)
 {

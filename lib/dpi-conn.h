@@ -183,7 +183,9 @@ struct dpi_conn {
     uint32_t md_len;            /* Bytes of metadata records at 'md_buf'. */
     uint16_t app_id;            /* Verdict: application, or 0. */
     uint16_t app_proto;         /* Verdict: L7 protocol, or 0. */
-    uint8_t state;              /* Verdict: DPI_STATE_* bits. */
+    uint8_t state : 4;          /* Verdict: DPI_STATE_* bits. */
+    uint8_t settled : 1;        /* Nothing more to learn from its packets
+                                 * (see dpi_engine_lookup()). */
     uint8_t flags : 4;          /* DPI_CONN_* flags. */
     uint8_t encap : 4;          /* DPI_ENCAP_* bits of all its packets. */
     uint16_t n_inspected : 14;  /* Payload packets fed to the classifier
@@ -264,6 +266,9 @@ struct dpi_conn *dpi_conn_table_lookup(struct dpi_conn_table *,
                                        const struct dpi_pkt *,
                                        uint64_t now_ms, bool *created,
                                        struct dpi_conn_stripe **);
+struct dpi_conn *dpi_conn_table_find(struct dpi_conn_table *,
+                                     const struct dpi_key *, bool *to_server,
+                                     struct dpi_conn_stripe **);
 void dpi_conn_table_unlock(struct dpi_conn_stripe *);
 
 bool dpi_conn_to_server(const struct dpi_conn *, const struct dpi_pkt *);

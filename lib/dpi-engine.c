@@ -180,7 +180,9 @@ struct dpi_engine {
     struct dpi_worker *workers; /* List of live workers. */
     uint64_t retired_packets;   /* 'packets' of destroyed workers. */
     uint64_t retired_bad;       /* 'bad_packets' of destroyed workers. */
-    struct dpi_app_counters *retired_apps; /* Same for 'apps'. */
+    struct dpi_app_counters *retired_apps; /* Same for 'apps', plus the
+                                            * packets counted by
+                                            * dpi_engine_lookup(). */
 
     struct dpi_frag_table *frags; /* IP fragments' ports (thread-safe). */
 };
@@ -962,7 +964,8 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         } else if (pkt->payload_len && pkt->payload) {
             dpi_conn_inspect(w, conn, &md, pkt, to_server, now_us);
         }
-    } else if (conn->state & DPI_STATE_DONE && pkt->payload_len) {
+    } else if (conn->state & DPI_STATE_DONE && pkt->payload_len
+               && !conn->settled) {
         dpi_classify_follow(conn->app_proto, pkt, to_server, &conn->key,
                             now_us, &md);
     }
@@ -980,11 +983,86 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         dpi_conn_give_up(w, conn);
     }
 
+    if (!conn->settled && !(conn->state & DPI_STATE_PEND)
+        && (pkt->key.proto != DPI_IPPROTO_TCP
+            || conn->timing & DPI_CONN_T_ART)) {
+        /* Once settled, a connection stays so: its state never goes back
+         * to DPI_STATE_PEND, nor does its timing lose DPI_CONN_T_ART, nor
+         * does a parser start following it again. */
+        conn->settled = dpi_classify_settled(conn->app_proto, &md);
+    }
+
     dpi_conn_md_store(conn, &md);
     verdict->app_id = conn->app_id;
     verdict->app_proto = conn->app_proto;
     verdict->state = conn->state;
     dpi_conn_table_unlock(stripe);
+}
+
+/* Returns true if 'key' is that of a UDP datagram to or from the port of a
+ * tunnel that dpi_parse_l3() may remove (VXLAN, GTP-U), or of an IP
+ * protocol other than TCP and UDP (GRE and IP-in-IP among them): whether
+ * such a packet belongs to the connection 'key' names may depend on its
+ * payload. */
+static bool
+dpi_key_may_tunnel(const struct dpi_key *key)
+{
+    switch (key->proto) {
+    case DPI_IPPROTO_UDP:
+        return (key->sport == DPI_PORT_VXLAN || key->dport == DPI_PORT_VXLAN
+                || key->sport == DPI_PORT_GTP_U
+                || key->dport == DPI_PORT_GTP_U);
+    case DPI_IPPROTO_TCP:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* See "Settled connections" in dpi.h. */
+bool
+dpi_engine_lookup(struct dpi_engine *e, const struct dpi_key *key,
+                  uint64_t n_packets, uint64_t n_bytes, uint64_t now_ms,
+                  struct dpi_verdict *verdict)
+{
+    struct dpi_conn_stripe *stripe;
+    struct dpi_conn *conn;
+    bool to_server;
+    int dir;
+
+    if (dpi_key_may_tunnel(key)) {
+        return false;
+    }
+    conn = dpi_conn_table_find(e->conns, key, &to_server, &stripe);
+    if (!conn) {
+        return false;
+    }
+    if (!conn->settled) {
+        dpi_conn_table_unlock(stripe);
+        return false;
+    }
+
+    dir = to_server ? 0 : 1;
+    conn->packets[dir] += n_packets;
+    conn->bytes[dir] += n_bytes;
+    if (n_packets && now_ms > conn->last_ms) {
+        conn->last_ms = now_ms;
+    }
+    verdict->app_id = conn->app_id;
+    verdict->app_proto = conn->app_proto;
+    verdict->state = conn->state;
+    dpi_conn_table_unlock(stripe);
+
+    if (n_packets) {
+        struct dpi_app_counters *app;
+
+        pthread_mutex_lock(&e->mutex);
+        app = &e->retired_apps[dpi_app_index(e, verdict->app_id)];
+        app->packets += n_packets;
+        app->bytes += n_bytes;
+        pthread_mutex_unlock(&e->mutex);
+    }
+    return true;
 }
 
 /* dpi_conn_table_for_each() callback of dpi_worker_give_up_all(). */

@@ -110,10 +110,6 @@
 #define DPI_GTP_OPT_HLEN    4       /* Sequence, N-PDU, next extension. */
 #define DPI_GRE_HLEN        4       /* Flags, version and protocol. */
 
-/* UDP ports of tunnels. */
-#define DPI_PORT_GTP_U      2152
-#define DPI_PORT_VXLAN      4789
-
 /* GTP-U. */
 #define DPI_GTP_MSG_GPDU    0xff    /* G-PDU: a user packet follows. */
 #define DPI_GTP_FLAG_E      0x04    /* Extension header present. */

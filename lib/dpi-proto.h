@@ -150,5 +150,6 @@ enum dpi_proto_result dpi_tls_client_hello(const uint8_t *msg, size_t len,
  * assignment (imaps on 993, pops on 995, smtps on 465, ftps on 990), or
  * 0.  Defined in lib/proto/mail.c. */
 uint16_t dpi_tls_port_proto(uint16_t port);
+bool dpi_tls_follow_done(const struct dpi_md *);
 
 #endif /* dpi-proto.h */

@@ -187,6 +187,11 @@ enum dpi_encap {
                                  * (IP protocol 4 or 41). */
 };
 
+/* UDP ports of the tunnels that dpi_parse_eth() and dpi_parse_l3()
+ * remove. */
+#define DPI_PORT_GTP_U 2152
+#define DPI_PORT_VXLAN 4789
+
 /* All the DPI_ENCAP_* bits. */
 #define DPI_ENCAP_ALL (DPI_ENCAP_VXLAN | DPI_ENCAP_GRE | DPI_ENCAP_GTP \
                        | DPI_ENCAP_IPIP)
@@ -261,6 +266,32 @@ size_t dpi_engine_expire(struct dpi_engine *, uint64_t now_ms);
  * connection whose protocol is unknown takes the one its ports suggest
  * (see "Guesses" above).  For offline use at the end of a capture. */
 void dpi_worker_give_up_all(struct dpi_worker *);
+
+/* Settled connections.
+ *
+ * A connection settles once nothing more is to be learned from its
+ * packets: its verdict is final (DPI_STATE_DONE or DPI_STATE_UNK), no
+ * parser follows it for more metadata (the TLS parser stops once it has
+ * read the server's Certificate; the others that follow do so to the end)
+ * and, for TCP, its application response time is measured.  Its later
+ * packets may then bypass dpi_process(), as long as the caller hands their
+ * counts to dpi_engine_lookup(), which keeps the connection alive and its
+ * counters right.  Its TCP flags are no longer seen: a settled connection
+ * closed by FIN or RST expires only after the idle timeout.
+ *
+ * dpi_engine_lookup() finds the connection of a packet with key 'key' (in
+ * the packet's direction) without creating it.  If there is one and it has
+ * settled, it stores its verdict in '*verdict', counts in the key's
+ * direction, and in the application's counters, 'n_packets' packets of
+ * 'n_bytes' bytes, last seen at 'now_ms', and returns true (with
+ * 'n_packets' zero it only looks).  Otherwise it returns false.  A key
+ * that a tunnel's packets might have (UDP to or from DPI_PORT_VXLAN or
+ * DPI_PORT_GTP_U, or an IP protocol other than TCP and UDP) never settles:
+ * for those the connection depends on each packet's payload.  It may be
+ * called from any thread, concurrently with dpi_process(). */
+bool dpi_engine_lookup(struct dpi_engine *, const struct dpi_key *,
+                       uint64_t n_packets, uint64_t n_bytes,
+                       uint64_t now_ms, struct dpi_verdict *);
 
 /* A snapshot of one connection, as passed to a dpi_engine_dump()
  * callback. */

@@ -284,15 +284,18 @@ corpus_dir(void)
     return dir;
 }
 
-/* Feeds the capture 'name' from the corpus through a new engine and
- * compares its connections with the oracle.  Returns the number of flows
- * compared. */
+/* Feeds the capture 'name' from the corpus through 'engine' (with a new
+ * worker) and compares its connections with the oracle.  With 'bypass', a
+ * packet whose connection has settled is counted by dpi_engine_lookup()
+ * instead of going through dpi_process(), as the OVS glue does with
+ * dpi-skip-classified; '*n_bypassed' is then the number of such packets.
+ * Returns the number of flows compared. */
 static size_t
-check_capture_against_oracle(const char *name)
+check_capture__(const char *name, struct dpi_engine *engine, bool bypass,
+                size_t *n_bypassed)
 {
     const char *dir = corpus_dir();
     char errbuf[PCAP_ERRBUF_SIZE];
-    struct dpi_engine *engine;
     struct dpi_worker *worker;
     struct dpi_stats stats;
     struct pcap_pkthdr *hdr;
@@ -300,15 +303,14 @@ check_capture_against_oracle(const char *name)
     struct oracle oracle;
     const u_char *data;
     char path[4096];
-    char *error;
-    size_t n_packets = 0, n_bad = 0;
+    size_t n_packets = 0, n_bad = 0, n_skipped = 0;
+    uint64_t app_packets = 0;
     pcap_t *pcap;
     int r;
 
     snprintf(path, sizeof path, "%s/oracle/%s.tsv", dir, name);
     oracle_read(path, &oracle);
 
-    assert_int_equal(dpi_engine_create(NULL, &engine, &error), 0);
     worker = dpi_worker_create(engine);
     assert_non_null(worker);
 
@@ -328,6 +330,14 @@ check_capture_against_oracle(const char *name)
         pr = dpi_parse_eth(data, hdr->caplen, &pkt);
         if (pr == DPI_PARSE_OK) {
             pkt.frame_len = hdr->len;
+            if (bypass && !pkt.encap && !pkt.is_fragment
+                && !pkt.frag_more
+                && dpi_engine_lookup(engine, &pkt.key, 1, pkt.frame_len,
+                                     now, &v)) {
+                assert_false(v.state & DPI_STATE_PEND);
+                n_skipped++;
+                continue;
+            }
             dpi_process(worker, &pkt, now, &v);
             assert_true(v.state & DPI_STATE_TRK);
             n_packets++;
@@ -352,22 +362,46 @@ check_capture_against_oracle(const char *name)
             cmp.n_errors++;
         }
     }
-    print_message("%s: %zu packets, %zu flows, %zu oracle flows, "
-                  "%zu mismatches\n", name, n_packets, cmp.n_flows,
-                  oracle.n, cmp.n_errors);
+    print_message("%s: %zu packets (%zu bypassed), %zu flows, %zu oracle "
+                  "flows, %zu mismatches\n", name, n_packets + n_skipped,
+                  n_skipped, cmp.n_flows, oracle.n, cmp.n_errors);
     assert_int_equal(cmp.n_errors, 0);
     assert_int_equal(cmp.n_flows, oracle.n);
 
+    /* The workers' packet counts are those of dpi_process(); the
+     * applications' count every packet. */
     dpi_engine_get_stats(engine, &stats);
     assert_int_equal(stats.packets, n_packets);
     assert_int_equal(stats.bad_packets, n_bad);
     assert_int_equal(stats.n_flows, oracle.n);
+    for (size_t i = 0; i < stats.n_apps; i++) {
+        app_packets += stats.apps[i].packets;
+    }
+    assert_int_equal(app_packets, n_packets + n_skipped);
     dpi_stats_destroy(&stats);
 
     dpi_worker_destroy(worker);
-    dpi_engine_destroy(engine);
     free(oracle.flows);
+    if (n_bypassed) {
+        *n_bypassed = n_skipped;
+    }
     return cmp.n_flows;
+}
+
+/* Feeds the capture 'name' from the corpus through a new engine and
+ * compares its connections with the oracle.  Returns the number of flows
+ * compared. */
+static size_t
+check_capture_against_oracle(const char *name)
+{
+    struct dpi_engine *engine;
+    size_t n_flows;
+    char *error;
+
+    assert_int_equal(dpi_engine_create(NULL, &engine, &error), 0);
+    n_flows = check_capture__(name, engine, false, NULL);
+    dpi_engine_destroy(engine);
+    return n_flows;
 }
 
 /* One HTTP connection over IPv4. */
@@ -424,6 +458,162 @@ static void
 test_1kxun_capture_matches_oracle(void **state)
 {
     check_capture_against_oracle("1kxun.pcap");
+}
+
+/* A connection's verdict and metadata, as dumped, for
+ * test_settled_bypass_matches_oracle(). */
+struct dumped_flow {
+    struct dpi_key key;         /* Client to server. */
+    struct dpi_verdict verdict; /* Verdict. */
+    uint8_t *md;                /* Copy of the metadata records. */
+    size_t md_len;              /* Bytes at 'md'. */
+};
+
+/* The connections of one engine. */
+struct dumped_flows {
+    struct dumped_flow *flows;  /* The connections, in dump order. */
+    size_t n;                   /* Number of connections. */
+};
+
+/* dpi_engine_dump() callback: appends the connection 'info' to 'aux' (a
+ * struct dumped_flows). */
+static void
+collect_cb(const struct dpi_flow_info *info, void *aux)
+{
+    struct dumped_flows *d = aux;
+    struct dumped_flow *f;
+
+    d->flows = realloc(d->flows, (d->n + 1) * sizeof *d->flows);
+    assert_non_null(d->flows);
+    f = &d->flows[d->n++];
+    f->key = info->key;
+    f->verdict = info->verdict;
+    f->md_len = info->md->len;
+    f->md = malloc(f->md_len + 1);
+    assert_non_null(f->md);
+    memcpy(f->md, info->md->buf, f->md_len);
+}
+
+/* Packets of settled connections counted by dpi_engine_lookup() instead of
+ * going through dpi_process(), as the OVS glue does with
+ * dpi-skip-classified: every connection still has the oracle's packet and
+ * byte counts, and the verdict and metadata it gets when every packet goes
+ * through dpi_process().  Captures with TLS, QUIC, SSH and HTTP. */
+static void
+test_settled_bypass_matches_oracle(void **state)
+{
+    static const char *const names[] = {
+        "ssh.pcap", "http_ipv6.pcap", "1kxun.pcap", "443-chrome.pcap",
+        "google_ssl.pcap", "youtube_quic.pcap", "netflix.pcap",
+    };
+    size_t total_bypassed = 0;
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct dpi_engine *plain, *bypass;
+        struct dumped_flows a = { NULL, 0 }, b = { NULL, 0 };
+        size_t n_bypassed;
+        char *error;
+
+        assert_int_equal(dpi_engine_create(NULL, &plain, &error), 0);
+        assert_int_equal(dpi_engine_create(NULL, &bypass, &error), 0);
+        check_capture__(names[i], plain, false, NULL);
+        check_capture__(names[i], bypass, true, &n_bypassed);
+        total_bypassed += n_bypassed;
+
+        dpi_engine_dump(plain, collect_cb, &a);
+        dpi_engine_dump(bypass, collect_cb, &b);
+        assert_int_equal(a.n, b.n);
+        for (size_t j = 0; j < a.n; j++) {
+            const struct dumped_flow *fa = &a.flows[j];
+            const struct dumped_flow *fb = NULL;
+            char buf[256];
+
+            for (size_t k = 0; k < b.n && !fb; k++) {
+                if (key_equal(&fa->key, &b.flows[k].key)) {
+                    fb = &b.flows[k];
+                }
+            }
+            if (!fb || fa->verdict.app_id != fb->verdict.app_id
+                || fa->verdict.app_proto != fb->verdict.app_proto
+                || fa->verdict.state != fb->verdict.state
+                || fa->md_len != fb->md_len
+                || memcmp(fa->md, fb->md, fa->md_len)) {
+                fail_msg("%s: %s differs with bypass", names[i],
+                         key_format(&fa->key, buf, sizeof buf));
+            }
+        }
+        for (size_t j = 0; j < a.n; j++) {
+            free(a.flows[j].md);
+            free(b.flows[j].md);
+        }
+        free(a.flows);
+        free(b.flows);
+        dpi_engine_destroy(plain);
+        dpi_engine_destroy(bypass);
+    }
+    /* Most of these captures' packets belong to settled connections. */
+    print_message("bypassed %zu packets\n", total_bypassed);
+    assert_true(total_bypassed > 1000);
+}
+
+/* Checks, for test_settled_only_when_nothing_to_learn(), that each of the
+ * connections 'd' of 'engine' has settled only if nothing more is to be
+ * learned from it, and counts its TLS connections in '*n_tls' and the
+ * settled ones among them in '*n_settled_tls'.  Frees 'd'. */
+static void
+check_settled(struct dpi_engine *engine, struct dumped_flows *d,
+              size_t *n_tls, size_t *n_settled_tls)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct dumped_flow *f = &d->flows[i];
+        struct dpi_verdict v;
+        bool settled = dpi_engine_lookup(engine, &f->key, 0, 0, 0, &v);
+        char buf[256];
+
+        if (settled) {
+            assert_int_equal(v.app_id, f->verdict.app_id);
+            assert_int_equal(v.state, f->verdict.state);
+        }
+        if (f->verdict.state & DPI_STATE_PEND
+            || f->verdict.app_proto == DPI_APP_http
+            || f->verdict.app_proto == DPI_APP_dns) {
+            if (settled) {
+                fail_msg("%s settled", key_format(&f->key, buf, sizeof buf));
+            }
+        } else if (f->verdict.app_proto == DPI_APP_tls) {
+            (*n_tls)++;
+            *n_settled_tls += settled;
+        }
+        free(f->md);
+    }
+    free(d->flows);
+}
+
+/* A connection settles only once nothing more is to be learned from it:
+ * never while it is being inspected, never when a parser follows it to the
+ * end (HTTP, DNS), and a TLS connection only after the server's flight. */
+static void
+test_settled_only_when_nothing_to_learn(void **state)
+{
+    static const char *const names[] = { "http_ipv6.pcap", "dns.pcap" };
+    size_t n_tls = 0, n_settled_tls = 0;
+
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+        struct dumped_flows d = { NULL, 0 };
+        struct dpi_engine *engine;
+        char *error;
+
+        assert_int_equal(dpi_engine_create(NULL, &engine, &error), 0);
+        check_capture__(names[n], engine, false, NULL);
+        dpi_engine_dump(engine, collect_cb, &d);
+        check_settled(engine, &d, &n_tls, &n_settled_tls);
+        dpi_engine_destroy(engine);
+    }
+    /* Those of http_ipv6.pcap go on after the server's Certificate. */
+    print_message("%zu of %zu TLS connections settled\n", n_settled_tls,
+                  n_tls);
+    assert_true(n_tls > 0);
+    assert_int_equal(n_settled_tls, n_tls);
 }
 
 /* A missing signature file is an error that names the file. */
@@ -2130,6 +2320,8 @@ main(void)
         cmocka_unit_test(test_tso_capture_matches_oracle),
         cmocka_unit_test(test_synscan_capture_matches_oracle),
         cmocka_unit_test(test_1kxun_capture_matches_oracle),
+        cmocka_unit_test(test_settled_bypass_matches_oracle),
+        cmocka_unit_test(test_settled_only_when_nothing_to_learn),
         cmocka_unit_test(test_dns_answer_labels_first_packet),
         cmocka_unit_test(test_dns_answer_expires),
         cmocka_unit_test(test_dns_cache_is_bounded),

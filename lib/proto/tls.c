@@ -993,6 +993,19 @@ tls_server_done(struct dpi_md *md)
     dpi_md_set(md, DPI_F__tls_server, &d, 1);
 }
 
+/* Returns true if follow mode has finished with the server's direction of
+ * a TLS connection whose metadata is 'md': its ServerHello and Certificate
+ * were read, or cannot be.  The client's direction has nothing to follow,
+ * so the parser then has nothing more to learn from the connection. */
+bool
+dpi_tls_follow_done(const struct dpi_md *md)
+{
+    size_t len;
+    const char *cur = dpi_md_get(md, DPI_F__tls_server, &len);
+
+    return cur && len && cur[0] == TLS_SRV_DONE;
+}
+
 /* Returns true if the 'len' bytes at 'data' may start a server's stream:
  * warning alerts, then a handshake record whose first message is a
  * ServerHello, as far as the bytes go. */
