@@ -26,6 +26,7 @@
 
 #include "dp-packet.h"
 #include "dpi.h"
+#include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
@@ -123,6 +124,10 @@ static char *sig_refused OVS_GUARDED_BY(dpi_netdev_mutex);
  * them.  (Packets with truncated or malformed IP or L4 headers are counted
  * by libdpi, through dpi_worker_count_bad_packet().) */
 static atomic_uint64_t n_not_ip = ATOMIC_VAR_INIT(0);
+
+/* Whether "dpi-skip-classified" is on, and how many times it changed. */
+static atomic_bool skip_classified = ATOMIC_VAR_INIT(false);
+static atomic_uint64_t skip_changes = ATOMIC_VAR_INIT(0);
 
 /* Time of the next expiry sweep (main thread only). */
 static long long int next_expire;
@@ -332,6 +337,11 @@ dpi_netdev_load_signatures(const char *signatures)
  *   - dpi-max-flows, dpi-inspect-packets: applied to the running engine
  *     with dpi_engine_set_limits(), keeping its connections.
  *
+ *   - dpi-skip-classified: read by translation (see "Settled connections"
+ *     in dpi-netdev.h); every change counts in
+ *     dpi_netdev_skip_changes(), so that ofproto-dpif revalidates the
+ *     datapath flows.
+ *
  *   - dpi-signatures: the file is compiled at once, in this thread, and
  *     swapped into the engine (which is created now if there is none yet)
  *     like "dpi/reload" does: connections keep their verdicts.  If that
@@ -352,6 +362,19 @@ dpi_netdev_set_config(const struct smap *other_config)
         other_config, "dpi-inspect-packets", DPI_DEFAULT_INSPECT_PACKETS,
         DPI_NETDEV_INSPECT_PACKETS_LIMIT, &last_inspect_packets,
         &dpi_netdev_cfg.inspect_packets);
+
+    bool skip = smap_get_bool(other_config, "dpi-skip-classified", false);
+    bool old_skip;
+    atomic_read_relaxed(&skip_classified, &old_skip);
+    if (skip != old_skip) {
+        uint64_t orig;
+
+        atomic_store_relaxed(&skip_classified, skip);
+        atomic_add_relaxed(&skip_changes, 1, &orig);
+        VLOG_INFO("other_config:dpi-skip-classified set to %s",
+                  skip ? "true" : "false");
+        poll_immediate_wake();
+    }
 
     const char *sig = smap_get(other_config, "dpi-signatures");
     if (sig && !sig[0]) {
@@ -589,6 +612,165 @@ dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
 
         atomic_add_relaxed(&n_not_ip, not_ip, &orig);
     }
+}
+
+/* A connection that translation looked up: see "Settled connections" in
+ * dpi-netdev.h. */
+struct dpi_netdev_xconn {
+    struct dpi_key key;         /* The packets' key, in their direction. */
+    bool skipped;               /* Translated as settled. */
+};
+
+/* Returns true if "dpi-skip-classified" is on. */
+bool
+dpi_netdev_skip_enabled(void)
+{
+    bool skip;
+
+    atomic_read_relaxed(&skip_classified, &skip);
+    return skip;
+}
+
+/* Returns how many times "dpi-skip-classified" has changed. */
+uint64_t
+dpi_netdev_skip_changes(void)
+{
+    uint64_t n;
+
+    atomic_read_relaxed(&skip_changes, &n);
+    return n;
+}
+
+/* Stores in 'addr' the IPv4 address 'ip' as libdpi keeps it, IPv4-mapped
+ * IPv6. */
+static void
+dpi_netdev_addr_from_ip4(struct dpi_addr *addr, ovs_be32 ip)
+{
+    memset(addr->b, 0, 10);
+    addr->b[10] = addr->b[11] = 0xff;
+    memcpy(&addr->b[12], &ip, sizeof ip);
+}
+
+/* See "Settled connections" in dpi-netdev.h. */
+struct dpi_netdev_xconn *
+dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
+{
+    struct dpi_netdev_xconn *xc;
+    bool is_ipv6 = flow->dl_type == htons(ETH_TYPE_IPV6);
+    uint16_t vid = 0;
+
+    if (!dpi_netdev_skip_enabled()) {
+        return NULL;
+    }
+    if (flow->dl_type != htons(ETH_TYPE_IP) && !is_ipv6) {
+        return NULL;
+    }
+    WC_MASK_FIELD(wc, nw_proto);
+    WC_MASK_FIELD_MASK(wc, nw_frag, FLOW_NW_FRAG_MASK);
+    if ((flow->nw_proto != IPPROTO_TCP && flow->nw_proto != IPPROTO_UDP)
+        || flow->nw_frag) {
+        return NULL;
+    }
+
+    xc = xzalloc(sizeof *xc);
+    if (is_ipv6) {
+        WC_MASK_FIELD(wc, ipv6_src);
+        WC_MASK_FIELD(wc, ipv6_dst);
+        memcpy(xc->key.src.b, &flow->ipv6_src, sizeof xc->key.src.b);
+        memcpy(xc->key.dst.b, &flow->ipv6_dst, sizeof xc->key.dst.b);
+        xc->key.ipv6 = 1;
+    } else {
+        WC_MASK_FIELD(wc, nw_src);
+        WC_MASK_FIELD(wc, nw_dst);
+        dpi_netdev_addr_from_ip4(&xc->key.src, flow->nw_src);
+        dpi_netdev_addr_from_ip4(&xc->key.dst, flow->nw_dst);
+    }
+    WC_MASK_FIELD(wc, tp_src);
+    WC_MASK_FIELD(wc, tp_dst);
+    xc->key.sport = ntohs(flow->tp_src);
+    xc->key.dport = ntohs(flow->tp_dst);
+    xc->key.proto = flow->nw_proto;
+
+    /* The engine keys a packet on its innermost VLAN id.  The flow has an
+     * IP type only if the datapath parsed every VLAN header. */
+    for (size_t i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        wc->masks.vlans[i].tci |= htons(VLAN_CFI);
+        if (!(flow->vlans[i].tci & htons(VLAN_CFI))) {
+            break;
+        }
+        wc->masks.vlans[i].tci |= htons(VLAN_VID_MASK);
+        vid = vlan_tci_to_vid(flow->vlans[i].tci);
+    }
+    xc->key.vlan = vid;
+    return xc;
+}
+
+/* See "Settled connections" in dpi-netdev.h. */
+bool
+dpi_netdev_xconn_settled(struct dpi_netdev_xconn *xc,
+                         struct ovs_key_dpi *verdict)
+{
+    struct dpi_netdev_engine *eng = ovsrcu_get(struct dpi_netdev_engine *,
+                                               &cur_engine);
+    struct dpi_verdict v;
+
+    xc->skipped = (eng && dpi_netdev_skip_enabled()
+                   && dpi_engine_lookup(eng->engine, &xc->key, 0, 0, 0, &v));
+    if (xc->skipped) {
+        memset(verdict, 0, sizeof *verdict);
+        verdict->app_id = v.app_id;
+        verdict->app_proto = v.app_proto;
+        verdict->state = v.state;
+        verdict->category = (v.app_id ? dpi_app_category(v.app_id)
+                             : DPI_CAT_unspecified);
+    }
+    return xc->skipped;
+}
+
+/* See "Settled connections" in dpi-netdev.h. */
+void
+dpi_netdev_xconn_push(const struct dpi_netdev_xconn *xc, uint64_t n_packets,
+                      uint64_t n_bytes, long long int used_ms)
+{
+    struct dpi_netdev_engine *eng;
+    struct dpi_verdict v;
+
+    if (xc->skipped && n_packets) {
+        eng = ovsrcu_get(struct dpi_netdev_engine *, &cur_engine);
+        if (eng) {
+            dpi_engine_lookup(eng->engine, &xc->key, n_packets, n_bytes,
+                              used_ms > 0 ? used_ms : 0, &v);
+        }
+    }
+}
+
+/* See "Settled connections" in dpi-netdev.h. */
+bool
+dpi_netdev_xconn_stale(const struct dpi_netdev_xconn *xc)
+{
+    struct dpi_netdev_engine *eng;
+    struct dpi_verdict v;
+
+    if (!dpi_netdev_skip_enabled()) {
+        return true;
+    }
+    eng = ovsrcu_get(struct dpi_netdev_engine *, &cur_engine);
+    return xc->skipped != (eng && dpi_engine_lookup(eng->engine, &xc->key,
+                                                    0, 0, 0, &v));
+}
+
+/* See "Settled connections" in dpi-netdev.h. */
+void
+dpi_netdev_xconn_set_skipped(struct dpi_netdev_xconn *xc, bool skipped)
+{
+    xc->skipped = skipped;
+}
+
+/* See "Settled connections" in dpi-netdev.h. */
+void
+dpi_netdev_xconn_destroy(struct dpi_netdev_xconn *xc)
+{
+    free(xc);
 }
 
 /* Expires idle connections, at most once per DPI_NETDEV_EXPIRE_INTERVAL.

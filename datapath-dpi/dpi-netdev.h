@@ -17,6 +17,9 @@
 #ifndef DPI_NETDEV_H
 #define DPI_NETDEV_H 1
 
+#include <stdbool.h>
+#include <stdint.h>
+
 /* Datapath glue between dpif-netdev and libdpi.
  *
  * This is the one module that knows both Open vSwitch and libdpi.  It is
@@ -42,19 +45,61 @@
  *     dpif_netdev_wait(), in the main thread: expiry of idle connections,
  *     about once a second.
  *
+ * Settled connections
+ * ===================
+ *
+ * With other_config:dpi-skip-classified=true, translation lets the packets
+ * of a settled connection (one with nothing more to learn from its packets:
+ * see "Settled connections" in dpi.h) skip the engine and the
+ * recirculation: ofproto-dpif-xlate translates "dpi(table=N)" for such a
+ * packet into a datapath action that sets the verdict in the packet's
+ * metadata, followed by table N's actions.  For that,
+ *
+ *   - dpi_netdev_xconn_create() un-wildcards in 'wc' the fields that the
+ *     engine keys a connection on (IP addresses, IP protocol, ports, VLAN
+ *     ids, fragment bits), so that each direction of each connection gets
+ *     a datapath flow of its own, and returns the connection of the flow
+ *     being translated, or NULL if the knob is off or the flow is not an
+ *     unfragmented TCP or UDP packet.  (Only a NULL return leaves 'wc'
+ *     as it was, apart from the fields that tell.)
+ *
+ *   - dpi_netdev_xconn_settled() returns true, with the verdict in
+ *     '*verdict', if the connection has settled.
+ *
+ *   - The translation cache keeps the connection for the datapath flow's
+ *     life.  dpi_netdev_xconn_push() hands the engine the packets of a
+ *     flow translated as settled, which keeps the connection alive and its
+ *     counters right.  dpi_netdev_xconn_stale() returns true once a new
+ *     translation would differ: the connection of a flow that still runs
+ *     the dpi action has settled, or that of a settled flow has gone (it
+ *     expired or was evicted), or the knob is off.  The revalidators then
+ *     translate the flow again.  dpi_netdev_xconn_set_skipped() says
+ *     whether the datapath flow skips the engine, when the translation's
+ *     actions were not the ones installed.  dpi_netdev_xconn_destroy()
+ *     frees it.
+ *
+ * dpi_netdev_skip_changes() counts the changes of the knob, so that
+ * ofproto-dpif can revalidate every datapath flow when it changes.
+ *
  * Thread-safety
  * =============
  *
  * dpi_netdev_execute() may run concurrently on every PMD thread, each with
- * its own 'struct dpi_netdev_pmd'.  dpi_netdev_set_config(),
+ * its own 'struct dpi_netdev_pmd'.  The dpi_netdev_xconn_*() functions may
+ * run in any thread, concurrently with everything else, but not on the
+ * same 'struct dpi_netdev_xconn' at once.  dpi_netdev_set_config(),
  * dpi_netdev_run(), dpi_netdev_wait() and the ovs-appctl commands run in the
  * main thread.  dpi_netdev_pmd_create() and dpi_netdev_pmd_destroy() may run
  * in any thread, but not concurrently with dpi_netdev_execute() on the same
  * 'struct dpi_netdev_pmd'. */
 
 struct dp_packet_batch;
+struct flow;
+struct flow_wildcards;
+struct ovs_key_dpi;
 struct smap;
 struct dpi_netdev_pmd;
+struct dpi_netdev_xconn;
 
 void dpi_netdev_init(void);
 void dpi_netdev_set_config(const struct smap *other_config);
@@ -63,6 +108,19 @@ void dpi_netdev_pmd_destroy(struct dpi_netdev_pmd *);
 void dpi_netdev_execute(struct dpi_netdev_pmd *, struct dp_packet_batch *,
                         long long now_ms);
 void dpi_netdev_run(void);
+
+bool dpi_netdev_skip_enabled(void);
+uint64_t dpi_netdev_skip_changes(void);
+struct dpi_netdev_xconn *dpi_netdev_xconn_create(const struct flow *,
+                                                 struct flow_wildcards *);
+bool dpi_netdev_xconn_settled(struct dpi_netdev_xconn *,
+                              struct ovs_key_dpi *verdict);
+void dpi_netdev_xconn_push(const struct dpi_netdev_xconn *,
+                           uint64_t n_packets, uint64_t n_bytes,
+                           long long int used_ms);
+bool dpi_netdev_xconn_stale(const struct dpi_netdev_xconn *);
+void dpi_netdev_xconn_set_skipped(struct dpi_netdev_xconn *, bool skipped);
+void dpi_netdev_xconn_destroy(struct dpi_netdev_xconn *);
 void dpi_netdev_wait(void);
 
 #endif /* dpi-netdev.h */
