@@ -662,6 +662,8 @@ dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
     if (!dpi_netdev_skip_enabled()) {
         return NULL;
     }
+    WC_MASK_FIELD(wc, packet_type);
+    WC_MASK_FIELD(wc, dl_type);
     if (flow->dl_type != htons(ETH_TYPE_IP) && !is_ipv6) {
         return NULL;
     }

@@ -60,8 +60,8 @@
  *     ids, fragment bits), so that each direction of each connection gets
  *     a datapath flow of its own, and returns the connection of the flow
  *     being translated, or NULL if the knob is off or the flow is not an
- *     unfragmented TCP or UDP packet.  (Only a NULL return leaves 'wc'
- *     as it was, apart from the fields that tell.)
+ *     unfragmented TCP or UDP packet.  Even then it un-wildcards the
+ *     fields that its answer depends on.
  *
  *   - dpi_netdev_xconn_settled() returns true, with the verdict in
  *     '*verdict', if the connection has settled.
