@@ -22,8 +22,9 @@ upcalls": each costs a full translation in the PMD thread, so a run with
 many is suspect), the median of pmd-stats-show's subtable lookups per
 megaflow hit (of the PMD thread) and of the datapath flows at the end of
 each measurement; then the ratios of the pipelines' median rates, those
-of the pipelines in the log among: (c), (b), (s) and (f) to (a); (c),
-(b) and (s) to (f); (c) to (b) and to (s); and, for pipeline (c), the
+of the pipelines in the log among: (c), (k), (b), (s) and (f) to (a);
+(c), (k), (b) and (s) to (f); (c) and (k) to (b) and to (s); (k) to
+(c); and, for pipeline (c), the
 median share of packets that created a connection in the engine (from
 the dpi/show counts run-ovs.sh prints before and after each
 measurement).
@@ -71,13 +72,14 @@ for line in open(sys.argv[1]):
 
 names = {"a": "(a) forward", "f": "(f) forward by 5-tuple",
          "b": "(b) ct(table=1)", "s": "(s) ct(commit,table=1)",
-         "c": "(c) dpi(table=1)"}
+         "c": "(c) dpi(table=1)",
+         "k": "(k) dpi(table=1), dpi-skip-classified"}
 print("| pipeline | EMC | Kpps (median) | cycles/pkt (median) | passes/pkt |"
       " lost upcalls (max) | subtables/hit | datapath flows | runs (Kpps) |")
 print("|---|---|---|---|---|---|---|---|---|")
 med = {}
 for emc in ("on", "off"):
-    for p in "afbsc":
+    for p in "afbsck":
         v = runs.get((p, emc))
         if not v:
             continue
@@ -94,8 +96,9 @@ for emc in ("on", "off"):
               % (names[p], emc, k, c, passes, lost, subtables, flows,
                  ", ".join(str(x[0]) for x in v)))
 # Ratios: to a forwarding baseline in per cent, others as a factor.
-RATIOS = (("c", "a"), ("b", "a"), ("s", "a"), ("f", "a"),
-          ("c", "f"), ("b", "f"), ("s", "f"), ("c", "b"), ("c", "s"))
+RATIOS = (("c", "a"), ("k", "a"), ("b", "a"), ("s", "a"), ("f", "a"),
+          ("c", "f"), ("k", "f"), ("b", "f"), ("s", "f"), ("c", "b"),
+          ("k", "b"), ("c", "s"), ("k", "s"), ("k", "c"))
 for emc in ("on", "off"):
     out = []
     for n, d in RATIOS:

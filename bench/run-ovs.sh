@@ -63,6 +63,11 @@
 #   c. dpi:     "ip,actions=dpi(table=1)" (and ipv6), table 1
 #               "app_id=http,actions=out"
 #               and "actions=out";
+#   k. dpi, settled connections skipping the engine: as (c), with
+#      other_config:dpi-skip-classified=true (off for the other
+#      pipelines), so that the packets of each settled connection take a
+#      megaflow of their own that sets the verdict and forwards, without
+#      the engine and the recirculation (not run by default);
 #   f. forward by 5-tuple: as (a), but the actions of the TCP and UDP
 #      rules first copy the addresses and ports to registers
 #      ("move:ip_src->reg0", ...), so translation matches all five
@@ -72,7 +77,7 @@
 #      literally.  Not run by default.
 #
 # EMC "on" is emc-insert-inv-prob=1 (insert every flow), "off" is 0.
-# Environment: PIPELINES (default "a b c"; all: "a f b s c") picks the
+# Environment: PIPELINES (default "a b c"; all: "a f b s c k") picks the
 # pipelines to run;
 # DPI_MAX_FLOWS, if set, is written to other_config:dpi-max-flows (a
 # table smaller than the PCAP's connections makes the engine evict each
@@ -111,8 +116,8 @@ check_number HUGEPAGES
 huge=$((10#${HUGEPAGES:-0}))
 for p in $pipelines; do
     case $p in
-    a|b|c|f|s) ;;
-    *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b, c, f or s)" >&2
+    a|b|c|f|k|s) ;;
+    *) echo "$0: PIPELINES: unknown pipeline \"$p\" (a, b, c, f, k or s)" >&2
        exit 2 ;;
     esac
 done
@@ -241,6 +246,7 @@ table=0,priority=10,ipv6,actions=dpi(table=1)
 table=0,priority=0,actions=output:2
 table=1,priority=20,app_id=http,actions=output:2
 table=1,priority=10,actions=output:2"
+flows_k=$flows_c
 to_regs4="move:NXM_OF_IP_SRC[]->NXM_NX_REG0[],\
 move:NXM_OF_IP_DST[]->NXM_NX_REG1[]"
 to_regs6="move:NXM_NX_IPV6_SRC[]->NXM_NX_XXREG0[],\
@@ -263,6 +269,9 @@ for emc in 1 0; do
     emcname=$([ $emc = 1 ] && echo on || echo off)
     for p in $pipelines; do
         eval "flows=\$flows_$p"
+        vsctl set Open_vSwitch . \
+            other_config:dpi-skip-classified=$(test $p = k && echo true \
+                                               || echo false)
         echo "$flows" | ovs-ofctl -O OpenFlow15 replace-flows br0 -
         appctl revalidator/purge > /dev/null
         sleep 2
