@@ -561,19 +561,13 @@ dpi_conn_init(struct dpi_conn *conn, const struct dpi_pkt *pkt,
     conn->first_ms = conn->last_ms = now_ms;
 }
 
-/* Finds the connection of 'pkt' or, if there is none, creates it (setting
- * '*created' to true).  On success returns the connection with its stripe
- * locked and the stripe in '*stripep': the caller must release it with
- * dpi_conn_table_unlock().  The connection becomes the most recently used
- * of its stripe; its counters are not updated.  Returns NULL, with nothing
- * locked, if the connection is new and cannot be created (table full with
- * nothing evictable, or out of memory). */
 /* Returns the connection of stripe 's' (whose mutex the caller holds) with
  * key 'key' in either direction, whose hash is 'hash', or NULL if there is
- * none.  A connection found becomes the most recently used of 's'. */
+ * none.  With 'touch', a connection found becomes the most recently used
+ * of 's'. */
 static struct dpi_conn *
 dpi_conn_find__(struct dpi_conn_stripe *s, const struct dpi_key *key,
-                uint32_t hash)
+                uint32_t hash, bool touch)
 {
     struct dpi_conn *conn;
     uint32_t idx;
@@ -583,7 +577,7 @@ dpi_conn_find__(struct dpi_conn_stripe *s, const struct dpi_key *key,
         if (dpi_key_match(&conn->key, key) != DPI_KEY_NO_MATCH) {
             /* A connection already at the front stays there, sparing
              * the writes to its neighbours for back-to-back packets. */
-            if (s->lru_front != idx) {
+            if (touch && s->lru_front != idx) {
                 dpi_lru_remove(s, conn);
                 dpi_lru_push_front(s, conn, idx);
             }
@@ -593,6 +587,13 @@ dpi_conn_find__(struct dpi_conn_stripe *s, const struct dpi_key *key,
     return NULL;
 }
 
+/* Finds the connection of 'pkt' or, if there is none, creates it (setting
+ * '*created' to true).  On success returns the connection with its stripe
+ * locked and the stripe in '*stripep': the caller must release it with
+ * dpi_conn_table_unlock().  The connection becomes the most recently used
+ * of its stripe; its counters are not updated.  Returns NULL, with nothing
+ * locked, if the connection is new and cannot be created (table full with
+ * nothing evictable, or out of memory). */
 struct dpi_conn *
 dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
                       uint64_t now_ms, bool *created,
@@ -605,7 +606,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     uint32_t idx;
 
     pthread_mutex_lock(&s->mutex);
-    conn = dpi_conn_find__(s, &pkt->key, hash);
+    conn = dpi_conn_find__(s, &pkt->key, hash, true);
     if (conn) {
         *created = false;
         *stripep = s;
@@ -641,11 +642,14 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
 /* Finds the connection with key 'key' (in either direction) in 't',
  * without creating it.  If there is one, returns it with its stripe locked
  * and the stripe in '*stripep', as dpi_conn_table_lookup() does, and sets
- * '*to_server' to whether 'key' is the client to server direction.
- * Returns NULL, with nothing locked, if there is none. */
+ * '*to_server' to whether 'key' is the client to server direction; with
+ * 'touch', the connection becomes the most recently used of its stripe
+ * (the caller then must update its 'last_ms').  Returns NULL, with nothing
+ * locked, if there is none. */
 struct dpi_conn *
 dpi_conn_table_find(struct dpi_conn_table *t, const struct dpi_key *key,
-                    bool *to_server, struct dpi_conn_stripe **stripep)
+                    bool touch, bool *to_server,
+                    struct dpi_conn_stripe **stripep)
 {
     uint32_t hash = dpi_key_hash(key, t->hash_keys);
     struct dpi_conn_stripe *s
@@ -653,7 +657,7 @@ dpi_conn_table_find(struct dpi_conn_table *t, const struct dpi_key *key,
     struct dpi_conn *conn;
 
     pthread_mutex_lock(&s->mutex);
-    conn = dpi_conn_find__(s, key, hash);
+    conn = dpi_conn_find__(s, key, hash, touch);
     if (!conn) {
         pthread_mutex_unlock(&s->mutex);
         return NULL;

@@ -267,7 +267,8 @@ struct dpi_conn *dpi_conn_table_lookup(struct dpi_conn_table *,
                                        uint64_t now_ms, bool *created,
                                        struct dpi_conn_stripe **);
 struct dpi_conn *dpi_conn_table_find(struct dpi_conn_table *,
-                                     const struct dpi_key *, bool *to_server,
+                                     const struct dpi_key *, bool touch,
+                                     bool *to_server,
                                      struct dpi_conn_stripe **);
 void dpi_conn_table_unlock(struct dpi_conn_stripe *);
 

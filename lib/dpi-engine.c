@@ -1033,7 +1033,8 @@ dpi_engine_lookup(struct dpi_engine *e, const struct dpi_key *key,
     if (dpi_key_may_tunnel(key)) {
         return false;
     }
-    conn = dpi_conn_table_find(e->conns, key, &to_server, &stripe);
+    conn = dpi_conn_table_find(e->conns, key, n_packets > 0, &to_server,
+                               &stripe);
     if (!conn) {
         return false;
     }
@@ -1045,8 +1046,12 @@ dpi_engine_lookup(struct dpi_engine *e, const struct dpi_key *key,
     dir = to_server ? 0 : 1;
     conn->packets[dir] += n_packets;
     conn->bytes[dir] += n_bytes;
-    if (n_packets && now_ms > conn->last_ms) {
-        conn->last_ms = now_ms;
+    if (n_packets) {
+        /* The connection moved to the front of its stripe's LRU list,
+         * which expiry expects to be in order of 'last_ms'. */
+        if (now_ms > conn->last_ms) {
+            conn->last_ms = now_ms;
+        }
     }
     verdict->app_id = conn->app_id;
     verdict->app_proto = conn->app_proto;

@@ -276,19 +276,23 @@ void dpi_worker_give_up_all(struct dpi_worker *);
  * and, for TCP, its application response time is measured.  Its later
  * packets may then bypass dpi_process(), as long as the caller hands their
  * counts to dpi_engine_lookup(), which keeps the connection alive and its
- * counters right.  Its TCP flags are no longer seen: a settled connection
- * closed by FIN or RST expires only after the idle timeout.
+ * counters right.  A caller that lets TCP segments with SYN, FIN or RST
+ * bypass dpi_process() hides the connection's close from the engine, so
+ * the connection expires only after the idle timeout (the OVS glue always
+ * hands those segments to dpi_process()).
  *
  * dpi_engine_lookup() finds the connection of a packet with key 'key' (in
  * the packet's direction) without creating it.  If there is one and it has
  * settled, it stores its verdict in '*verdict', counts in the key's
  * direction, and in the application's counters, 'n_packets' packets of
  * 'n_bytes' bytes, last seen at 'now_ms', and returns true (with
- * 'n_packets' zero it only looks).  Otherwise it returns false.  A key
- * that a tunnel's packets might have (UDP to or from DPI_PORT_VXLAN or
- * DPI_PORT_GTP_U, or an IP protocol other than TCP and UDP) never settles:
- * for those the connection depends on each packet's payload.  It may be
- * called from any thread, concurrently with dpi_process(). */
+ * 'n_packets' zero it only looks, and leaves the connection's place in
+ * the eviction order alone).  Otherwise it returns false.  It always
+ * returns false for a key of another IP protocol than TCP and UDP, or of
+ * UDP to or from DPI_PORT_VXLAN or DPI_PORT_GTP_U: the connection of such
+ * a packet may depend on its payload (tunnels), or dpi_process() may key
+ * it differently (ICMP).  It may be called from any thread, concurrently
+ * with dpi_process(). */
 bool dpi_engine_lookup(struct dpi_engine *, const struct dpi_key *,
                        uint64_t n_packets, uint64_t n_bytes,
                        uint64_t now_ms, struct dpi_verdict *);
