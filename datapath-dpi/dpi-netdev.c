@@ -619,6 +619,8 @@ dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
 struct dpi_netdev_xconn {
     struct dpi_key key;         /* The packets' key, in their direction. */
     bool skipped;               /* Translated as settled. */
+    bool ignore_push;           /* Ignore the next dpi_netdev_xconn_push(). */
+    struct dpi_verdict verdict; /* If 'skipped', the verdict set. */
 };
 
 /* Returns true if "dpi-skip-classified" is on. */
@@ -673,6 +675,16 @@ dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
         || flow->nw_frag) {
         return NULL;
     }
+    if (flow->nw_proto == IPPROTO_TCP) {
+        /* Segments that open or close a connection always go through the
+         * engine, which follows the connection's life from them. */
+        ovs_be16 flags = htons(TCP_SYN | TCP_FIN | TCP_RST);
+
+        WC_MASK_FIELD_MASK(wc, tcp_flags, flags);
+        if (flow->tcp_flags & flags) {
+            return NULL;
+        }
+    }
 
     xc = xzalloc(sizeof *xc);
     if (is_ipv6) {
@@ -719,6 +731,7 @@ dpi_netdev_xconn_settled(struct dpi_netdev_xconn *xc,
     xc->skipped = (eng && dpi_netdev_skip_enabled()
                    && dpi_engine_lookup(eng->engine, &xc->key, 0, 0, 0, &v));
     if (xc->skipped) {
+        xc->verdict = v;
         memset(verdict, 0, sizeof *verdict);
         verdict->app_id = v.app_id;
         verdict->app_proto = v.app_proto;
@@ -731,13 +744,15 @@ dpi_netdev_xconn_settled(struct dpi_netdev_xconn *xc,
 
 /* See "Settled connections" in dpi-netdev.h. */
 void
-dpi_netdev_xconn_push(const struct dpi_netdev_xconn *xc, uint64_t n_packets,
+dpi_netdev_xconn_push(struct dpi_netdev_xconn *xc, uint64_t n_packets,
                       uint64_t n_bytes, long long int used_ms)
 {
     struct dpi_netdev_engine *eng;
     struct dpi_verdict v;
 
-    if (xc->skipped && n_packets) {
+    if (xc->ignore_push) {
+        xc->ignore_push = false;
+    } else if (xc->skipped && n_packets) {
         eng = ovsrcu_get(struct dpi_netdev_engine *, &cur_engine);
         if (eng) {
             dpi_engine_lookup(eng->engine, &xc->key, n_packets, n_bytes,
@@ -757,15 +772,34 @@ dpi_netdev_xconn_stale(const struct dpi_netdev_xconn *xc)
         return true;
     }
     eng = ovsrcu_get(struct dpi_netdev_engine *, &cur_engine);
-    return xc->skipped != (eng && dpi_engine_lookup(eng->engine, &xc->key,
-                                                    0, 0, 0, &v));
+    if (!eng || !dpi_engine_lookup(eng->engine, &xc->key, 0, 0, 0, &v)) {
+        return xc->skipped;
+    }
+    /* Settled: stale unless translated with the same verdict (the
+     * connection may have been evicted and settled anew since). */
+    return (!xc->skipped || v.app_id != xc->verdict.app_id
+            || v.app_proto != xc->verdict.app_proto
+            || v.state != xc->verdict.state);
 }
 
 /* See "Settled connections" in dpi-netdev.h. */
 void
 dpi_netdev_xconn_set_skipped(struct dpi_netdev_xconn *xc, bool skipped)
 {
-    xc->skipped = skipped;
+    if (skipped != xc->skipped) {
+        /* If the flow skips the engine with a verdict that this
+         * translation did not see, the verdict is unknown:
+         * dpi_netdev_xconn_stale() then reports the flow stale. */
+        xc->skipped = skipped;
+        memset(&xc->verdict, 0, sizeof xc->verdict);
+    }
+}
+
+/* See "Settled connections" in dpi-netdev.h. */
+void
+dpi_netdev_xconn_ignore_push(struct dpi_netdev_xconn *xc)
+{
+    xc->ignore_push = true;
 }
 
 /* See "Settled connections" in dpi-netdev.h. */

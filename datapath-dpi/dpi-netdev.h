@@ -60,8 +60,9 @@
  *     ids, fragment bits), so that each direction of each connection gets
  *     a datapath flow of its own, and returns the connection of the flow
  *     being translated, or NULL if the knob is off or the flow is not an
- *     unfragmented TCP or UDP packet.  Even then it un-wildcards the
- *     fields that its answer depends on.
+ *     unfragmented TCP or UDP packet, or is a TCP segment with SYN, FIN or
+ *     RST (those always go through the engine).  Even then it un-wildcards
+ *     the fields that its answer depends on.
  *
  *   - dpi_netdev_xconn_settled() returns true, with the verdict in
  *     '*verdict', if the connection has settled.
@@ -72,11 +73,15 @@
  *     counters right.  dpi_netdev_xconn_stale() returns true once a new
  *     translation would differ: the connection of a flow that still runs
  *     the dpi action has settled, or that of a settled flow has gone (it
- *     expired or was evicted), or the knob is off.  The revalidators then
+ *     expired or was evicted) or has another verdict, or the knob is
+ *     off.  The revalidators then
  *     translate the flow again.  dpi_netdev_xconn_set_skipped() says
  *     whether the datapath flow skips the engine, when the translation's
- *     actions were not the ones installed.  dpi_netdev_xconn_destroy()
- *     frees it.
+ *     actions were not the ones installed (a flow said to skip it with a
+ *     verdict the translation did not see is then stale).
+ *     dpi_netdev_xconn_ignore_push() makes the next push count nothing,
+ *     for stats that another translation's cache already pushed.
+ *     dpi_netdev_xconn_destroy() frees it.
  *
  * dpi_netdev_skip_changes() counts the changes of the knob, so that
  * ofproto-dpif can revalidate every datapath flow when it changes.
@@ -115,11 +120,12 @@ struct dpi_netdev_xconn *dpi_netdev_xconn_create(const struct flow *,
                                                  struct flow_wildcards *);
 bool dpi_netdev_xconn_settled(struct dpi_netdev_xconn *,
                               struct ovs_key_dpi *verdict);
-void dpi_netdev_xconn_push(const struct dpi_netdev_xconn *,
+void dpi_netdev_xconn_push(struct dpi_netdev_xconn *,
                            uint64_t n_packets, uint64_t n_bytes,
                            long long int used_ms);
 bool dpi_netdev_xconn_stale(const struct dpi_netdev_xconn *);
 void dpi_netdev_xconn_set_skipped(struct dpi_netdev_xconn *, bool skipped);
+void dpi_netdev_xconn_ignore_push(struct dpi_netdev_xconn *);
 void dpi_netdev_xconn_destroy(struct dpi_netdev_xconn *);
 void dpi_netdev_wait(void);
 
