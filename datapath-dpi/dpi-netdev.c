@@ -722,7 +722,7 @@ dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
 /* See "Settled connections" in dpi-netdev.h. */
 bool
 dpi_netdev_xconn_settled(struct dpi_netdev_xconn *xc,
-                         struct ovs_key_dpi *verdict)
+                         struct dpi_netdev_verdict *verdict)
 {
     struct dpi_netdev_engine *eng = ovsrcu_get(struct dpi_netdev_engine *,
                                                &cur_engine);

@@ -101,7 +101,6 @@
 struct dp_packet_batch;
 struct flow;
 struct flow_wildcards;
-struct ovs_key_dpi;
 struct smap;
 struct dpi_netdev_pmd;
 struct dpi_netdev_xconn;
@@ -118,8 +117,18 @@ bool dpi_netdev_skip_enabled(void);
 uint64_t dpi_netdev_skip_changes(void);
 struct dpi_netdev_xconn *dpi_netdev_xconn_create(const struct flow *,
                                                  struct flow_wildcards *);
+
+/* A settled connection's verdict, as dpi_netdev_xconn_settled() gives it:
+ * the values of the DPI fields of its packets. */
+struct dpi_netdev_verdict {
+    uint16_t app_id;            /* app_id. */
+    uint16_t app_proto;         /* app_proto. */
+    uint8_t state;              /* dpi_state. */
+    uint8_t category;           /* app_category. */
+};
+
 bool dpi_netdev_xconn_settled(struct dpi_netdev_xconn *,
-                              struct ovs_key_dpi *verdict);
+                              struct dpi_netdev_verdict *);
 void dpi_netdev_xconn_push(struct dpi_netdev_xconn *,
                            uint64_t n_packets, uint64_t n_bytes,
                            long long int used_ms);
