@@ -365,6 +365,7 @@ dpi_netdev_set_config(const struct smap *other_config)
 
     bool skip = smap_get_bool(other_config, "dpi-skip-classified", false);
     bool old_skip;
+
     atomic_read_relaxed(&skip_classified, &old_skip);
     if (skip != old_skip) {
         uint64_t orig;

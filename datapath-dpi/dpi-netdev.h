@@ -73,15 +73,14 @@
  *     counters right.  dpi_netdev_xconn_stale() returns true once a new
  *     translation would differ: the connection of a flow that still runs
  *     the dpi action has settled, or that of a settled flow has gone (it
- *     expired or was evicted) or has another verdict, or the knob is
- *     off.  The revalidators then
- *     translate the flow again.  dpi_netdev_xconn_set_skipped() says
- *     whether the datapath flow skips the engine, when the translation's
- *     actions were not the ones installed (a flow said to skip it with a
- *     verdict the translation did not see is then stale).
- *     dpi_netdev_xconn_ignore_push() makes the next push count nothing,
- *     for stats that another translation's cache already pushed.
- *     dpi_netdev_xconn_destroy() frees it.
+ *     expired or was evicted) or has another verdict, or the knob is off.
+ *     The revalidators then translate the flow again.
+ *     dpi_netdev_xconn_set_skipped() says whether the datapath flow skips
+ *     the engine, when the translation's actions were not the ones
+ *     installed (a flow said to skip it with a verdict the translation
+ *     did not see is then stale).  dpi_netdev_xconn_ignore_push() makes
+ *     the next push count nothing, for stats that the engine counted
+ *     already.  dpi_netdev_xconn_destroy() frees it.
  *
  * dpi_netdev_skip_changes() counts the changes of the knob, so that
  * ofproto-dpif can revalidate every datapath flow when it changes.

@@ -491,7 +491,9 @@ collect_cb(const struct dpi_flow_info *info, void *aux)
     f->md_len = info->md->len;
     f->md = malloc(f->md_len + 1);
     assert_non_null(f->md);
-    memcpy(f->md, info->md->buf, f->md_len);
+    if (f->md_len) {
+        memcpy(f->md, info->md->buf, f->md_len);
+    }
 }
 
 /* Packets of settled connections counted by dpi_engine_lookup() instead of
