@@ -993,17 +993,26 @@ tls_server_done(struct dpi_md *md)
     dpi_md_set(md, DPI_F__tls_server, &d, 1);
 }
 
+/* Returns true if 'cur', the 'len' bytes of field _tls_server (NULL if the
+ * field is absent), says that follow mode has finished with the server's
+ * direction: its ServerHello and Certificate were read, or cannot be. */
+static bool
+tls_server_state_done(const char *cur, size_t len)
+{
+    return cur && (len < TLS_SRV_HDR || cur[0] != TLS_SRV_READING);
+}
+
 /* Returns true if follow mode has finished with the server's direction of
- * a TLS connection whose metadata is 'md': its ServerHello and Certificate
- * were read, or cannot be.  The client's direction has nothing to follow,
- * so the parser then has nothing more to learn from the connection. */
+ * a TLS connection whose metadata is 'md' (see tls_server_state_done()).
+ * The client's direction has nothing to follow, so the parser then has
+ * nothing more to learn from the connection. */
 bool
 dpi_tls_follow_done(const struct dpi_md *md)
 {
-    size_t len;
+    size_t len = 0;
     const char *cur = dpi_md_get(md, DPI_F__tls_server, &len);
 
-    return cur && len && cur[0] == TLS_SRV_DONE;
+    return tls_server_state_done(cur, len);
 }
 
 /* Returns true if the 'len' bytes at 'data' may start a server's stream:
@@ -1038,7 +1047,7 @@ tls_follow_server(const struct dpi_proto_ctx *ctx, const uint8_t *data,
     uint32_t next;
     bool done;
 
-    if (cur && (cur_len < TLS_SRV_HDR || cur[0] != TLS_SRV_READING)) {
+    if (tls_server_state_done(cur, cur_len)) {
         return DPI_PROTO_NO;
     }
     if (!cur) {
