@@ -644,16 +644,6 @@ dpi_netdev_skip_changes(void)
     return n;
 }
 
-/* Stores in 'addr' the IPv4 address 'ip' as libdpi keeps it, IPv4-mapped
- * IPv6. */
-static void
-dpi_netdev_addr_from_ip4(struct dpi_addr *addr, ovs_be32 ip)
-{
-    memset(addr->b, 0, 10);
-    addr->b[10] = addr->b[11] = 0xff;
-    memcpy(&addr->b[12], &ip, sizeof ip);
-}
-
 /* See "Settled connections" in dpi-netdev.h. */
 struct dpi_netdev_xconn *
 dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
@@ -695,10 +685,14 @@ dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
         memcpy(xc->key.dst.b, &flow->ipv6_dst, sizeof xc->key.dst.b);
         xc->key.ipv6 = 1;
     } else {
+        /* libdpi keeps IPv4 addresses IPv4-mapped, as OVS does. */
+        struct in6_addr src = in6_addr_mapped_ipv4(flow->nw_src);
+        struct in6_addr dst = in6_addr_mapped_ipv4(flow->nw_dst);
+
         WC_MASK_FIELD(wc, nw_src);
         WC_MASK_FIELD(wc, nw_dst);
-        dpi_netdev_addr_from_ip4(&xc->key.src, flow->nw_src);
-        dpi_netdev_addr_from_ip4(&xc->key.dst, flow->nw_dst);
+        memcpy(xc->key.src.b, &src, sizeof xc->key.src.b);
+        memcpy(xc->key.dst.b, &dst, sizeof xc->key.dst.b);
     }
     WC_MASK_FIELD(wc, tp_src);
     WC_MASK_FIELD(wc, tp_dst);
@@ -733,7 +727,6 @@ dpi_netdev_xconn_settled(struct dpi_netdev_xconn *xc,
                    && dpi_engine_lookup(eng->engine, &xc->key, 0, 0, 0, &v));
     if (xc->skipped) {
         xc->verdict = v;
-        memset(verdict, 0, sizeof *verdict);
         verdict->app_id = v.app_id;
         verdict->app_proto = v.app_proto;
         verdict->state = v.state;
