@@ -199,6 +199,7 @@ struct dpi_worker {
     /* Statistics, written only by the worker's thread. */
     uint64_t packets;           /* Packets processed. */
     uint64_t bad_packets;       /* Packets that did not parse. */
+    uint64_t n_created;         /* Connections created. */
     struct dpi_app_counters *apps; /* Indexed like engine's 'app_ids'. */
 };
 
@@ -614,6 +615,13 @@ dpi_worker_count_bad_packet(struct dpi_worker *w)
     dpi_counter_add(&w->bad_packets, 1);
 }
 
+/* Returns the number of connections 'w' has created. */
+uint64_t
+dpi_worker_n_created(const struct dpi_worker *w)
+{
+    return w->n_created;
+}
+
 /* Moves 'conn's flow, packets and bytes in 'w's statistics from its current
  * application to 'app_id', and makes 'app_id' its application.  The caller
  * holds the connection's stripe. */
@@ -927,6 +935,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
     if (created) {
         dpi_counter_add(&w->apps[0].flows, 1);
+        w->n_created++;
     }
     dpi_conn_md_load(conn, e->metadata_max, &md);
     to_server = dpi_conn_account(w, conn, pkt, now_ms);

@@ -152,6 +152,13 @@ uint32_t dpi_engine_signatures_gen(const struct dpi_engine *);
 struct dpi_worker *dpi_worker_create(struct dpi_engine *);
 void dpi_worker_destroy(struct dpi_worker *);
 
+/* Returns the number of connections that dpi_process() calls on this worker
+ * have created so far.  A caller that compares it before and after a call
+ * learns whether that packet started a new connection (its first packet,
+ * or the first after the previous one with its key expired or was
+ * evicted).  Only the worker's own thread may call it. */
+uint64_t dpi_worker_n_created(const struct dpi_worker *);
+
 /* An address: IPv4 addresses are stored as IPv4-mapped IPv6 addresses
  * (::ffff:a.b.c.d). */
 struct dpi_addr {

@@ -78,6 +78,11 @@
  * keep-alive HTTP connection. */
 #define DC_DEFAULT_METADATA_MAX 1048576
 
+/* Size of the stdio buffer a capture file is read through: libpcap reads
+ * a record header and then its frame, and with stdio's default of a page
+ * that costs a read() system call every few frames. */
+#define DC_READ_BUFFER (1024 * 1024)
+
 /* Exit statuses. */
 #define DC_EXIT_OK 0            /* Every file was read to its end. */
 #define DC_EXIT_FAILURE 1       /* A file or the signatures failed. */
@@ -152,8 +157,9 @@ struct dc_key {
 /* An entry of the table of connections seen. */
 struct dc_seen {
     struct dc_key key;          /* Connection. */
-    uint64_t seq;               /* Order of the connection's first packet
-                                 * in the file; 0 if the slot is free. */
+    uint64_t seq;               /* Order in which the engine created the
+                                 * connection (at its first packet in the
+                                 * file); 0 if the slot is free. */
     bool expired;               /* The engine expired the connection: its
                                  * next packet starts a new one. */
     size_t cand;                /* Index in the candidates of an expiry
@@ -193,6 +199,7 @@ struct dc_file {
     struct dc_seen_table seen;  /* Connections seen, in capture order. */
     struct dc_rows out;         /* Rows of expired connections, then all. */
     struct dc_rows cands;       /* Expiry round: connections that may go. */
+    struct dc_buf line;         /* Scratch space for formatting a row. */
     uint64_t expire_cutoff_ms;  /* Expiry round: candidates were last seen
                                  * at this time or earlier. */
     uint64_t next_expire_ms;    /* Capture time of the next expiry round. */
@@ -301,20 +308,6 @@ dc_buf_printf(struct dc_buf *b, const char *fmt, ...)
     b->len += n;
 }
 
-/* Hands the contents of 'b' to the caller, who frees them, and empties
- * 'b'. */
-static char *
-dc_buf_steal(struct dc_buf *b)
-{
-    char *s = b->s ? b->s : strdup("");
-
-    if (!s) {
-        dc_oom();
-    }
-    memset(b, 0, sizeof *b);
-    return s;
-}
-
 /* Appends 'row' to 'rows' (which takes over row->line). */
 static void
 dc_rows_push(struct dc_rows *rows, const struct dc_row *row)
@@ -381,15 +374,21 @@ dc_key_from_dpi(struct dc_key *key, const struct dpi_key *k)
     key->ipv6 = k->ipv6;
 }
 
-/* Returns a hash of 'key' (FNV-1a, then a final mix). */
+_Static_assert(sizeof(struct dc_key) % 8 == 0,
+               "dc_key_hash() reads struct dc_key as 64-bit words");
+
+/* Returns a hash of 'key': each 64-bit word multiplied in, then a final
+ * mix. */
 static size_t
 dc_key_hash(const struct dc_key *key)
 {
-    const uint8_t *p = (const uint8_t *) key;
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t w[sizeof *key / 8];
+    uint64_t h = 0;
 
-    for (size_t i = 0; i < sizeof *key; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ULL;
+    memcpy(w, key, sizeof w);
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 32;
     }
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ULL;
@@ -449,10 +448,11 @@ dc_seen_grow(struct dc_seen_table *t)
     free(old);
 }
 
-/* Records a packet of connection 'k' in 't': a connection seen for the
- * first time (or again after it expired) gets the next sequence number. */
+/* Records in 't' that the engine has created a connection for key 'k': a
+ * connection seen for the first time (or again after it expired) gets the
+ * next sequence number; one evicted keeps its number. */
 static void
-dc_seen_packet(struct dc_seen_table *t, const struct dpi_key *k)
+dc_seen_created(struct dc_seen_table *t, const struct dpi_key *k)
 {
     struct dc_seen *s;
     struct dc_key key;
@@ -622,15 +622,21 @@ dc_columns_init(void)
 static void
 dc_tsv_escape(struct dc_buf *b, const char *s, size_t len)
 {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t start = 0;
+
     for (size_t i = 0; i < len; i++) {
         unsigned char c = s[i];
 
         if (c == '%' || c == '|' || c == '\t' || c == '\r' || c == '\n') {
-            dc_buf_printf(b, "%%%02X", c);
-        } else {
-            dc_buf_putc(b, c);
+            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+            dc_buf_put(b, s + start, i - start);
+            dc_buf_put(b, esc, sizeof esc);
+            start = i + 1;
         }
     }
+    dc_buf_put(b, s + start, len - start);
 }
 
 /* Returns the length of the valid UTF-8 sequence at 's' (of 'len' bytes
@@ -685,7 +691,17 @@ dc_json_string(struct dc_buf *b, const char *s_, size_t len)
         unsigned char c = s[i];
         size_t n;
 
-        if (c == '"' || c == '\\') {
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            /* A run of printable ASCII needs no escape. */
+            for (n = 1; i + n < len; n++) {
+                c = s[i + n];
+                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                    break;
+                }
+            }
+            dc_buf_put(b, s + i, n);
+            i += n;
+        } else if (c == '"' || c == '\\') {
             dc_buf_putc(b, '\\');
             dc_buf_putc(b, c);
             i++;
@@ -721,6 +737,20 @@ dc_put_text(struct dc_buf *b, enum dc_format format, const char *s)
     } else {
         dc_tsv_escape(b, s, strlen(s));
     }
+}
+
+/* Appends the decimal number 'n' to 'b'. */
+static void
+dc_put_num(struct dc_buf *b, uint64_t n)
+{
+    char digits[20];
+    size_t i = sizeof digits;
+
+    do {
+        digits[--i] = '0' + n % 10;
+        n /= 10;
+    } while (n);
+    dc_buf_put(b, digits + i, sizeof digits - i);
 }
 
 /* Appends the value of metadata column 'c' of connection 'md' to 'b', in
@@ -763,18 +793,11 @@ dc_put_field(struct dc_buf *b, enum dc_format format, const struct dc_col *c,
         uint64_t value;
 
         if (dpi_md_get_u64(md, c->field, &value)) {
-            dc_buf_printf(b, "%"PRIu64, value);
+            dc_put_num(b, value);
         } else if (json) {
             dc_buf_puts(b, "null");
         }
     }
-}
-
-/* Appends the decimal number 'n' to 'b'. */
-static void
-dc_put_num(struct dc_buf *b, uint64_t n)
-{
-    dc_buf_printf(b, "%"PRIu64, n);
 }
 
 /* Formats connection 'f' of file 'path' as one output line (with its
@@ -875,7 +898,6 @@ static void
 dc_row_init(struct dc_row *row, struct dc_file *df,
             const struct dpi_flow_info *f)
 {
-    struct dc_buf b = { NULL, 0, 0 };
     const struct dc_seen *s;
 
     dc_key_from_dpi(&row->key, &f->key);
@@ -883,8 +905,10 @@ dc_row_init(struct dc_row *row, struct dc_file *df,
     row->first_ms = f->first_ms;
     row->seq = s ? s->seq : UINT64_MAX;
     row->alive = false;
-    dc_format_flow(&b, df->opts->format, df->path, f);
-    row->line = dc_buf_steal(&b);
+    df->line.len = 0;
+    dc_format_flow(&df->line, df->opts->format, df->path, f);
+    row->line = dc_xrealloc(NULL, df->line.len + 1);
+    memcpy(row->line, df->line.s, df->line.len + 1);
 }
 
 /* dpi_engine_dump() callback for the final dump of a file: adds every
@@ -1160,6 +1184,7 @@ dc_file_destroy(struct dc_file *df)
     dc_seen_destroy(&df->seen);
     dc_rows_destroy(&df->out);
     dc_rows_destroy(&df->cands);
+    free(df->line.s);
 }
 
 /* Processes every packet of capture 'p' (file 'df->path').  Returns false,
@@ -1192,6 +1217,7 @@ dc_file_read(struct dc_file *df, pcap_t *p)
         struct pcap_pkthdr *hdr;
         const u_char *data;
         struct dpi_verdict v;
+        uint64_t n_created;
         struct dpi_pkt pkt;
         uint64_t ts_us;
         int retval;
@@ -1232,8 +1258,11 @@ dc_file_read(struct dc_file *df, pcap_t *p)
         }
         pkt.frame_len = hdr->len;
         pkt.ts_us = ts_us;
-        dc_seen_packet(&df->seen, &pkt.key);
+        n_created = dpi_worker_n_created(df->worker);
         dpi_process(df->worker, &pkt, ts_us / 1000, &v);
+        if (dpi_worker_n_created(df->worker) != n_created) {
+            dc_seen_created(&df->seen, &pkt.key);
+        }
     }
 }
 
@@ -1245,18 +1274,37 @@ static int
 dc_classify_file(const char *path, const struct dc_options *opts)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
+    char *iobuf = NULL;
     struct dc_file df;
     bool ok;
     pcap_t *p;
+    FILE *f;
 
     if (!dc_file_start(&df, path, opts)) {
         exit(DC_EXIT_FAILURE);
     }
 
+    /* Like pcap_open_offline(), which reads standard input for "-", but
+     * with a larger buffer. */
+    f = !strcmp(path, "-") ? stdin : fopen(path, "rb");
+    if (!f) {
+        fflush(stdout);
+        fprintf(stderr, "%s: %s: %s\n", program_name, path, strerror(errno));
+        dc_file_destroy(&df);
+        return DC_EXIT_FAILURE;
+    }
+    if (f != stdin) {
+        /* Freed after pcap_close() has closed 'f'. */
+        iobuf = malloc(DC_READ_BUFFER);
+        if (iobuf) {
+            setvbuf(f, iobuf, _IOFBF, DC_READ_BUFFER);
+        }
+    }
+
     errbuf[0] = '\0';
-    p = pcap_open_offline_with_tstamp_precision(path,
-                                                PCAP_TSTAMP_PRECISION_MICRO,
-                                                errbuf);
+    p = pcap_fopen_offline_with_tstamp_precision(f,
+                                                 PCAP_TSTAMP_PRECISION_MICRO,
+                                                 errbuf);
     if (!p) {
         size_t n = strlen(path);
         const char *msg = errbuf[0] ? errbuf : "cannot open";
@@ -1267,13 +1315,18 @@ dc_classify_file(const char *path, const struct dc_options *opts)
         }
         fflush(stdout);
         fprintf(stderr, "%s: %s: %s\n", program_name, path, msg);
+        if (f != stdin) {
+            fclose(f);
+        }
+        free(iobuf);
         dc_file_destroy(&df);
         return DC_EXIT_FAILURE;
     }
 
     ok = dc_file_read(&df, p);
     dc_file_finish(&df);
-    pcap_close(p);
+    pcap_close(p);              /* Closes 'f' too, unless it is stdin. */
+    free(iobuf);
     dc_file_destroy(&df);
     return ok ? DC_EXIT_OK : DC_EXIT_FAILURE;
 }
