@@ -66,6 +66,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dpi.h"
 
@@ -82,6 +83,9 @@
  * a record header and then its frame, and with stdio's default of a page
  * that costs a read() system call every few frames. */
 #define DC_READ_BUFFER (1024 * 1024)
+
+/* Size of a huge page on x86-64 (see dc_seen_alloc()). */
+#define DC_HUGE_PAGE (2 * 1024 * 1024)
 
 /* Exit statuses. */
 #define DC_EXIT_OK 0            /* Every file was read to its end. */
@@ -190,6 +194,14 @@ struct dc_rows {
     size_t size;                /* Rows allocated. */
 };
 
+/* The text values of one connection's metadata, read in one pass over
+ * its records rather than in one pass per column. */
+struct dc_texts {
+    struct dpi_md_value *v;     /* Values, in record order. */
+    size_t n;                   /* Number of values. */
+    size_t size;                /* Values allocated. */
+};
+
 /* Everything about the file being processed. */
 struct dc_file {
     const char *path;           /* File name as given. */
@@ -200,6 +212,7 @@ struct dc_file {
     struct dc_rows out;         /* Rows of expired connections, then all. */
     struct dc_rows cands;       /* Expiry round: connections that may go. */
     struct dc_buf line;         /* Scratch space for formatting a row. */
+    struct dc_texts texts;      /* Scratch space for formatting a row. */
     uint64_t expire_cutoff_ms;  /* Expiry round: candidates were last seen
                                  * at this time or earlier. */
     uint64_t next_expire_ms;    /* Capture time of the next expiry round. */
@@ -308,6 +321,16 @@ dc_buf_printf(struct dc_buf *b, const char *fmt, ...)
     b->len += n;
 }
 
+/* Makes room in 'rows' for 'n' more rows. */
+static void
+dc_rows_reserve(struct dc_rows *rows, size_t n)
+{
+    if (rows->size - rows->n < n) {
+        rows->size = rows->n + n;
+        rows->rows = dc_xrealloc(rows->rows, rows->size * sizeof *rows->rows);
+    }
+}
+
 /* Appends 'row' to 'rows' (which takes over row->line). */
 static void
 dc_rows_push(struct dc_rows *rows, const struct dc_row *row)
@@ -413,12 +436,36 @@ dc_seen_slot(const struct dc_seen_table *t, const struct dc_key *key)
     }
 }
 
+/* Returns 'n' zeroed slots for a struct dc_seen_table.  A large table is
+ * backed by transparent huge pages where the kernel offers them: each
+ * packet that starts a connection touches a random slot, and with 4 kB
+ * pages most of those touches also miss the TLB. */
+static struct dc_seen *
+dc_seen_alloc(size_t n)
+{
+    size_t size = n * sizeof(struct dc_seen);
+    void *p;
+
+    if (size < DC_HUGE_PAGE) {
+        return dc_xcalloc(n, sizeof(struct dc_seen));
+    }
+    p = aligned_alloc(DC_HUGE_PAGE, size);
+    if (!p) {
+        dc_oom();
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, size);
+    return p;
+}
+
 /* Initialises 't' as empty. */
 static void
 dc_seen_init(struct dc_seen_table *t)
 {
     t->mask = 1023;
-    t->slots = dc_xcalloc(t->mask + 1, sizeof *t->slots);
+    t->slots = dc_seen_alloc(t->mask + 1);
     t->n = 0;
     t->next_seq = 1;
 }
@@ -439,7 +486,7 @@ dc_seen_grow(struct dc_seen_table *t)
     size_t n_old = t->mask + 1;
 
     t->mask = n_old * 2 - 1;
-    t->slots = dc_xcalloc(t->mask + 1, sizeof *t->slots);
+    t->slots = dc_seen_alloc(t->mask + 1);
     for (size_t i = 0; i < n_old; i++) {
         if (old[i].seq) {
             *dc_seen_slot(t, &old[i].key) = old[i];
@@ -515,8 +562,23 @@ static const char *
 dc_addr_str(const struct dpi_addr *a, bool ipv6,
             char buf[INET6_ADDRSTRLEN])
 {
-    if (!inet_ntop(ipv6 ? AF_INET6 : AF_INET, ipv6 ? a->b : a->b + 12,
-                   buf, INET6_ADDRSTRLEN)) {
+    if (!ipv6) {
+        /* By hand: inet_ntop() goes through sprintf(). */
+        char *p = buf;
+
+        for (int i = 12; i < 16; i++) {
+            uint8_t x = a->b[i];
+
+            if (x >= 100) {
+                *p++ = '0' + x / 100;
+            }
+            if (x >= 10) {
+                *p++ = '0' + x / 10 % 10;
+            }
+            *p++ = '0' + x % 10;
+            *p++ = i < 15 ? '.' : '\0';
+        }
+    } else if (!inet_ntop(AF_INET6, a->b, buf, INET6_ADDRSTRLEN)) {
         strcpy(buf, "?");
     }
     return buf;
@@ -753,27 +815,47 @@ dc_put_num(struct dc_buf *b, uint64_t n)
     dc_buf_put(b, digits + i, sizeof digits - i);
 }
 
-/* Appends the value of metadata column 'c' of connection 'md' to 'b', in
- * 'format': the text values joined by '|' (TSV) or as an array (JSON), or
- * the number. */
+/* Stores in 't' the text values of the metadata 'md'. */
+static void
+dc_texts_load(struct dc_texts *t, const struct dpi_md *md)
+{
+    struct dpi_md_value v;
+    uint32_t pos = 0;
+
+    t->n = 0;
+    while (dpi_md_next(md, &pos, &v)) {
+        if (dpi_field_type(v.field) != DPI_FT_STR) {
+            continue;
+        }
+        if (t->n == t->size) {
+            t->size = t->size ? t->size * 2 : 16;
+            t->v = dc_xrealloc(t->v, t->size * sizeof *t->v);
+        }
+        t->v[t->n++] = v;
+    }
+}
+
+/* Appends the value of metadata column 'c' of connection 'md', whose text
+ * values are 'texts', to 'b', in 'format': the text values joined by '|'
+ * (TSV) or as an array (JSON), or the number. */
 static void
 dc_put_field(struct dc_buf *b, enum dc_format format, const struct dc_col *c,
-             const struct dpi_md *md)
+             const struct dpi_md *md, const struct dc_texts *texts)
 {
     bool json = format == DC_FMT_JSON;
 
     if (!c->has_field) {
         dc_buf_puts(b, json ? "null" : "");
     } else if (dpi_field_type(c->field) == DPI_FT_STR) {
-        struct dpi_md_value v;
-        uint32_t pos = 0;
         bool first = true;
 
         if (json) {
             dc_buf_putc(b, '[');
         }
-        while (dpi_md_next(md, &pos, &v)) {
-            if (v.field != c->field) {
+        for (size_t i = 0; i < texts->n; i++) {
+            const struct dpi_md_value *v = &texts->v[i];
+
+            if (v->field != c->field) {
                 continue;
             }
             if (!first) {
@@ -781,9 +863,9 @@ dc_put_field(struct dc_buf *b, enum dc_format format, const struct dc_col *c,
             }
             first = false;
             if (json) {
-                dc_json_string(b, v.str, v.len);
+                dc_json_string(b, v->str, v->len);
             } else {
-                dc_tsv_escape(b, v.str, v.len);
+                dc_tsv_escape(b, v->str, v->len);
             }
         }
         if (json) {
@@ -801,10 +883,10 @@ dc_put_field(struct dc_buf *b, enum dc_format format, const struct dc_col *c,
 }
 
 /* Formats connection 'f' of file 'path' as one output line (with its
- * newline) in 'format', into 'b'. */
+ * newline) in 'format', into 'b', with 'texts' as scratch space. */
 static void
 dc_format_flow(struct dc_buf *b, enum dc_format format, const char *path,
-               const struct dpi_flow_info *f)
+               const struct dpi_flow_info *f, struct dc_texts *texts)
 {
     const struct dpi_key *k = &f->key;
     bool json = format == DC_FMT_JSON;
@@ -813,6 +895,7 @@ dc_format_flow(struct dc_buf *b, enum dc_format format, const char *path,
     char encaps[64];
     char tmp[8];
 
+    dc_texts_load(texts, f->md);
     if (json) {
         dc_buf_puts(b, "{\"file\":");
         dc_json_string(b, path, strlen(path));
@@ -864,7 +947,7 @@ dc_format_flow(struct dc_buf *b, enum dc_format format, const char *path,
             break;
         }
         case DC_COL_FIELD:
-            dc_put_field(b, format, c, f->md);
+            dc_put_field(b, format, c, f->md, texts);
             break;
         case DC_COL_VLAN:
             dc_put_num(b, k->vlan);
@@ -906,7 +989,7 @@ dc_row_init(struct dc_row *row, struct dc_file *df,
     row->seq = s ? s->seq : UINT64_MAX;
     row->alive = false;
     df->line.len = 0;
-    dc_format_flow(&df->line, df->opts->format, df->path, f);
+    dc_format_flow(&df->line, df->opts->format, df->path, f, &df->texts);
     row->line = dc_xrealloc(NULL, df->line.len + 1);
     memcpy(row->line, df->line.s, df->line.len + 1);
 }
@@ -1149,6 +1232,9 @@ dc_file_finish(struct dc_file *df)
      * being inspected end as if their inspection window had closed (see
      * dpi_worker_give_up_all()). */
     dpi_worker_give_up_all(df->worker);
+    dpi_engine_get_stats(df->engine, &stats);
+    dc_rows_reserve(&df->out, stats.n_flows);
+    dpi_stats_destroy(&stats);
     dpi_engine_dump(df->engine, dc_dump_all_cb, df);
     qsort(df->out.rows, df->out.n, sizeof *df->out.rows, dc_row_cmp);
 
@@ -1185,6 +1271,7 @@ dc_file_destroy(struct dc_file *df)
     dc_rows_destroy(&df->out);
     dc_rows_destroy(&df->cands);
     free(df->line.s);
+    free(df->texts.v);
 }
 
 /* Processes every packet of capture 'p' (file 'df->path').  Returns false,
