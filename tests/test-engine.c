@@ -465,6 +465,7 @@ test_1kxun_capture_matches_oracle(void **state)
 struct dumped_flow {
     struct dpi_key key;         /* Client to server. */
     struct dpi_verdict verdict; /* Verdict. */
+    uint64_t packets;           /* Packets, both directions. */
     uint8_t *md;                /* Copy of the metadata records. */
     size_t md_len;              /* Bytes at 'md'. */
 };
@@ -488,6 +489,7 @@ collect_cb(const struct dpi_flow_info *info, void *aux)
     f = &d->flows[d->n++];
     f->key = info->key;
     f->verdict = info->verdict;
+    f->packets = info->packets[0] + info->packets[1];
     f->md_len = info->md->len;
     f->md = malloc(f->md_len + 1);
     assert_non_null(f->md);
@@ -901,6 +903,75 @@ pkt_make(struct dpi_pkt *pkt, uint8_t proto, const char *src,
     pkt->payload = payload;
     pkt->payload_len = (uint32_t) len;
     pkt->frame_len = (uint32_t) len + 54;
+}
+
+/* Feeds two UDP packets of unknown payload from 10.0.0.1:40000 to
+ * 10.0.0.2:'dport' to 'w', whose engine inspects one payload packet (so
+ * the connection is given up on and settles), and returns whether
+ * dpi_engine_lookup() then answers for it, asked for 3 packets.  Checks
+ * that the connection's packet count only grows if it answers. */
+static bool
+lookup_udp_after_give_up(struct dpi_engine *e, struct dpi_worker *w,
+                         uint16_t dport)
+{
+    static const char payload[] = "\x01\x7f\x00zzzz";
+    struct dumped_flows d = { NULL, 0 };
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    bool found;
+
+    pkt_make(&pkt, 17, "10.0.0.1", 40000, "10.0.0.2", dport, 0,
+             payload, sizeof payload - 1);
+    dpi_process(w, &pkt, 1000, &v);
+    dpi_process(w, &pkt, 1001, &v);
+    assert_false(v.state & DPI_STATE_PEND);
+    found = dpi_engine_lookup(e, &pkt.key, 3, 3 * pkt.frame_len, 1002, &v);
+
+    dpi_engine_dump(e, collect_cb, &d);
+    for (size_t i = 0; i < d.n; i++) {
+        const struct dumped_flow *f = &d.flows[i];
+
+        if (f->key.dport == dport || f->key.sport == dport) {
+            assert_int_equal(f->packets, found ? 5 : 2);
+        }
+        free(f->md);
+    }
+    free(d.flows);
+    return found;
+}
+
+/* dpi_engine_lookup() answers only for TCP and UDP connections that are
+ * not on a tunnel port: a VXLAN or GTP-U packet that bypassed
+ * dpi_process() would not be decapsulated, so it must not be counted
+ * under its outer key; nor an ICMP one, whose key has no ports. */
+static void
+test_lookup_refuses_tunnel_and_portless_keys(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_config cfg;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    uint8_t buf[64];
+
+    (void) state;
+    dpi_config_init(&cfg);
+    cfg.inspect_packets = 1;
+    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* The control: the same connection on another port is answered for. */
+    assert_true(lookup_udp_after_give_up(engine, w, 40001));
+    assert_false(lookup_udp_after_give_up(engine, w, DPI_PORT_VXLAN));
+    assert_false(lookup_udp_after_give_up(engine, w, DPI_PORT_GTP_U));
+
+    make_ipv4(buf, 1, 0, false, &pkt);
+    expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_DONE, DPI_APP_icmp);
+    assert_false(dpi_engine_lookup(engine, &pkt.key, 1, 60, 1002, &v));
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
 }
 
 /* Builds into 'buf' (at least 512 bytes) a DNS message (RFC 1035 4.1) for
@@ -2324,6 +2395,7 @@ main(void)
         cmocka_unit_test(test_1kxun_capture_matches_oracle),
         cmocka_unit_test(test_settled_bypass_matches_oracle),
         cmocka_unit_test(test_settled_only_when_nothing_to_learn),
+        cmocka_unit_test(test_lookup_refuses_tunnel_and_portless_keys),
         cmocka_unit_test(test_dns_answer_labels_first_packet),
         cmocka_unit_test(test_dns_answer_expires),
         cmocka_unit_test(test_dns_cache_is_bounded),
