@@ -200,6 +200,7 @@ struct dpi_worker {
     uint64_t packets;           /* Packets processed. */
     uint64_t bad_packets;       /* Packets that did not parse. */
     uint64_t n_created;         /* Connections created. */
+    struct dpi_key last_created; /* Key of the latest of them. */
     struct dpi_app_counters *apps; /* Indexed like engine's 'app_ids'. */
 };
 
@@ -615,10 +616,14 @@ dpi_worker_count_bad_packet(struct dpi_worker *w)
     dpi_counter_add(&w->bad_packets, 1);
 }
 
-/* Returns the number of connections 'w' has created. */
+/* Returns the number of connections 'w' has created and stores the key of
+ * the latest in '*last' (if nonnull and there was one). */
 uint64_t
-dpi_worker_n_created(const struct dpi_worker *w)
+dpi_worker_n_created(const struct dpi_worker *w, struct dpi_key *last)
 {
+    if (last && w->n_created) {
+        *last = w->last_created;
+    }
     return w->n_created;
 }
 
@@ -936,6 +941,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     if (created) {
         dpi_counter_add(&w->apps[0].flows, 1);
         w->n_created++;
+        w->last_created = conn->key;
     }
     dpi_conn_md_load(conn, e->metadata_max, &md);
     to_server = dpi_conn_account(w, conn, pkt, now_ms);

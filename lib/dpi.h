@@ -152,13 +152,6 @@ uint32_t dpi_engine_signatures_gen(const struct dpi_engine *);
 struct dpi_worker *dpi_worker_create(struct dpi_engine *);
 void dpi_worker_destroy(struct dpi_worker *);
 
-/* Returns the number of connections that dpi_process() calls on this worker
- * have created so far.  A caller that compares it before and after a call
- * learns whether that packet started a new connection (its first packet,
- * or the first after the previous one with its key expired or was
- * evicted).  Only the worker's own thread may call it. */
-uint64_t dpi_worker_n_created(const struct dpi_worker *);
-
 /* An address: IPv4 addresses are stored as IPv4-mapped IPv6 addresses
  * (::ffff:a.b.c.d). */
 struct dpi_addr {
@@ -265,6 +258,17 @@ void dpi_process(struct dpi_worker *, const struct dpi_pkt *,
 /* Counts, in the 'bad_packets' statistic, a packet that the caller could
  * not parse with dpi_parse_*() and so did not pass to dpi_process(). */
 void dpi_worker_count_bad_packet(struct dpi_worker *);
+
+/* Returns the number of connections that dpi_process() calls on this worker
+ * have created so far and, if 'last' is nonnull and there was one, stores
+ * the key of the latest (client to server) in '*last'.  A caller that
+ * compares the number before and after a call learns whether that packet
+ * started a new connection (its first packet, or the first after the
+ * previous one with its key expired or was evicted), and which: for a
+ * non-first IP fragment, the key of the connection differs from the
+ * packet's.  Only the worker's own thread may call it. */
+uint64_t dpi_worker_n_created(const struct dpi_worker *,
+                              struct dpi_key *last);
 
 size_t dpi_engine_expire(struct dpi_engine *, uint64_t now_ms);
 

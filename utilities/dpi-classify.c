@@ -449,6 +449,8 @@ dc_seen_alloc(size_t n)
     if (size < DC_HUGE_PAGE) {
         return dc_xcalloc(n, sizeof(struct dc_seen));
     }
+    /* aligned_alloc() wants a multiple of the alignment. */
+    size = (size + DC_HUGE_PAGE - 1) / DC_HUGE_PAGE * DC_HUGE_PAGE;
     p = aligned_alloc(DC_HUGE_PAGE, size);
     if (!p) {
         dc_oom();
@@ -1304,6 +1306,7 @@ dc_file_read(struct dc_file *df, pcap_t *p)
         struct pcap_pkthdr *hdr;
         const u_char *data;
         struct dpi_verdict v;
+        struct dpi_key created;
         uint64_t n_created;
         struct dpi_pkt pkt;
         uint64_t ts_us;
@@ -1345,10 +1348,10 @@ dc_file_read(struct dc_file *df, pcap_t *p)
         }
         pkt.frame_len = hdr->len;
         pkt.ts_us = ts_us;
-        n_created = dpi_worker_n_created(df->worker);
+        n_created = dpi_worker_n_created(df->worker, NULL);
         dpi_process(df->worker, &pkt, ts_us / 1000, &v);
-        if (dpi_worker_n_created(df->worker) != n_created) {
-            dc_seen_created(&df->seen, &pkt.key);
+        if (dpi_worker_n_created(df->worker, &created) != n_created) {
+            dc_seen_created(&df->seen, &created);
         }
     }
 }
@@ -1375,8 +1378,10 @@ dc_classify_file(const char *path, const struct dc_options *opts)
      * with a larger buffer. */
     f = !strcmp(path, "-") ? stdin : fopen(path, "rb");
     if (!f) {
+        int error = errno;
+
         fflush(stdout);
-        fprintf(stderr, "%s: %s: %s\n", program_name, path, strerror(errno));
+        fprintf(stderr, "%s: %s: %s\n", program_name, path, strerror(error));
         dc_file_destroy(&df);
         return DC_EXIT_FAILURE;
     }
