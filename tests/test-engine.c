@@ -905,22 +905,23 @@ pkt_make(struct dpi_pkt *pkt, uint8_t proto, const char *src,
     pkt->frame_len = (uint32_t) len + 54;
 }
 
-/* Feeds two UDP packets of unknown payload from 10.0.0.1:40000 to
+/* Feeds two UDP packets of unknown payload from 10.0.0.1:'sport' to
  * 10.0.0.2:'dport' to 'w', whose engine inspects one payload packet (so
  * the connection is given up on and settles), and returns whether
  * dpi_engine_lookup() then answers for it, asked for 3 packets.  Checks
  * that the connection's packet count only grows if it answers. */
 static bool
 lookup_udp_after_give_up(struct dpi_engine *e, struct dpi_worker *w,
-                         uint16_t dport)
+                         uint16_t sport, uint16_t dport)
 {
     static const char payload[] = "\x01\x7f\x00zzzz";
     struct dumped_flows d = { NULL, 0 };
     struct dpi_verdict v;
     struct dpi_pkt pkt;
+    size_t n_found = 0;
     bool found;
 
-    pkt_make(&pkt, 17, "10.0.0.1", 40000, "10.0.0.2", dport, 0,
+    pkt_make(&pkt, 17, "10.0.0.1", sport, "10.0.0.2", dport, 0,
              payload, sizeof payload - 1);
     dpi_process(w, &pkt, 1000, &v);
     dpi_process(w, &pkt, 1001, &v);
@@ -931,12 +932,15 @@ lookup_udp_after_give_up(struct dpi_engine *e, struct dpi_worker *w,
     for (size_t i = 0; i < d.n; i++) {
         const struct dumped_flow *f = &d.flows[i];
 
-        if (f->key.dport == dport || f->key.sport == dport) {
+        if ((f->key.sport == sport && f->key.dport == dport)
+            || (f->key.sport == dport && f->key.dport == sport)) {
             assert_int_equal(f->packets, found ? 5 : 2);
+            n_found++;
         }
         free(f->md);
     }
     free(d.flows);
+    assert_int_equal(n_found, 1);
     return found;
 }
 
@@ -962,13 +966,56 @@ test_lookup_refuses_tunnel_and_portless_keys(void **state)
     assert_non_null(w);
 
     /* The control: the same connection on another port is answered for. */
-    assert_true(lookup_udp_after_give_up(engine, w, 40001));
-    assert_false(lookup_udp_after_give_up(engine, w, DPI_PORT_VXLAN));
-    assert_false(lookup_udp_after_give_up(engine, w, DPI_PORT_GTP_U));
+    assert_true(lookup_udp_after_give_up(engine, w, 40000, 40001));
+    assert_false(lookup_udp_after_give_up(engine, w, 40000, DPI_PORT_VXLAN));
+    assert_false(lookup_udp_after_give_up(engine, w, 40000, DPI_PORT_GTP_U));
+    assert_false(lookup_udp_after_give_up(engine, w, DPI_PORT_VXLAN, 40002));
+    assert_false(lookup_udp_after_give_up(engine, w, DPI_PORT_GTP_U, 40003));
 
     make_ipv4(buf, 1, 0, false, &pkt);
     expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_DONE, DPI_APP_icmp);
     assert_false(dpi_engine_lookup(engine, &pkt.key, 1, 60, 1002, &v));
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* dpi_worker_n_created() counts the packets that create a connection,
+ * and reports the connection's key, client to server. */
+static void
+test_worker_counts_created_connections(void **state)
+{
+    static const char payload[] = "zzzz";
+    struct dpi_engine *engine;
+    struct dpi_key last, rev;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+    memset(&last, 0xa5, sizeof last);
+    assert_int_equal(dpi_worker_n_created(w, &last), 0);
+    assert_int_equal(last.proto, 0xa5);
+
+    pkt_make(&pkt, 17, "10.0.0.1", 40000, "10.0.0.2", 40001, 0,
+             payload, sizeof payload - 1);
+    dpi_process(w, &pkt, 1000, &v);
+    assert_int_equal(dpi_worker_n_created(w, &last), 1);
+    assert_memory_equal(&last, &pkt.key, sizeof last);
+    dpi_process(w, &pkt, 1001, &v);
+    assert_int_equal(dpi_worker_n_created(w, NULL), 1);
+
+    /* A first packet from a well-known port to a high one comes from the
+     * server: the connection's key is the reverse of the packet's. */
+    pkt_make(&pkt, 17, "10.0.0.3", 53, "10.0.0.4", 40002, 0,
+             payload, sizeof payload - 1);
+    dpi_process(w, &pkt, 1002, &v);
+    assert_int_equal(dpi_worker_n_created(w, &last), 2);
+    rev = key_reverse(&pkt.key);
+    assert_memory_equal(&last, &rev, sizeof last);
 
     dpi_worker_destroy(w);
     dpi_engine_destroy(engine);
@@ -2396,6 +2443,7 @@ main(void)
         cmocka_unit_test(test_settled_bypass_matches_oracle),
         cmocka_unit_test(test_settled_only_when_nothing_to_learn),
         cmocka_unit_test(test_lookup_refuses_tunnel_and_portless_keys),
+        cmocka_unit_test(test_worker_counts_created_connections),
         cmocka_unit_test(test_dns_answer_labels_first_packet),
         cmocka_unit_test(test_dns_answer_expires),
         cmocka_unit_test(test_dns_cache_is_bounded),
