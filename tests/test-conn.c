@@ -495,6 +495,9 @@ test_active_connection_survives_flood_frozen_clock(void **state)
 /* Largest n_flows that a flood_thread() saw (atomic). */
 static uint64_t flood_max_seen;
 
+/* Packets of flood_thread() that no connection tracked (atomic). */
+static uint64_t flood_untracked;
+
 /* Creates 20000 distinct connections on a worker of its own, recording the
  * largest number of connections in the table it sees.  (CMocka assertions
  * are not thread-safe, so the main thread checks.) */
@@ -512,6 +515,11 @@ flood_thread(void *engine)
         struct dpi_stats s;
 
         dpi_process(w, &p, i, &v);
+        if (v.state == (DPI_STATE_TRK | DPI_STATE_UNK)) {
+            /* Only an untracked packet of a new connection without
+             * payload gets this verdict. */
+            __atomic_add_fetch(&flood_untracked, 1, __ATOMIC_RELAXED);
+        }
         if (!(i % 64)) {
             uint64_t seen;
 
@@ -532,7 +540,11 @@ flood_thread(void *engine)
 }
 
 /* Two threads creating connections at the same time on a full table never
- * push it past 'max_flows', and created - evicted = n_flows. */
+ * push it past 'max_flows', and created - evicted = n_flows.  A packet
+ * goes untracked, as dpi-conn.h allows, when its eviction finds eight of
+ * the stripes it tries busy before it locks one: the other thread locks
+ * stripe after stripe as fast as it can, and this was seen in about one
+ * run in ten (never more than a few packets). */
 static void
 test_concurrent_flood_respects_max_flows(void **state)
 {
@@ -553,7 +565,8 @@ test_concurrent_flood_respects_max_flows(void **state)
     s = get_stats(&fx);
     assert_int_equal(s.n_flows, 100);
     assert_int_equal(s.created - s.evicted, s.n_flows);
-    assert_int_equal(s.created, 40000);
+    assert_int_equal(s.created + flood_untracked, 40000);
+    assert_true(flood_untracked <= 40000 / 100);
     assert_int_equal(s.packets, 40000);
     fixture_destroy(&fx);
 }
