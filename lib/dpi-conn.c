@@ -296,9 +296,19 @@ dpi_conn_add_block(struct dpi_conn_stripe *s)
     for (uint32_t i = DPI_CONN_PER_BLOCK; i-- > 0;) {
         b[i].hnext = s->free;
         s->free = n * DPI_CONN_PER_BLOCK + i + 1;
+        s->n_free++;
         ASAN_POISON_MEMORY_REGION(&b[i], sizeof b[i]);
     }
     return true;
+}
+
+/* Frees 'block', a block of DPI_CONN_PER_BLOCK connections that no stripe
+ * uses. */
+static void
+dpi_conn_block_free(struct dpi_conn *block)
+{
+    ASAN_UNPOISON_MEMORY_REGION(block, DPI_CONN_PER_BLOCK * sizeof *block);
+    free(block);
 }
 
 /* Takes a connection out of the free list of stripe 's' (whose mutex the
@@ -317,6 +327,7 @@ dpi_conn_alloc(struct dpi_conn_stripe *s, uint32_t *idxp)
     conn = dpi_conn_at(s, s->free);
     ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
     s->free = conn->hnext;
+    s->n_free--;
     return conn;
 }
 
@@ -338,6 +349,7 @@ dpi_conn_put(struct dpi_conn_stripe *s, struct dpi_conn *conn, uint32_t idx)
 {
     conn->hnext = s->free;
     s->free = idx;
+    s->n_free++;
     ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
 }
 
@@ -359,9 +371,7 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
             dpi_conn_release(t, conn);
         }
         for (uint32_t j = 0; j < s->n_blocks; j++) {
-            ASAN_UNPOISON_MEMORY_REGION(s->blocks[j], DPI_CONN_PER_BLOCK
-                                        * sizeof *s->blocks[j]);
-            free(s->blocks[j]);
+            dpi_conn_block_free(s->blocks[j]);
         }
         free(s->blocks);
         free(s->buckets);
@@ -503,19 +513,15 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     return dpi_conn_evict_oldest(t, s);
 }
 
-/* Doubles the number of buckets of stripe 's' of 't', whose mutex the
- * caller holds.  On allocation failure, keeps the old buckets (chains just
- * get longer). */
+/* Rehashes the connections of stripe 's' of 't', whose mutex the caller
+ * holds, into 'n_buckets' buckets (a power of 2).  On allocation failure,
+ * keeps the old buckets. */
 static void
-dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
+dpi_conn_stripe_rehash(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                       uint32_t n_buckets)
 {
-    uint32_t n_buckets = (s->mask + 1) * 2;
-    uint32_t *buckets;
+    uint32_t *buckets = calloc(n_buckets, sizeof *buckets);
 
-    if (n_buckets > (UINT32_C(1) << 30)) {
-        return;
-    }
-    buckets = calloc(n_buckets, sizeof *buckets);
     if (!buckets) {
         return;
     }
@@ -535,6 +541,163 @@ dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     free(s->buckets);
     s->buckets = buckets;
     s->mask = n_buckets - 1;
+}
+
+/* Doubles the number of buckets of stripe 's' of 't', whose mutex the
+ * caller holds.  On allocation failure, keeps the old buckets (chains just
+ * get longer). */
+static void
+dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
+{
+    uint32_t n_buckets = (s->mask + 1) * 2;
+
+    if (n_buckets <= (UINT32_C(1) << 30)) {
+        dpi_conn_stripe_rehash(t, s, n_buckets);
+    }
+}
+
+/* Moves the connection at index 'from' of stripe 's' of 't' (whose mutex
+ * the caller holds) to the free slot 'to', taken off the free list by the
+ * caller, and relinks its hash chain and LRU neighbours to it.  The slot
+ * 'from' is left out of every list. */
+static void
+dpi_conn_move(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+              uint32_t from, uint32_t to)
+{
+    struct dpi_conn *src = dpi_conn_at(s, from);
+    struct dpi_conn *dst = dpi_conn_at(s, to);
+    uint32_t hash = dpi_key_hash(&src->key, t->hash_keys);
+    uint32_t *p = &s->buckets[hash & s->mask];
+
+    ASAN_UNPOISON_MEMORY_REGION(dst, sizeof *dst);
+    *dst = *src;
+    while (*p != from) {
+        p = &dpi_conn_at(s, *p)->hnext;
+    }
+    *p = to;
+    if (dst->lru_prev) {
+        dpi_conn_at(s, dst->lru_prev)->lru_next = to;
+    } else {
+        s->lru_front = to;
+    }
+    if (dst->lru_next) {
+        dpi_conn_at(s, dst->lru_next)->lru_prev = to;
+    } else {
+        s->lru_back = to;
+    }
+    ASAN_POISON_MEMORY_REGION(src, sizeof *src);
+}
+
+/* Returns true if bit 'i' of 'bits' is set. */
+static bool
+dpi_bit_get(const uint64_t *bits, uint32_t i)
+{
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
+
+/* Sets bit 'i' of 'bits'. */
+static void
+dpi_bit_set(uint64_t *bits, uint32_t i)
+{
+    bits[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+/* Gives back the memory that stripe 's' of 't' (whose mutex the caller
+ * holds) no longer needs for its connections: it moves the connections of
+ * its last blocks into free slots of the first ones, frees the blocks left
+ * empty, down to as few as hold its connections, and shrinks its hash
+ * buckets to fit.  It touches the stripe's connections and the slots of
+ * the blocks it keeps, not those of the blocks it gives back.  Returns
+ * the blocks given back, in an array that the caller frees, with them,
+ * once it has released the mutex, and their number in '*n_blocksp'; or
+ * NULL, when there are none or memory was short (then they are freed
+ * already).
+ *
+ * A slot that is neither free nor a connection of the stripe belongs to a
+ * connection that dpi_conn_table_expire() took out and will put back on
+ * the free list once the mutex is free again.  While there is one, the
+ * stripe keeps its blocks.  So it does if memory is short for the map of
+ * its slots. */
+static struct dpi_conn **
+dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                     size_t *n_blocksp)
+{
+    uint32_t keep = (s->n + DPI_CONN_PER_BLOCK - 1) / DPI_CONN_PER_BLOCK;
+    uint32_t limit = keep * DPI_CONN_PER_BLOCK;
+    uint32_t n_slots = s->n_blocks * DPI_CONN_PER_BLOCK;
+    uint32_t n_buckets = DPI_CONN_MIN_BUCKETS;
+    struct dpi_conn **given = NULL;
+    uint64_t *used;
+
+    *n_blocksp = 0;
+    if (keep < s->n_blocks && s->n + s->n_free == n_slots
+        && (used = calloc((n_slots + 63) / 64, sizeof *used))) {
+        uint32_t idx, next, to = 0, room = 1;
+        struct dpi_conn **blocks;
+
+        /* With no slot taken out, a slot is free if and only if no
+         * connection of the stripe is there. */
+        for (idx = s->lru_front; idx; idx = dpi_conn_at(s, idx)->lru_next) {
+            dpi_bit_set(used, idx - 1);
+        }
+
+        /* Move the connections beyond the first 'keep' blocks into the
+         * free slots of these, which have room for all of them. */
+        for (idx = s->lru_front; idx; idx = next) {
+            next = dpi_conn_at(s, idx)->lru_next;
+            if (idx > limit) {
+                do {
+                    to++;
+                } while (dpi_bit_get(used, to - 1));
+                dpi_bit_set(used, to - 1);
+                dpi_conn_move(t, s, idx, to);
+            }
+        }
+
+        /* The free list becomes the free slots of those blocks. */
+        s->free = 0;
+        s->n_free = 0;
+        for (idx = limit; idx > 0; idx--) {
+            if (!dpi_bit_get(used, idx - 1)) {
+                struct dpi_conn *conn = dpi_conn_at(s, idx);
+
+                ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
+                dpi_conn_put(s, conn, idx);
+            }
+        }
+        free(used);
+
+        given = malloc((s->n_blocks - keep) * sizeof *given);
+        if (given) {
+            *n_blocksp = s->n_blocks - keep;
+            memcpy(given, &s->blocks[keep], *n_blocksp * sizeof *given);
+        } else {
+            for (uint32_t i = keep; i < s->n_blocks; i++) {
+                dpi_conn_block_free(s->blocks[i]);
+            }
+        }
+        s->n_blocks = keep;
+
+        /* dpi_conn_add_block() doubles 'blocks' when it holds a power of
+         * 2 of them, so it needs room for the next power of 2. */
+        while (room < keep) {
+            room *= 2;
+        }
+        if (!keep) {
+            free(s->blocks);
+            s->blocks = NULL;
+        } else if ((blocks = realloc(s->blocks, room * sizeof *blocks))) {
+            s->blocks = blocks;
+        }
+    }
+
+    while (n_buckets < s->n) {
+        n_buckets *= 2;
+    }
+    if (n_buckets < s->mask + 1) {
+        dpi_conn_stripe_rehash(t, s, n_buckets);
+    }
+    return given;
 }
 
 /* Initialises the new connection 'conn' for the first packet 'pkt' seen at
@@ -716,7 +879,8 @@ dpi_conn_inspect_end(struct dpi_conn_table *t, struct dpi_conn *conn)
  * connections than that, evicts least recently used ones, stripe by stripe
  * in turn, until it does not: the new limit holds when this returns
  * (connections created meanwhile by other threads respect it too, since
- * they take over evicted slots). */
+ * they take over evicted slots).  Then each stripe gives back the blocks
+ * and buckets it no longer needs (dpi_conn_stripe_trim()). */
 void
 dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
 {
@@ -749,6 +913,20 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
         }
         pthread_mutex_unlock(&s->mutex);
         idle_rounds = evicted ? 0 : idle_rounds + 1;
+    }
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+        struct dpi_conn **blocks;
+        size_t n;
+
+        pthread_mutex_lock(&s->mutex);
+        blocks = dpi_conn_stripe_trim(t, s, &n);
+        pthread_mutex_unlock(&s->mutex);
+        for (size_t j = 0; j < n; j++) {
+            dpi_conn_block_free(blocks[j]);
+        }
+        free(blocks);
     }
 }
 

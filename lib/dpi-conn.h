@@ -92,14 +92,23 @@
  * takes half the bytes of a pointer.  A connection thus costs its 128
  * bytes and 4 bytes per hash bucket, without malloc's header and
  * rounding, and creating or removing one calls neither malloc() nor
- * free().  Blocks are freed only with the table: the memory for
- * connections is, summed over the stripes, the most connections each
- * stripe ever held at once, rounded up to blocks.  Eviction can take a
- * connection from another stripe, so that sum may exceed 'max_flows': by
- * little, as the keyed hash spreads connections evenly (and as a stripe
- * of 8 or more evicts its own), but a small table may still come to hold
- * one block in each of the 256 stripes (1 MB).  Lowering 'max_flows' does
- * not give memory back.
+ * free().  Until dpi_conn_table_set_max() is called, blocks and buckets
+ * are freed only with the table: the memory for connections is, summed
+ * over the stripes, the most connections each stripe ever held at once,
+ * rounded up to blocks.  Eviction can take a connection from another
+ * stripe, so that sum may exceed 'max_flows': by little, as the keyed hash
+ * spreads connections evenly (and as a stripe of 8 or more evicts its
+ * own), but a small table may still come to hold one block in each of the
+ * 256 stripes (1 MB).
+ *
+ * dpi_conn_table_set_max() gives memory back: after evicting down to the
+ * new capacity, each stripe moves the connections of its last blocks into
+ * free slots of its first ones (a connection's index changes, so its hash
+ * chain and LRU neighbours are relinked), frees the blocks left empty, down
+ * to as few as hold its connections, and shrinks its buckets to fit.  No
+ * pointer to a connection is kept outside its stripe's mutex, except by
+ * dpi_conn_table_expire() for the connections it took out of their
+ * stripe, whose blocks therefore stay.
  *
  * While a connection is inspected it also owns a struct dpi_inspect (the
  * classifier's, freed at the final verdict); its metadata records
@@ -239,6 +248,7 @@ struct dpi_conn_stripe {
     uint32_t lru_front;         /* Most recently used connection. */
     uint32_t lru_back;          /* Least recently used connection. */
     uint32_t free;              /* Free connections, linked by 'hnext'. */
+    uint32_t n_free;            /* Number of connections in 'free'. */
     uint32_t n_blocks;          /* Number of blocks in 'blocks'. */
     struct dpi_conn **blocks;   /* Blocks of DPI_CONN_PER_BLOCK connections
                                  * each; indexes name their slots. */

@@ -30,12 +30,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "dpi.h"
 #include "dpi-conn.h"
 #include "md-shim.h"
+
+/* The connection table poisons its free slots under AddressSanitizer; a
+ * test that walks its free list unpoisons each slot as the table does. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_CONN_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(TEST_CONN_ASAN)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
+#define ASAN_UNPOISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
+#endif
 
 /* TCP flags. */
 #define FIN 0x01
@@ -1254,6 +1269,320 @@ test_expiry_between_survivors_keeps_links(void **state)
     dpi_conn_table_destroy(t);
 }
 
+/* Asserts that the lists and counts of every stripe of 't' agree: its LRU
+ * list holds its 'n' connections, each found again by its key, and its
+ * free list the 'n_free' other slots of its blocks.  Returns the number of
+ * connections. */
+static size_t
+check_table_lists(struct dpi_conn_table *t)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+        uint32_t n = 0, n_free = 0, prev = 0;
+
+        for (uint32_t idx = s->lru_front; idx;) {
+            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
+                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+            struct dpi_conn_stripe *found_s;
+            bool to_server;
+
+            assert_int_equal(c->lru_prev, prev);
+            assert_ptr_equal(dpi_conn_table_find(t, &c->key, false,
+                                                 &to_server, &found_s), c);
+            dpi_conn_table_unlock(found_s);
+            prev = idx;
+            idx = c->lru_next;
+            n++;
+        }
+        assert_int_equal(s->lru_back, prev);
+        assert_int_equal(n, s->n);
+        for (uint32_t idx = s->free; idx; n_free++) {
+            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
+                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+
+            ASAN_UNPOISON_MEMORY_REGION(c, sizeof *c);
+            idx = c->hnext;
+            ASAN_POISON_MEMORY_REGION(c, sizeof *c);
+        }
+        assert_int_equal(n_free, s->n_free);
+        assert_int_equal(n + n_free, s->n_blocks * DPI_CONN_PER_BLOCK);
+        total += n;
+    }
+    return total;
+}
+
+/* Asserts what check_table_lists() does, and that no stripe of 't' holds
+ * more blocks and buckets than its connections need. */
+static void
+check_trimmed_table(struct dpi_conn_table *t)
+{
+    check_table_lists(t);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        const struct dpi_conn_stripe *s = &t->stripes[i];
+        uint32_t buckets = 16;
+
+        assert_int_equal(s->n_blocks,
+                         (s->n + DPI_CONN_PER_BLOCK - 1) / DPI_CONN_PER_BLOCK);
+        while (buckets < s->n) {
+            buckets *= 2;
+        }
+        assert_int_equal(s->mask + 1, buckets);
+    }
+}
+
+/* Returns a UDP packet of connection number 'i' (below 65536) of
+ * generation 'gen'. */
+static struct dpi_pkt
+trim_pkt(uint32_t i, uint8_t gen)
+{
+    struct dpi_pkt pkt = make_pkt(17, 1, (uint16_t) (1024 + i % 4096), 2,
+                                  53, 0, NULL, 0);
+
+    pkt.key.src.b[13] = (uint8_t) (i / 4096);
+    pkt.key.src.b[12] = gen;
+    return pkt;
+}
+
+/* Returns how many of the 'n' connections of generation 0 of trim_pkt()
+ * 't' holds, asserting that each one found holds its own number in
+ * 'packets[0]'. */
+static size_t
+count_first_gen(struct dpi_conn_table *t, uint32_t n)
+{
+    size_t n_found = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        struct dpi_pkt pkt = trim_pkt(i, 0);
+        struct dpi_conn_stripe *s;
+        struct dpi_conn *c;
+        bool to_server;
+
+        c = dpi_conn_table_find(t, &pkt.key, false, &to_server, &s);
+        if (c) {
+            assert_int_equal(c->packets[0], i);
+            dpi_conn_table_unlock(s);
+            n_found++;
+        }
+    }
+    return n_found;
+}
+
+/* Lowering 'max_flows' gives back the blocks and buckets that the
+ * connections left no longer need.  The survivors of each stripe are its
+ * most recently used connections, in the same LRU order as before, each
+ * with its own contents although most moved to another slot; and the
+ * table then grows again as before. */
+static void
+test_set_max_gives_memory_back(void **state)
+{
+    enum { N = 20000, M = 1000 };
+    struct dpi_conn_table *t = dpi_conn_table_create(N);
+    static uint64_t order[DPI_CONN_N_STRIPES][N / 32];
+    uint32_t n_order[DPI_CONN_N_STRIPES];
+    size_t blocks;
+
+    (void) state;
+    assert_non_null(t);
+    for (uint32_t i = 0; i < N; i++) {
+        struct dpi_pkt pkt = trim_pkt(i, 0);
+
+        table_lookup(t, &pkt, i, true)->packets[0] = i;
+    }
+    /* Every third one again, so that the LRU lists are not in order of
+     * creation. */
+    for (uint32_t i = 0; i < N; i += 3) {
+        struct dpi_pkt pkt = trim_pkt(i, 0);
+
+        table_lookup(t, &pkt, N + i, false);
+    }
+    blocks = count_conn_blocks(t);
+    assert_true(blocks >= N / DPI_CONN_PER_BLOCK);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+
+        n_order[i] = 0;
+        for (uint32_t idx = s->lru_front; idx;) {
+            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
+                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+
+            assert_true(n_order[i] < N / 32);
+            order[i][n_order[i]++] = c->packets[0];
+            idx = c->lru_next;
+        }
+    }
+
+    dpi_conn_table_set_max(t, M);
+    assert_int_equal(dpi_conn_table_n_flows(t), M);
+    check_trimmed_table(t);
+    assert_true(count_conn_blocks(t) <= M / DPI_CONN_PER_BLOCK
+                                        + DPI_CONN_N_STRIPES);
+    assert_true(count_conn_blocks(t) < blocks / 2);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+        uint32_t k = 0;
+
+        for (uint32_t idx = s->lru_front; idx; k++) {
+            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
+                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+            struct dpi_pkt pkt = trim_pkt((uint32_t) c->packets[0], 0);
+
+            assert_int_equal(c->packets[0], order[i][k]);
+            assert_memory_equal(&c->key, &pkt.key, sizeof c->key);
+            idx = c->lru_next;
+        }
+    }
+    assert_int_equal(count_first_gen(t, N), M);
+
+    /* Room again: new connections fill the table, the old ones stay. */
+    dpi_conn_table_set_max(t, N);
+    for (uint32_t i = 0; i < N - M; i++) {
+        struct dpi_pkt pkt = trim_pkt(i, 1);
+
+        table_lookup(t, &pkt, 3 * N, true)->packets[0] = N + i;
+    }
+    assert_int_equal(dpi_conn_table_n_flows(t), N);
+    assert_int_equal(count_first_gen(t, N), M);
+    dpi_conn_table_set_max(t, 0);
+    assert_int_equal(count_conn_blocks(t), 0);
+    check_trimmed_table(t);
+    dpi_conn_table_destroy(t);
+}
+
+/* Arguments of trim_traffic_thread(). */
+struct trim_traffic_arg {
+    struct dpi_conn_table *table; /* Table to send packets to. */
+    uint64_t now_ms;            /* Latest packet time (atomic). */
+    bool stop;                  /* Set by the main thread to stop (atomic). */
+    int n_untracked;            /* Lookups that returned NULL. */
+};
+
+/* Sends packets of 50,000 connections, round and round, to 'arg->table'
+ * until told to stop, stamping each connection with the packet's time as
+ * the engine does. */
+static void *
+trim_traffic_thread(void *arg_)
+{
+    struct trim_traffic_arg *arg = arg_;
+
+    for (uint32_t k = 0; !__atomic_load_n(&arg->stop, __ATOMIC_RELAXED);
+         k++) {
+        struct dpi_pkt pkt = trim_pkt(k * 7919 % 50000, 2);
+        uint64_t now = k / 16;
+        struct dpi_conn_stripe *s;
+        struct dpi_conn *c;
+        bool created;
+
+        c = dpi_conn_table_lookup(arg->table, &pkt, now, &created, &s);
+        if (!c) {
+            arg->n_untracked++;
+            continue;
+        }
+        c->last_ms = now;
+        dpi_conn_table_unlock(s);
+        __atomic_store_n(&arg->now_ms, now, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+/* The table gives memory back while another thread sends packets and
+ * connections expire: lowering and raising 'max_flows' and expiring in
+ * turn, the lists and counts stay consistent. */
+static void
+test_set_max_concurrent_with_traffic_and_expiry(void **state)
+{
+    struct trim_traffic_arg arg;
+    struct dpi_conn_table *t = dpi_conn_table_create(50000);
+    pthread_t thread;
+
+    (void) state;
+    assert_non_null(t);
+    memset(&arg, 0, sizeof arg);
+    arg.table = t;
+    assert_int_equal(pthread_create(&thread, NULL, trim_traffic_thread,
+                                    &arg), 0);
+    for (int round = 0; round < 40; round++) {
+        uint64_t now = __atomic_load_n(&arg.now_ms, __ATOMIC_RELAXED);
+
+        dpi_conn_table_set_max(t, round % 2 ? 1000 : 50000);
+        dpi_conn_table_expire(t, now, 20 + round % 7);
+        usleep(5000);
+    }
+    __atomic_store_n(&arg.stop, true, __ATOMIC_RELAXED);
+    pthread_join(thread, NULL);
+
+    assert_int_equal(check_table_lists(t), dpi_conn_table_n_flows(t));
+    assert_true(dpi_conn_table_n_flows(t) <= 50000);
+    assert_int_equal(t->created - t->evicted - t->expired,
+                     dpi_conn_table_n_flows(t));
+    dpi_conn_table_set_max(t, 1000);
+    assert_int_equal(check_table_lists(t), 1000);
+    check_trimmed_table(t);
+    dpi_conn_table_destroy(t);
+}
+
+/* dpi_engine_dump() callback: counts the connections whose metadata has
+ * the server banner of test_set_limits_keeps_moved_connections_state(). */
+static void
+count_ssh_server_cb(const struct dpi_flow_info *info, void *n_)
+{
+    const char *v = dpi_md_get(info->md, DPI_F_ssh_server, NULL);
+    size_t *n = n_;
+
+    if (v && !strcmp(v, "SSH-2.0-server")) {
+        (*n)++;
+    }
+}
+
+/* Connections that the table moved while it gave memory back keep their
+ * inspection and metadata: SSH connections that saw only the client's
+ * banner, 40 per stripe on average, go on with the server's banner after
+ * the table shrank to 3 per stripe. */
+static void
+test_set_limits_keeps_moved_connections_state(void **state)
+{
+    enum { N = 40 * DPI_CONN_N_STRIPES, M = 3 * DPI_CONN_N_STRIPES };
+    size_t n_server;
+    struct fixture fx;
+    struct dump d;
+
+    (void) state;
+    fixture_init(&fx, N, 8, 600000);
+    for (int i = 0; i < N; i++) {
+        char banner[64];
+        int len = snprintf(banner, sizeof banner,
+                           "SSH-2.0-client%d\r\n", i);
+        struct dpi_pkt p = make_pkt(6, 1, (uint16_t) (1024 + i % 16384), 2,
+                                    22, PSH | ACK, banner, (size_t) len);
+
+        p.key.src.b[13] = (uint8_t) (i / 16384);
+        process(&fx, &p, 1);
+    }
+    dpi_engine_set_limits(fx.engine, M, 8);
+    assert_int_equal(get_stats(&fx).n_flows, M);
+    dump(&fx, &d);
+    assert_int_equal(d.n, M);
+    for (size_t k = 0; k < 64; k++) {
+        const struct dpi_flow_info *f = &d.flows[k];
+        static const char srv[] = "SSH-2.0-server\r\n";
+        struct dpi_pkt p = make_pkt(6, 2, 22, 1, f->key.sport, PSH | ACK,
+                                    srv, strlen(srv));
+        char want[32];
+        int i = f->key.src.b[13] * 16384 + (f->key.sport - 1024);
+
+        p.key.dst = f->key.src;
+        snprintf(want, sizeof want, "SSH-2.0-client%d", i);
+        assert_string_equal(d.mds[k].ssh_client, want);
+        assert_int_equal(process(&fx, &p, 2).app_proto, DPI_APP_ssh);
+    }
+    assert_int_equal(get_stats(&fx).n_flows, M);
+    n_server = 0;
+    dpi_engine_dump(fx.engine, count_ssh_server_cb, &n_server);
+    assert_int_equal(n_server, 64);
+    fixture_destroy(&fx);
+}
+
 int
 main(void)
 {
@@ -1290,6 +1619,9 @@ main(void)
         cmocka_unit_test(test_expired_connections_are_reused),
         cmocka_unit_test(test_expiry_between_survivors_keeps_links),
         cmocka_unit_test(test_hash_spreads_connections_over_stripes),
+        cmocka_unit_test(test_set_max_gives_memory_back),
+        cmocka_unit_test(test_set_limits_keeps_moved_connections_state),
+        cmocka_unit_test(test_set_max_concurrent_with_traffic_and_expiry),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
