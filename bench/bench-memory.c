@@ -30,15 +30,21 @@
  *      (--payload junk, which no signature recognises, so the connection
  *      stays under inspection);
  *   3. "response": one server payload packet: an HTTP/1.1 200 response
- *      header (http) or 200 more pseudo-random bytes (junk).
+ *      header (http) or 200 more pseudo-random bytes (junk);
+ *   4. "lowered", with --lower-to M only: dpi_engine_set_limits() lowers
+ *      'max_flows' to M, as a change of other_config:dpi-max-flows does
+ *      in ovs-vswitchd, which evicts all but M connections and gives back
+ *      the memory the table no longer needs.
  *
  * After each phase it prints the allocator's bytes in use (glibc
  * mallinfo2(): arena bytes in use plus mmap()ed bytes, malloc overhead
  * included) minus those before the engine was created, divided by the
  * number of connections in the table; the engine's fixed cost (what
  * dpi_engine_create() allocated); the connection states; and the metadata
- * bytes (dpi_md_allocated()) summed over the table.  Peak RSS is measured
- * from outside, with /usr/bin/time -v. */
+ * bytes (dpi_md_allocated()) summed over the table.  After phase 4 it
+ * also prints the time the call took and the RSS, then the RSS once more
+ * after malloc_trim(0), which ovs-vswitchd's glue calls after lowering
+ * the limit.  Peak RSS is measured from outside, with /usr/bin/time -v. */
 
 #include <config.h>
 
@@ -52,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dpi.h"
 
@@ -88,6 +95,23 @@ bm_heap_bytes(void)
     struct mallinfo2 mi = mallinfo2();
 
     return (uint64_t) mi.uordblks + mi.hblkhd;
+}
+
+/* Returns the process's resident set size now, in bytes, or 0 if
+ * /proc/self/statm cannot be read. */
+static uint64_t
+bm_rss_bytes(void)
+{
+    unsigned long long size, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f) {
+        if (fscanf(f, "%llu %llu", &size, &resident) != 2) {
+            resident = 0;
+        }
+        fclose(f);
+    }
+    return (uint64_t) resident * (uint64_t) sysconf(_SC_PAGESIZE);
 }
 
 /* Returns the current monotonic time in nanoseconds. */
@@ -202,10 +226,11 @@ static void
 bm_usage(int status)
 {
     printf("usage: bench-memory [--conns N] [--max-flows N] "
-           "[--payload http|junk]\n"
+           "[--payload http|junk] [--lower-to M]\n"
            "Feeds N distinct synthetic TCP connections to one engine and "
            "reports\nallocator bytes per connection after each phase "
-           "(handshake, request, response).\n");
+           "(handshake, request, response,\nand with --lower-to, after "
+           "lowering max_flows to M).\n");
     exit(status);
 }
 
@@ -217,6 +242,7 @@ main(int argc, char *argv[])
         {"conns", required_argument, NULL, 'n'},
         {"max-flows", required_argument, NULL, 'm'},
         {"payload", required_argument, NULL, 'p'},
+        {"lower-to", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -232,7 +258,7 @@ main(int argc, char *argv[])
     struct dpi_config config;
     struct dpi_engine *engine;
     struct dpi_worker *worker;
-    uint64_t n = 1000000, base, fixed;
+    uint64_t n = 1000000, base, fixed, lower_to = UINT64_MAX;
     bool junk = false;
     char *error = NULL;
     uint32_t state = 12345;
@@ -241,7 +267,7 @@ main(int argc, char *argv[])
 
     dpi_config_init(&config);
     config.idle_timeout_ms = UINT32_MAX;
-    while ((c = getopt_long(argc, argv, "n:m:p:h", long_options, NULL))
+    while ((c = getopt_long(argc, argv, "n:m:p:l:h", long_options, NULL))
            != -1) {
         switch (c) {
         case 'n':
@@ -254,6 +280,12 @@ main(int argc, char *argv[])
             if (!strcmp(optarg, "junk")) {
                 junk = true;
             } else if (strcmp(optarg, "http")) {
+                bm_usage(2);
+            }
+            break;
+        case 'l':
+            lower_to = strtoull(optarg, NULL, 10);
+            if (lower_to > UINT32_MAX) {
                 bm_usage(2);
             }
             break;
@@ -322,6 +354,20 @@ main(int argc, char *argv[])
         bm_feed(worker, frame, len, 3);
     }
     bm_report(engine, "response", base, fixed, bm_now_ns() - t0, n);
+
+    if (lower_to != UINT64_MAX) {
+        t0 = bm_now_ns();
+        dpi_engine_set_limits(engine, (uint32_t) lower_to,
+                              config.inspect_packets);
+        t0 = bm_now_ns() - t0;
+        bm_report(engine, "lowered", base, fixed, 0, 0);
+        printf("lowering max_flows to %"PRIu64" took %.1f ms; RSS now "
+               "%.1f MB\n", lower_to, t0 / 1e6, bm_rss_bytes() / 1e6);
+        t0 = bm_now_ns();
+        malloc_trim(0);
+        printf("malloc_trim(0) took %.1f ms; RSS now %.1f MB\n",
+               (bm_now_ns() - t0) / 1e6, bm_rss_bytes() / 1e6);
+    }
 
     dpi_worker_destroy(worker);
     dpi_engine_destroy(engine);

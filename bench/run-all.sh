@@ -78,9 +78,9 @@ if want memory; then
     echo "## 2. memory per connection"
     m=$s/bench/run-memory.sh
     $SHELL "$m" "$b/bench/bench-memory" --conns 1000000 \
-        --max-flows 1048576 --payload http
+        --max-flows 1048576 --payload http --lower-to 65536
     $SHELL "$m" "$b/bench/bench-memory" --conns 1000000 \
-        --max-flows 1048576 --payload junk
+        --max-flows 1048576 --payload junk --lower-to 65536
     $SHELL "$m" "$b/bench/bench-memory" --conns 1000000 --payload http
     if test "${BENCH_BIG:-0}" = 1; then
         $SHELL "$m" "$b/bench/bench-memory" --conns 10000000 \
