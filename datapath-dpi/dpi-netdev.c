@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#if HAVE_DECL_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 #include "dp-packet.h"
 #include "dpi.h"
@@ -335,7 +338,10 @@ dpi_netdev_load_signatures(const char *signatures)
  * with a warning that says why, and the previous value stays in force.
  *
  *   - dpi-max-flows, dpi-inspect-packets: applied to the running engine
- *     with dpi_engine_set_limits(), keeping its connections.
+ *     with dpi_engine_set_limits(), keeping its connections.  A lower
+ *     dpi-max-flows evicts connections down to it, and the memory that
+ *     the engine frees is then handed back to the system with
+ *     malloc_trim(), as ovsdb-server does after a compaction.
  *
  *   - dpi-skip-classified: read by translation (see "Settled connections"
  *     in dpi-netdev.h); every change counts in
@@ -354,6 +360,7 @@ dpi_netdev_set_config(const struct smap *other_config)
 {
     ovs_mutex_lock(&dpi_netdev_mutex);
 
+    uint32_t old_max_flows = dpi_netdev_cfg.max_flows;
     bool limits_changed = dpi_netdev_parse_uint_knob(
         other_config, "dpi-max-flows", DPI_DEFAULT_MAX_FLOWS,
         DPI_NETDEV_MAX_FLOWS_LIMIT, &last_max_flows,
@@ -388,6 +395,11 @@ dpi_netdev_set_config(const struct smap *other_config)
     if (eng && limits_changed) {
         dpi_engine_set_limits(eng->engine, dpi_netdev_cfg.max_flows,
                               dpi_netdev_cfg.inspect_packets);
+#if HAVE_DECL_MALLOC_TRIM
+        if (dpi_netdev_cfg.max_flows < old_max_flows) {
+            malloc_trim(0);
+        }
+#endif
     }
     if (sig_changed) {
         free(last_signatures);
