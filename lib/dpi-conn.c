@@ -590,14 +590,14 @@ dpi_conn_move(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
 
 /* Returns true if bit 'i' of 'bits' is set. */
 static bool
-dpi_bit_get(const uint64_t *bits, uint32_t i)
+dpi_conn_bit_get(const uint64_t *bits, uint32_t i)
 {
     return (bits[i / 64] >> (i % 64)) & 1;
 }
 
 /* Sets bit 'i' of 'bits'. */
 static void
-dpi_bit_set(uint64_t *bits, uint32_t i)
+dpi_conn_bit_set(uint64_t *bits, uint32_t i)
 {
     bits[i / 64] |= UINT64_C(1) << (i % 64);
 }
@@ -631,14 +631,14 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
 
     *n_blocksp = 0;
     if (keep < s->n_blocks && s->n + s->n_free == n_slots
-        && (used = calloc((n_slots + 63) / 64, sizeof *used))) {
+        && (used = calloc(n_slots / 64 + 1, sizeof *used))) {
         uint32_t idx, next, to = 0, room = 1;
         struct dpi_conn **blocks;
 
         /* With no slot taken out, a slot is free if and only if no
          * connection of the stripe is there. */
         for (idx = s->lru_front; idx; idx = dpi_conn_at(s, idx)->lru_next) {
-            dpi_bit_set(used, idx - 1);
+            dpi_conn_bit_set(used, idx - 1);
         }
 
         /* Move the connections beyond the first 'keep' blocks into the
@@ -648,8 +648,8 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
             if (idx > limit) {
                 do {
                     to++;
-                } while (dpi_bit_get(used, to - 1));
-                dpi_bit_set(used, to - 1);
+                } while (dpi_conn_bit_get(used, to - 1));
+                dpi_conn_bit_set(used, to - 1);
                 dpi_conn_move(t, s, idx, to);
             }
         }
@@ -658,7 +658,7 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         s->free = 0;
         s->n_free = 0;
         for (idx = limit; idx > 0; idx--) {
-            if (!dpi_bit_get(used, idx - 1)) {
+            if (!dpi_conn_bit_get(used, idx - 1)) {
                 struct dpi_conn *conn = dpi_conn_at(s, idx);
 
                 ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
@@ -879,14 +879,16 @@ dpi_conn_inspect_end(struct dpi_conn_table *t, struct dpi_conn *conn)
  * connections than that, evicts least recently used ones, stripe by stripe
  * in turn, until it does not: the new limit holds when this returns
  * (connections created meanwhile by other threads respect it too, since
- * they take over evicted slots).  Then each stripe gives back the blocks
- * and buckets it no longer needs (dpi_conn_stripe_trim()). */
+ * they take over evicted slots).  Then, if the capacity went down, each
+ * stripe gives back the blocks and buckets it no longer needs
+ * (dpi_conn_stripe_trim()). */
 void
 dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
 {
+    uint32_t old_max = __atomic_exchange_n(&t->max_flows, max_flows,
+                                           __ATOMIC_RELAXED);
     size_t idle_rounds = 0;
 
-    __atomic_store_n(&t->max_flows, max_flows, __ATOMIC_RELAXED);
     while (__atomic_load_n(&t->n_flows, __ATOMIC_RELAXED) > max_flows
            && idle_rounds < DPI_CONN_N_STRIPES) {
         uint32_t idx = __atomic_fetch_add(&t->evict_cursor, 1,
@@ -915,7 +917,7 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
         idle_rounds = evicted ? 0 : idle_rounds + 1;
     }
 
-    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+    for (size_t i = 0; max_flows < old_max && i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
         struct dpi_conn **blocks;
         size_t n;

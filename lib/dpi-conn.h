@@ -78,8 +78,9 @@
  * ======
  *
  * A struct dpi_conn is 128 bytes on LP64 (checked by a build assertion in
- * dpi-conn.c).  It does not keep its hash: removing a connection and
- * growing a stripe's buckets compute it again from the key.
+ * dpi-conn.c).  It does not keep its hash: removing or moving a
+ * connection and resizing a stripe's buckets compute it again from the
+ * key.
  *
  * Each stripe carves its connections out of blocks of DPI_CONN_PER_BLOCK,
  * allocated as it needs them and aligned to a cache line, so that a
@@ -101,14 +102,15 @@
  * own), but a small table may still come to hold one block in each of the
  * 256 stripes (1 MB).
  *
- * dpi_conn_table_set_max() gives memory back: after evicting down to the
- * new capacity, each stripe moves the connections of its last blocks into
- * free slots of its first ones (a connection's index changes, so its hash
- * chain and LRU neighbours are relinked), frees the blocks left empty, down
- * to as few as hold its connections, and shrinks its buckets to fit.  No
- * pointer to a connection is kept outside its stripe's mutex, except by
- * dpi_conn_table_expire() for the connections it took out of their
- * stripe, whose blocks therefore stay.
+ * dpi_conn_table_set_max() with a lower capacity gives memory back: after
+ * evicting down to it, each stripe moves the connections of its last
+ * blocks into free slots of its first ones (a connection's index changes,
+ * so its hash chain and LRU neighbours are relinked), frees the blocks
+ * left empty, down to as few as hold its connections, and shrinks its
+ * buckets to fit.  No pointer to a connection is kept outside its
+ * stripe's mutex, except by dpi_conn_table_expire() for the connections
+ * it took out of their stripe: a stripe in which it has some at that
+ * moment keeps its blocks until the next lowering.
  *
  * While a connection is inspected it also owns a struct dpi_inspect (the
  * classifier's, freed at the final verdict); its metadata records

@@ -1269,10 +1269,29 @@ test_expiry_between_survivors_keeps_links(void **state)
     dpi_conn_table_destroy(t);
 }
 
+/* Returns the connection of stripe 's' whose index is 'idx' (not 0), as
+ * the table finds it. */
+static struct dpi_conn *
+conn_at(const struct dpi_conn_stripe *s, uint32_t idx)
+{
+    return &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
+                     [(idx - 1) % DPI_CONN_PER_BLOCK];
+}
+
+/* Asserts that 'idx' names a slot of stripe 's' that 'seen' (one byte per
+ * slot) does not mark yet, and marks it. */
+static void
+mark_slot(const struct dpi_conn_stripe *s, uint8_t *seen, uint32_t idx)
+{
+    assert_true(idx >= 1 && idx <= s->n_blocks * DPI_CONN_PER_BLOCK);
+    assert_int_equal(seen[idx - 1], 0);
+    seen[idx - 1] = 1;
+}
+
 /* Asserts that the lists and counts of every stripe of 't' agree: its LRU
  * list holds its 'n' connections, each found again by its key, and its
- * free list the 'n_free' other slots of its blocks.  Returns the number of
- * connections. */
+ * free list the 'n_free' other slots of its blocks, each slot in one list
+ * once.  Returns the number of connections. */
 static size_t
 check_table_lists(struct dpi_conn_table *t)
 {
@@ -1280,14 +1299,17 @@ check_table_lists(struct dpi_conn_table *t)
 
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
+        uint8_t *seen = calloc(s->n_blocks * DPI_CONN_PER_BLOCK + 1, 1);
         uint32_t n = 0, n_free = 0, prev = 0;
 
+        assert_non_null(seen);
         for (uint32_t idx = s->lru_front; idx;) {
-            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
-                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+            struct dpi_conn *c;
             struct dpi_conn_stripe *found_s;
             bool to_server;
 
+            mark_slot(s, seen, idx);
+            c = conn_at(s, idx);
             assert_int_equal(c->lru_prev, prev);
             assert_ptr_equal(dpi_conn_table_find(t, &c->key, false,
                                                  &to_server, &found_s), c);
@@ -1299,15 +1321,17 @@ check_table_lists(struct dpi_conn_table *t)
         assert_int_equal(s->lru_back, prev);
         assert_int_equal(n, s->n);
         for (uint32_t idx = s->free; idx; n_free++) {
-            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
-                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+            struct dpi_conn *c;
 
+            mark_slot(s, seen, idx);
+            c = conn_at(s, idx);
             ASAN_UNPOISON_MEMORY_REGION(c, sizeof *c);
             idx = c->hnext;
             ASAN_POISON_MEMORY_REGION(c, sizeof *c);
         }
         assert_int_equal(n_free, s->n_free);
         assert_int_equal(n + n_free, s->n_blocks * DPI_CONN_PER_BLOCK);
+        free(seen);
         total += n;
     }
     return total;
@@ -1404,8 +1428,7 @@ test_set_max_gives_memory_back(void **state)
 
         n_order[i] = 0;
         for (uint32_t idx = s->lru_front; idx;) {
-            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
-                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+            struct dpi_conn *c = conn_at(s, idx);
 
             assert_true(n_order[i] < N / 32);
             order[i][n_order[i]++] = c->packets[0];
@@ -1424,8 +1447,7 @@ test_set_max_gives_memory_back(void **state)
         uint32_t k = 0;
 
         for (uint32_t idx = s->lru_front; idx; k++) {
-            struct dpi_conn *c = &s->blocks[(idx - 1) / DPI_CONN_PER_BLOCK]
-                                         [(idx - 1) % DPI_CONN_PER_BLOCK];
+            struct dpi_conn *c = conn_at(s, idx);
             struct dpi_pkt pkt = trim_pkt((uint32_t) c->packets[0], 0);
 
             assert_int_equal(c->packets[0], order[i][k]);
@@ -1486,36 +1508,61 @@ trim_traffic_thread(void *arg_)
     return NULL;
 }
 
-/* The table gives memory back while another thread sends packets and
- * connections expire: lowering and raising 'max_flows' and expiring in
- * turn, the lists and counts stay consistent. */
+/* Expires the connections of 'arg->table' idle for 2 ms or more, over
+ * and over, until told to stop: dpi_conn_table_expire() takes them out of
+ * their stripes and frees them with the stripe's mutex released, which
+ * dpi_conn_stripe_trim() must notice. */
+static void *
+trim_expire_thread(void *arg_)
+{
+    struct trim_traffic_arg *arg = arg_;
+
+    while (!__atomic_load_n(&arg->stop, __ATOMIC_RELAXED)) {
+        dpi_conn_table_expire(arg->table,
+                              __atomic_load_n(&arg->now_ms,
+                                              __ATOMIC_RELAXED), 2);
+    }
+    return NULL;
+}
+
+/* The table gives memory back while one thread sends packets and another
+ * expires connections: as the capacity goes down and up in turn, the
+ * lists and counts stay consistent (and under AddressSanitizer no block
+ * is freed while expiry still holds a connection of it); once the threads
+ * are gone, the table fills up again and shrinks to its new capacity. */
 static void
 test_set_max_concurrent_with_traffic_and_expiry(void **state)
 {
     struct trim_traffic_arg arg;
     struct dpi_conn_table *t = dpi_conn_table_create(50000);
-    pthread_t thread;
+    pthread_t traffic, expire;
 
     (void) state;
     assert_non_null(t);
     memset(&arg, 0, sizeof arg);
     arg.table = t;
-    assert_int_equal(pthread_create(&thread, NULL, trim_traffic_thread,
+    assert_int_equal(pthread_create(&traffic, NULL, trim_traffic_thread,
+                                    &arg), 0);
+    assert_int_equal(pthread_create(&expire, NULL, trim_expire_thread,
                                     &arg), 0);
     for (int round = 0; round < 40; round++) {
-        uint64_t now = __atomic_load_n(&arg.now_ms, __ATOMIC_RELAXED);
-
         dpi_conn_table_set_max(t, round % 2 ? 1000 : 50000);
-        dpi_conn_table_expire(t, now, 20 + round % 7);
         usleep(5000);
     }
     __atomic_store_n(&arg.stop, true, __ATOMIC_RELAXED);
-    pthread_join(thread, NULL);
+    pthread_join(traffic, NULL);
+    pthread_join(expire, NULL);
 
     assert_int_equal(check_table_lists(t), dpi_conn_table_n_flows(t));
-    assert_true(dpi_conn_table_n_flows(t) <= 50000);
+    assert_true(dpi_conn_table_n_flows(t) <= 1000);
     assert_int_equal(t->created - t->evicted - t->expired,
                      dpi_conn_table_n_flows(t));
+    dpi_conn_table_set_max(t, 50000);
+    for (uint32_t i = 0; i < 2000; i++) {
+        struct dpi_pkt pkt = trim_pkt(i, 3);
+
+        table_lookup(t, &pkt, UINT32_MAX, true);
+    }
     dpi_conn_table_set_max(t, 1000);
     assert_int_equal(check_table_lists(t), 1000);
     check_trimmed_table(t);
