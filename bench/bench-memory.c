@@ -48,6 +48,7 @@
 
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
@@ -283,12 +284,16 @@ main(int argc, char *argv[])
                 bm_usage(2);
             }
             break;
-        case 'l':
-            lower_to = strtoull(optarg, NULL, 10);
-            if (lower_to > UINT32_MAX) {
+        case 'l': {
+            char *end;
+
+            errno = 0;
+            lower_to = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || lower_to > UINT32_MAX) {
                 bm_usage(2);
             }
             break;
+        }
         case 'h':
             bm_usage(0);
             break;
