@@ -340,8 +340,9 @@ dpi_netdev_load_signatures(const char *signatures)
  *   - dpi-max-flows, dpi-inspect-packets: applied to the running engine
  *     with dpi_engine_set_limits(), keeping its connections.  A lower
  *     dpi-max-flows evicts connections down to it, and the memory that
- *     the engine frees is then handed back to the system with
- *     malloc_trim(), as ovsdb-server does after a compaction.
+ *     the engine frees is then offered back to the system with
+ *     malloc_trim(), after the glue's mutex is released (as ovsdb-server
+ *     does after a compaction with memory-trim-on-compaction on).
  *
  *   - dpi-skip-classified: read by translation (see "Settled connections"
  *     in dpi-netdev.h); every change counts in
@@ -361,6 +362,7 @@ dpi_netdev_set_config(const struct smap *other_config)
     ovs_mutex_lock(&dpi_netdev_mutex);
 
     uint32_t old_max_flows = dpi_netdev_cfg.max_flows;
+    bool trim = false;
     bool limits_changed = dpi_netdev_parse_uint_knob(
         other_config, "dpi-max-flows", DPI_DEFAULT_MAX_FLOWS,
         DPI_NETDEV_MAX_FLOWS_LIMIT, &last_max_flows,
@@ -395,11 +397,7 @@ dpi_netdev_set_config(const struct smap *other_config)
     if (eng && limits_changed) {
         dpi_engine_set_limits(eng->engine, dpi_netdev_cfg.max_flows,
                               dpi_netdev_cfg.inspect_packets);
-#if HAVE_DECL_MALLOC_TRIM
-        if (dpi_netdev_cfg.max_flows < old_max_flows) {
-            malloc_trim(0);
-        }
-#endif
+        trim = dpi_netdev_cfg.max_flows < old_max_flows;
     }
     if (sig_changed) {
         free(last_signatures);
@@ -423,6 +421,14 @@ dpi_netdev_set_config(const struct smap *other_config)
     }
 
     ovs_mutex_unlock(&dpi_netdev_mutex);
+
+#if HAVE_DECL_MALLOC_TRIM
+    if (trim) {
+        malloc_trim(0);
+    }
+#else
+    (void) trim;
+#endif
 }
 
 /* Creates a thread's inspection context.  Its worker is created at the
