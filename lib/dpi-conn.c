@@ -514,16 +514,18 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 }
 
 /* Rehashes the connections of stripe 's' of 't', whose mutex the caller
- * holds, into 'n_buckets' buckets (a power of 2).  On allocation failure,
- * keeps the old buckets. */
-static void
+ * holds, into 'n_buckets' buckets (a power of 2).  Returns the old
+ * buckets, for the caller to free.  On allocation failure, keeps the old
+ * buckets and returns NULL. */
+static uint32_t *
 dpi_conn_stripe_rehash(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
                        uint32_t n_buckets)
 {
     uint32_t *buckets = calloc(n_buckets, sizeof *buckets);
+    uint32_t *old = s->buckets;
 
     if (!buckets) {
-        return;
+        return NULL;
     }
     for (uint32_t i = 0; i <= s->mask; i++) {
         uint32_t idx, next;
@@ -538,9 +540,9 @@ dpi_conn_stripe_rehash(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
             *b = idx;
         }
     }
-    free(s->buckets);
     s->buckets = buckets;
     s->mask = n_buckets - 1;
+    return old;
 }
 
 /* Doubles the number of buckets of stripe 's' of 't', whose mutex the
@@ -552,7 +554,7 @@ dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     uint32_t n_buckets = (s->mask + 1) * 2;
 
     if (n_buckets <= (UINT32_C(1) << 30)) {
-        dpi_conn_stripe_rehash(t, s, n_buckets);
+        free(dpi_conn_stripe_rehash(t, s, n_buckets));
     }
 }
 
@@ -602,34 +604,53 @@ dpi_conn_bit_set(uint64_t *bits, uint32_t i)
     bits[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
+/* What dpi_conn_stripe_trim() took out of a stripe, for the caller to
+ * free with dpi_conn_trash_free() once it has released the stripe's mutex:
+ * the freeing of big chunks may make the C library tidy up its free lists
+ * (glibc consolidates them), which should not hold up the stripe. */
+struct dpi_conn_trash {
+    struct dpi_conn **blocks;   /* Blocks given back, or NULL. */
+    size_t n_blocks;            /* Number of elements in 'blocks'. */
+    uint32_t *buckets;          /* Old hash buckets, or NULL. */
+};
+
+/* Frees what 'trash' holds. */
+static void
+dpi_conn_trash_free(struct dpi_conn_trash *trash)
+{
+    for (size_t i = 0; i < trash->n_blocks; i++) {
+        dpi_conn_block_free(trash->blocks[i]);
+    }
+    free(trash->blocks);
+    free(trash->buckets);
+}
+
 /* Gives back the memory that stripe 's' of 't' (whose mutex the caller
  * holds) no longer needs for its connections: it moves the connections of
- * its last blocks into free slots of the first ones, frees the blocks left
- * empty, down to as few as hold its connections, and shrinks its hash
+ * its last blocks into free slots of the first ones, takes out the blocks
+ * left empty, down to as few as hold its connections, and shrinks its hash
  * buckets to fit.  It touches the stripe's connections and the slots of
- * the blocks it keeps, not those of the blocks it gives back.  Returns
- * the blocks given back, in an array that the caller frees, with them,
- * once it has released the mutex, and their number in '*n_blocksp'; or
- * NULL, when there are none or memory was short (then they are freed
- * already).
+ * the blocks it keeps, not those of the blocks it gives back.  Stores in
+ * '*trash' the blocks and the old buckets, for the caller to free after
+ * releasing the mutex (if memory is short for the array of blocks, the
+ * blocks are freed at once instead).
  *
  * A slot that is neither free nor a connection of the stripe belongs to a
  * connection that dpi_conn_table_expire() took out and will put back on
  * the free list once the mutex is free again.  While there is one, the
  * stripe keeps its blocks.  So it does if memory is short for the map of
  * its slots. */
-static struct dpi_conn **
+static void
 dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
-                     size_t *n_blocksp)
+                     struct dpi_conn_trash *trash)
 {
     uint32_t keep = (s->n + DPI_CONN_PER_BLOCK - 1) / DPI_CONN_PER_BLOCK;
     uint32_t limit = keep * DPI_CONN_PER_BLOCK;
     uint32_t n_slots = s->n_blocks * DPI_CONN_PER_BLOCK;
     uint32_t n_buckets = DPI_CONN_MIN_BUCKETS;
-    struct dpi_conn **given = NULL;
     uint64_t *used;
 
-    *n_blocksp = 0;
+    memset(trash, 0, sizeof *trash);
     if (keep < s->n_blocks && s->n + s->n_free == n_slots
         && (used = calloc(n_slots / 64 + 1, sizeof *used))) {
         uint32_t idx, next, to = 0, room = 1;
@@ -667,10 +688,11 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         }
         free(used);
 
-        given = malloc((s->n_blocks - keep) * sizeof *given);
-        if (given) {
-            *n_blocksp = s->n_blocks - keep;
-            memcpy(given, &s->blocks[keep], *n_blocksp * sizeof *given);
+        trash->blocks = malloc((s->n_blocks - keep) * sizeof *trash->blocks);
+        if (trash->blocks) {
+            trash->n_blocks = s->n_blocks - keep;
+            memcpy(trash->blocks, &s->blocks[keep],
+                   trash->n_blocks * sizeof *trash->blocks);
         } else {
             for (uint32_t i = keep; i < s->n_blocks; i++) {
                 dpi_conn_block_free(s->blocks[i]);
@@ -695,9 +717,8 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         n_buckets *= 2;
     }
     if (n_buckets < s->mask + 1) {
-        dpi_conn_stripe_rehash(t, s, n_buckets);
+        trash->buckets = dpi_conn_stripe_rehash(t, s, n_buckets);
     }
-    return given;
 }
 
 /* Initialises the new connection 'conn' for the first packet 'pkt' seen at
@@ -919,16 +940,12 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
 
     for (size_t i = 0; max_flows < old_max && i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
-        struct dpi_conn **blocks;
-        size_t n;
+        struct dpi_conn_trash trash;
 
         pthread_mutex_lock(&s->mutex);
-        blocks = dpi_conn_stripe_trim(t, s, &n);
+        dpi_conn_stripe_trim(t, s, &trash);
         pthread_mutex_unlock(&s->mutex);
-        for (size_t j = 0; j < n; j++) {
-            dpi_conn_block_free(blocks[j]);
-        }
-        free(blocks);
+        dpi_conn_trash_free(&trash);
     }
 }
 

@@ -93,10 +93,10 @@
  * takes half the bytes of a pointer.  A connection thus costs its 128
  * bytes and 4 bytes per hash bucket, without malloc's header and
  * rounding, and creating or removing one calls neither malloc() nor
- * free().  Until dpi_conn_table_set_max() is called, blocks and buckets
- * are freed only with the table: the memory for connections is, summed
- * over the stripes, the most connections each stripe ever held at once,
- * rounded up to blocks.  Eviction can take a connection from another
+ * free().  Until dpi_conn_table_set_max() lowers the capacity, blocks and
+ * buckets are freed only with the table: the memory for connections is,
+ * summed over the stripes, the most connections each stripe ever held at
+ * once, rounded up to blocks.  Eviction can take a connection from another
  * stripe, so that sum may exceed 'max_flows': by little, as the keyed hash
  * spreads connections evenly (and as a stripe of 8 or more evicts its
  * own), but a small table may still come to hold one block in each of the
@@ -107,7 +107,8 @@
  * blocks into free slots of its first ones (a connection's index changes,
  * so its hash chain and LRU neighbours are relinked), frees the blocks
  * left empty, down to as few as hold its connections, and shrinks its
- * buckets to fit.  No pointer to a connection is kept outside its
+ * buckets to fit; the blocks and old buckets are freed after its mutex
+ * is released.  No pointer to a connection is kept outside its
  * stripe's mutex, except by dpi_conn_table_expire() for the connections
  * it took out of their stripe: a stripe in which it has some at that
  * moment keeps its blocks until the next lowering.
