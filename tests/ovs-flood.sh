@@ -592,6 +592,7 @@ test "$s_rx" = "$(( s_tx2 + s_tx3 + s_tx4 ))" \
 # left it (malloc_trim()), so that the second step's fall in VmRSS is the
 # table's: at least 64 bytes per connection evicted, half of a struct
 # dpi_conn alone.
+n_dump_flood=$n_dump
 vsctl set Open_vSwitch . other_config:dpi-max-flows=$(( max - 1 ))
 rss_full=$(awk '/^VmRSS:/ { print $2 }' "/proc/$vs_pid/status")
 low=$(( max / 64 > 0 ? max / 64 : 1 ))
@@ -611,7 +612,7 @@ test $(( rss_full - rss_low )) -ge $(( (max - low) * 64 / 1024 )) \
 
 elapsed=$(( $(date +%s) - start ))
 summary="$n_samples samples over $secs s: dpi/show flows at most"
-summary="$summary $peak_flows (max $max), $n_dump connections dumped"
+summary="$summary $peak_flows (max $max), $n_dump_flood connections dumped"
 summary="$summary at the end, $s_evicted evicted of $s_created created"
 summary="$summary, $s_rx frames forwarded"
 summary="$summary ($(( flood_rx / flood_t )) per s during the flood)"
