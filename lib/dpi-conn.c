@@ -380,12 +380,12 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
     free(t);
 }
 
-/* Removes 'conn', whose index is 'idx', from stripe 's' of 't' (whose
- * mutex the caller holds) without freeing it or touching the table-wide
- * counters. */
-static void
-dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
-                struct dpi_conn *conn, uint32_t idx)
+/* Returns the link (bucket or 'hnext') that names 'conn', whose index is
+ * 'idx', in the hash chain of stripe 's' of 't' (whose mutex the caller
+ * holds). */
+static uint32_t *
+dpi_conn_hash_link(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                   const struct dpi_conn *conn, uint32_t idx)
 {
     uint32_t hash = dpi_key_hash(&conn->key, t->hash_keys);
     uint32_t *p = &s->buckets[hash & s->mask];
@@ -393,7 +393,17 @@ dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
     while (*p != idx) {
         p = &dpi_conn_at(s, *p)->hnext;
     }
-    *p = conn->hnext;
+    return p;
+}
+
+/* Removes 'conn', whose index is 'idx', from stripe 's' of 't' (whose
+ * mutex the caller holds) without freeing it or touching the table-wide
+ * counters. */
+static void
+dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                struct dpi_conn *conn, uint32_t idx)
+{
+    *dpi_conn_hash_link(t, s, conn, idx) = conn->hnext;
     dpi_lru_remove(s, conn);
     __atomic_store_n(&s->n, s->n - 1, __ATOMIC_RELAXED);
 }
@@ -568,15 +578,10 @@ dpi_conn_move(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
 {
     struct dpi_conn *src = dpi_conn_at(s, from);
     struct dpi_conn *dst = dpi_conn_at(s, to);
-    uint32_t hash = dpi_key_hash(&src->key, t->hash_keys);
-    uint32_t *p = &s->buckets[hash & s->mask];
 
     ASAN_UNPOISON_MEMORY_REGION(dst, sizeof *dst);
     *dst = *src;
-    while (*p != from) {
-        p = &dpi_conn_at(s, *p)->hnext;
-    }
-    *p = to;
+    *dpi_conn_hash_link(t, s, src, from) = to;
     if (dst->lru_prev) {
         dpi_conn_at(s, dst->lru_prev)->lru_next = to;
     } else {
@@ -938,7 +943,10 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
         idle_rounds = evicted ? 0 : idle_rounds + 1;
     }
 
-    for (size_t i = 0; max_flows < old_max && i < DPI_CONN_N_STRIPES; i++) {
+    if (max_flows >= old_max) {
+        return;
+    }
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
         struct dpi_conn_trash trash;
 
