@@ -29,18 +29,6 @@
 #include "dpi-classify.h"
 #include "dpi-hash.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DPI_CONN_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(DPI_CONN_ASAN)
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_POISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
-#define ASAN_UNPOISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
-#endif
-
 _Static_assert(DPI_CONN_N_STRIPES > 0
                && !(DPI_CONN_N_STRIPES & (DPI_CONN_N_STRIPES - 1)),
                "DPI_CONN_N_STRIPES must be a power of 2");
@@ -76,14 +64,6 @@ _Static_assert(offsetof(struct dpi_conn, key) + sizeof(struct dpi_key) <= 64,
 
 /* Most blocks a stripe may have: every index fits in 32 bits. */
 #define DPI_CONN_MAX_BLOCKS (UINT32_MAX / DPI_CONN_PER_BLOCK)
-
-/* Returns the connection of stripe 's' whose index is 'idx' (not 0). */
-static inline struct dpi_conn *
-dpi_conn_at(const struct dpi_conn_stripe *s, uint32_t idx)
-{
-    idx--;
-    return &s->blocks[idx / DPI_CONN_PER_BLOCK][idx % DPI_CONN_PER_BLOCK];
-}
 
 /* Unlinks 'conn' from the LRU list of stripe 's'. */
 static inline void

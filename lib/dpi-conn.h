@@ -153,6 +153,21 @@
 #include "dpi.h"
 #include "dpi-md.h"
 
+/* The free connections of a stripe are poisoned under AddressSanitizer:
+ * code that reads one (the table, and tests that walk its free list)
+ * unpoisons it first. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DPI_CONN_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(DPI_CONN_ASAN)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
+#define ASAN_UNPOISON_MEMORY_REGION(ADDR, SIZE) ((void) (ADDR), (void) (SIZE))
+#endif
+
 struct dpi_inspect;
 
 /* Number of random 64-bit keys of the connection hash. */
@@ -256,6 +271,15 @@ struct dpi_conn_stripe {
     struct dpi_conn **blocks;   /* Blocks of DPI_CONN_PER_BLOCK connections
                                  * each; indexes name their slots. */
 } __attribute__((aligned(64)));
+
+/* Returns the connection of stripe 's' whose index is 'idx' (not 0).  The
+ * caller holds the stripe's mutex. */
+static inline struct dpi_conn *
+dpi_conn_at(const struct dpi_conn_stripe *s, uint32_t idx)
+{
+    idx--;
+    return &s->blocks[idx / DPI_CONN_PER_BLOCK][idx % DPI_CONN_PER_BLOCK];
+}
 
 /* The connection table. */
 struct dpi_conn_table {
