@@ -301,6 +301,8 @@ fi
 vs_pid=$(cat "$w/run/ovs-vswitchd.pid")
 ctl=$w/run/ovs-vswitchd.$vs_pid.ctl
 appctl () { ovs-appctl -T 60 -t "$ctl" "$@"; }
+# Prints ovs-vswitchd's VmRSS in kB.
+vm_rss () { awk '/^VmRSS:/ { print $2 }' "/proc/$vs_pid/status"; }
 
 if test "$(vsctl get Open_vSwitch . dpdk_initialized)" != true; then
     dpdk_errors
@@ -345,7 +347,7 @@ fi
 echo "$me: flood block of $N new 5-tuples built in" \
      "$(( $(date +%s) - start )) s;" \
      "HTTP $HTTP_TUPLE, TLS $TLS_TUPLE"
-rss_idle=$(awk '/^VmRSS:/ { print $2 }' "/proc/$vs_pid/status")
+rss_idle=$(vm_rss)
 if ! vsctl add-port br0 in -- set Interface in type=dpdk \
         options:dpdk-devargs="net_pcap1,rx_pcap=$w/fifo" ofport_request=1 \
      || test "$(vsctl get Interface in ofport)" != 1; then
@@ -421,7 +423,7 @@ sample () {
     set -- $(show_counts)
     s_flows=${1:-} s_max=${2:-}
     s_created=${3:-0} s_evicted=${4:-0} s_expired=${5:-0}
-    s_rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$vs_pid/status")
+    s_rss=$(vm_rss)
     set -- $(port_stats)
     s_rx=$1 s_tx2=$2 s_tx3=$3 s_tx4=$4
     s_http=- s_tls=-
@@ -594,10 +596,10 @@ test "$s_rx" = "$(( s_tx2 + s_tx3 + s_tx4 ))" \
 # dpi_conn alone.
 n_dump_flood=$n_dump
 vsctl set Open_vSwitch . other_config:dpi-max-flows=$(( max - 1 ))
-rss_full=$(awk '/^VmRSS:/ { print $2 }' "/proc/$vs_pid/status")
+rss_full=$(vm_rss)
 low=$(( max / 64 > 0 ? max / 64 : 1 ))
 vsctl set Open_vSwitch . other_config:dpi-max-flows=$low
-rss_low=$(awk '/^VmRSS:/ { print $2 }' "/proc/$vs_pid/status")
+rss_low=$(vm_rss)
 set -- $(show_counts)
 test "${1:-x}" = "$low" && test "${2:-x}" = "$low" \
     || bad "dpi-max-flows=$low: dpi/show says flows ${1:-?} (max ${2:-?})"
