@@ -475,21 +475,33 @@ static bool
 dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 {
     uint32_t n = __atomic_load_n(&t->n_flows, __ATOMIC_RELAXED);
+    uint32_t max;
 
     for (;;) {
-        uint32_t max = __atomic_load_n(&t->max_flows, __ATOMIC_RELAXED);
-
+        max = __atomic_load_n(&t->max_flows, __ATOMIC_RELAXED);
         if (n >= max) {
-            if (!max) {
-                return false;
-            }
             break;
         }
         if (__atomic_compare_exchange_n(&t->n_flows, &n, n + 1, true,
-                                        __ATOMIC_RELAXED,
+                                        __ATOMIC_SEQ_CST,
                                         __ATOMIC_RELAXED)) {
-            return true;
+            /* dpi_conn_table_set_max() may have lowered 'max_flows' since
+             * it was read, and finished evicting before this slot was
+             * counted.  It stores the limit before it reads 'n_flows', and
+             * this thread counted the slot before reading the limit again,
+             * all sequentially consistent, so at least one of the two sees
+             * the other: set_max evicts for this slot too, or this thread
+             * gives the slot back and evicts instead. */
+            max = __atomic_load_n(&t->max_flows, __ATOMIC_SEQ_CST);
+            if (n < max) {
+                return true;
+            }
+            __atomic_sub_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
+            break;
         }
+    }
+    if (!max) {
+        return false;
     }
 
     /* The table is full: take over the slot of an evicted connection.  A
@@ -891,11 +903,12 @@ dpi_conn_inspect_end(struct dpi_conn_table *t, struct dpi_conn *conn)
 void
 dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
 {
+    /* Sequentially consistent: see dpi_conn_reserve_slot(). */
     uint32_t old_max = __atomic_exchange_n(&t->max_flows, max_flows,
-                                           __ATOMIC_RELAXED);
+                                           __ATOMIC_SEQ_CST);
     size_t idle_rounds = 0;
 
-    while (__atomic_load_n(&t->n_flows, __ATOMIC_RELAXED) > max_flows
+    while (__atomic_load_n(&t->n_flows, __ATOMIC_SEQ_CST) > max_flows
            && idle_rounds < DPI_CONN_N_STRIPES) {
         uint32_t idx = __atomic_fetch_add(&t->evict_cursor, 1,
                                           __ATOMIC_RELAXED);
