@@ -43,6 +43,15 @@ run(dpi_proto_func *parse, const void *data, size_t len, bool is_tcp)
     return run_ports(parse, data, len, is_tcp, true, 40000, 530);
 }
 
+/* Runs dpi_zoom_parse() on 'len' bytes at 'data' as a client-to-server
+ * datagram (or TCP stream if 'is_tcp') to port 8801, the first port of
+ * Zoom's multimedia routers. */
+static enum dpi_proto_result
+run_zoom(const void *data, size_t len, bool is_tcp)
+{
+    return run_ports(dpi_zoom_parse, data, len, is_tcp, true, 51000, 8801);
+}
+
 /* Fills 'm' with a Telegram relay special request or reply: a peer tag
  * of 16 bytes 0x5a, twelve 0xFF bytes, TL id 'tlid' little-endian, then
  * 'len' - 32 bytes 0x01.  'len' is at least 32. */
@@ -159,20 +168,20 @@ test_zoom_request(void **state)
 
     (void) state;
     make_zoom_request(m);
-    assert_int_equal(run(dpi_zoom_parse, m, 107, false), DPI_PROTO_YES);
-    assert_int_equal(run(dpi_zoom_parse, m, 103, false), DPI_PROTO_YES);
-    assert_int_equal(run(dpi_zoom_parse, m, 102, false), DPI_PROTO_NO);
-    assert_int_equal(run(dpi_zoom_parse, m, 107, true), DPI_PROTO_NO);
+    assert_int_equal(run_zoom(m, 107, false), DPI_PROTO_YES);
+    assert_int_equal(run_zoom(m, 103, false), DPI_PROTO_YES);
+    assert_int_equal(run_zoom(m, 102, false), DPI_PROTO_NO);
+    assert_int_equal(run_zoom(m, 107, true), DPI_PROTO_NO);
     for (i = 0; i < 39; i++) {
-        assert_int_equal(run(dpi_zoom_parse, m, i, false), DPI_PROTO_NO);
+        assert_int_equal(run_zoom(m, i, false), DPI_PROTO_NO);
     }
     m[38] = 0;
-    assert_int_equal(run(dpi_zoom_parse, m, 107, false), DPI_PROTO_NO);
+    assert_int_equal(run_zoom(m, 107, false), DPI_PROTO_NO);
     m[35] = 0x80;                       /* Length 2^31: lies. */
-    assert_int_equal(run(dpi_zoom_parse, m, 107, false), DPI_PROTO_NO);
+    assert_int_equal(run_zoom(m, 107, false), DPI_PROTO_NO);
     make_zoom_request(m);
     m[1] = 1;
-    assert_int_equal(run(dpi_zoom_parse, m, 107, false), DPI_PROTO_NO);
+    assert_int_equal(run_zoom(m, 107, false), DPI_PROTO_NO);
 }
 
 /* Fills 'm' with a Zoom type 5 media datagram of direction 'dir' and media
@@ -214,21 +223,48 @@ test_zoom_media(void **state)
     (void) state;
     for (k = 0; k < sizeof ok / sizeof ok[0]; k++) {
         len = make_zoom_media(m, 0, ok[k].media, ok[k].ofs);
-        assert_int_equal(run(dpi_zoom_parse, m, len, false), DPI_PROTO_YES);
+        assert_int_equal(run_zoom(m, len, false), DPI_PROTO_YES);
         len = make_zoom_media(m, 4, ok[k].media, ok[k].ofs);
-        assert_int_equal(run(dpi_zoom_parse, m, len, false), DPI_PROTO_YES);
+        assert_int_equal(run_zoom(m, len, false), DPI_PROTO_YES);
         for (i = 0; i < 8 + ok[k].ofs + 12; i++) {
-            assert_int_equal(run(dpi_zoom_parse, m, i, false),
-                             DPI_PROTO_NO);
+            assert_int_equal(run_zoom(m, i, false), DPI_PROTO_NO);
         }
         len = make_zoom_media(m, 2, ok[k].media, ok[k].ofs);
-        assert_int_equal(run(dpi_zoom_parse, m, len, false), DPI_PROTO_NO);
+        assert_int_equal(run_zoom(m, len, false), DPI_PROTO_NO);
         len = make_zoom_media(m, 0, ok[k].media, ok[k].ofs);
         m[8 + ok[k].ofs] = 0x40;        /* Version 1. */
-        assert_int_equal(run(dpi_zoom_parse, m, len, false), DPI_PROTO_NO);
+        assert_int_equal(run_zoom(m, len, false), DPI_PROTO_NO);
     }
     len = make_zoom_media(m, 0, 17, 19);
-    assert_int_equal(run(dpi_zoom_parse, m, len, false), DPI_PROTO_NO);
+    assert_int_equal(run_zoom(m, len, false), DPI_PROTO_NO);
+}
+
+/* A session request and a media datagram are accepted only to or from
+ * ports 8801 to 8810 (in either role), not on the ports around them nor
+ * on STUN's. */
+static void
+test_zoom_ports(void **state)
+{
+    static const uint16_t ok[] = { 8801, 8805, 8810 };
+    static const uint16_t bad[] = { 8800, 8811, 3478, 530 };
+    uint8_t req[107], media[128];
+    size_t media_len, i;
+
+    (void) state;
+    make_zoom_request(req);
+    media_len = make_zoom_media(media, 0, 15, 19);
+    for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        assert_int_equal(run_ports(dpi_zoom_parse, req, 107, false, true,
+                                   51000, ok[i]), DPI_PROTO_YES);
+        assert_int_equal(run_ports(dpi_zoom_parse, media, media_len, false,
+                                   false, ok[i], 51000), DPI_PROTO_YES);
+    }
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(run_ports(dpi_zoom_parse, req, 107, false, true,
+                                   51000, bad[i]), DPI_PROTO_NO);
+        assert_int_equal(run_ports(dpi_zoom_parse, media, media_len, false,
+                                   false, bad[i], 51000), DPI_PROTO_NO);
+    }
 }
 
 /* Runs 'parse' on the first datagram of every UDP flow of pcap 'name'
@@ -259,7 +295,10 @@ corpus_check(const char *name, dpi_proto_func *parse, const char *label)
             continue;
         }
         pkt = pu_first_payload(&cap, &o, row);
-        if (pkt && run(parse, pkt->payload, pkt->payload_len, false)
+        if (pkt && run_ports(parse, pkt->payload, pkt->payload_len, false,
+                             true,
+                             atoi(pu_cell(&o, row, "client_port")),
+                             atoi(pu_cell(&o, row, "server_port")))
                    == DPI_PROTO_YES) {
             assert_true(labelled);
             yes++;
@@ -300,6 +339,7 @@ main(void)
         cmocka_unit_test(test_telegram_replies),
         cmocka_unit_test(test_zoom_request),
         cmocka_unit_test(test_zoom_media),
+        cmocka_unit_test(test_zoom_ports),
         cmocka_unit_test(test_corpus_calls),
     };
 

@@ -62,7 +62,10 @@
  * The parser accepts a type 1 request whose length field fits the
  * datagram, and a type 5 datagram whose direction byte, media type and
  * the RTP/RTCP version bits (RFC 3550 5.1: version 2) at the offset the
- * media type gives are right. */
+ * media type gives are right, and only to or from UDP ports 8801 to 8810,
+ * which Zoom's firewall settings list for its multimedia routers: a few
+ * bytes' checks alone would also pass datagrams of other protocols on
+ * other ports. */
 
 #include "dpi-proto.h"
 
@@ -91,6 +94,8 @@
 #define ZOOM_MEDIA_VIDEO 16
 #define ZOOM_MEDIA_RTCP_MIN 33
 #define ZOOM_MEDIA_RTCP_MAX 35
+#define ZOOM_PORT_MIN 8801
+#define ZOOM_PORT_MAX 8810
 
 /* Returns the little-endian 32-bit value at 'p'. */
 static uint32_t
@@ -151,13 +156,22 @@ zoom_rtp_at(const uint8_t *data, size_t len, size_t ofs)
     return ofs + 12 <= len && (data[ofs] >> 6) == 2;
 }
 
+/* Returns true if 'port' is one of the UDP ports of Zoom's multimedia
+ * routers. */
+static bool
+zoom_port(uint16_t port)
+{
+    return port >= ZOOM_PORT_MIN && port <= ZOOM_PORT_MAX;
+}
+
 /* Parses a Zoom SFU encapsulation datagram (see the top of this file). */
 enum dpi_proto_result
 dpi_zoom_parse(const struct dpi_proto_ctx *ctx, const uint8_t *data,
                size_t len, struct dpi_md *md)
 {
     (void) md;
-    if (ctx->is_tcp || len < 2) {
+    if (ctx->is_tcp || len < 2
+        || (!zoom_port(ctx->server_port) && !zoom_port(ctx->client_port))) {
         return DPI_PROTO_NO;
     }
     if (data[0] == ZOOM_TYPE_REQUEST) {

@@ -12,7 +12,8 @@ protocol telegram udp
 
 # Zoom SFU encapsulation (Michel et al., IMC 2022): a type 1 session
 # request (2 bytes, 16-byte transaction id, 16 bytes, 32-bit key length),
-# or type 5 media (sequence, cookie, direction 0 or 4, media type).
+# or type 5 media (sequence, cookie, direction 0 or 4, media type).  The
+# parser takes it only to or from UDP ports 8801 to 8810.
 protocol zoom udp
     payload "^\x01\x00"
     payload "^\x05.{6}[\x00\x04][\x0f\x10\x21-\x23]"
