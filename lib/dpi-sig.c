@@ -210,19 +210,18 @@ struct dpi_sig_scratch {
                                  * the database has no pattern. */
 };
 
-/* Flags of a "host" suffix pattern: it is not compiled into Hyperscan but
- * looked up in a sorted table (struct dpi_sig_suffix). */
-#define DPI_SIG_HOST_SUFFIX 0
-
 /* A pattern waiting to be compiled. */
 struct dpi_sig_pattern {
     char *expr;                 /* Hyperscan expression, malloc()ed; for a
                                  * host suffix, the suffix in lower case. */
-    unsigned int flags;         /* HS_FLAG_*, or DPI_SIG_HOST_SUFFIX. */
+    unsigned int flags;         /* HS_FLAG_*; 0 for a host suffix. */
     int line;                   /* Line of the file that gave it. */
     size_t target;              /* Index in 'protos', or service id. */
     bool fixed;                 /* Matched without Hyperscan (see
                                  * dpi_sig_fixed_parse()). */
+    bool host_suffix;           /* A "host" suffix: not compiled into
+                                 * Hyperscan but looked up in a sorted
+                                 * table (struct dpi_sig_suffix). */
 };
 
 /* A growable array of patterns. */
@@ -818,8 +817,12 @@ dpi_sig_service_keyword(struct dpi_sig_parser *p, const char *kw,
             return dpi_sig_error(p, EINVAL, "bad host suffix \"%s\"", tok);
         }
         p->n_decl_patterns++;
-        return dpi_sig_add_pattern(p, &p->host, dpi_sig_lower(tok),
-                                   DPI_SIG_HOST_SUFFIX, p->service);
+        if (!dpi_sig_add_pattern(p, &p->host, dpi_sig_lower(tok), 0,
+                                 p->service)) {
+            return false;
+        }
+        p->host.p[p->host.n - 1].host_suffix = true;
+        return true;
     } else if (!strcmp(kw, "host-regex")) {
         if (!dpi_sig_string_arg(p, cursor, "host-regex", tok, size)) {
             return false;
@@ -1934,7 +1937,7 @@ dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
         return dpi_sig_error(p, EINVAL, "too many %s patterns", what);
     }
     for (i = 0; i < ps->n; i++) {
-        n += ps->p[i].flags != DPI_SIG_HOST_SUFFIX && !ps->p[i].fixed;
+        n += !ps->p[i].host_suffix && !ps->p[i].fixed;
     }
     if (!n) {
         return true;
@@ -1949,7 +1952,7 @@ dpi_sig_compile(struct dpi_sig_parser *p, const struct dpi_sig_patterns *ps,
         return dpi_sig_error(p, ENOMEM, "out of memory");
     }
     for (i = 0, n = 0; i < ps->n; i++) {
-        if (ps->p[i].flags != DPI_SIG_HOST_SUFFIX && !ps->p[i].fixed) {
+        if (!ps->p[i].host_suffix && !ps->p[i].fixed) {
             exprs[n] = ps->p[i].expr;
             flags[n] = ps->p[i].flags;
             ids[n++] = (unsigned int) i;
@@ -2008,7 +2011,7 @@ dpi_sig_compile_suffixes(struct dpi_sig_parser *p)
     char *q;
 
     for (i = 0; i < ps->n; i++) {
-        if (ps->p[i].flags == DPI_SIG_HOST_SUFFIX) {
+        if (ps->p[i].host_suffix) {
             n++;
             text += strlen(ps->p[i].expr) + 1;
         }
@@ -2023,7 +2026,7 @@ dpi_sig_compile_suffixes(struct dpi_sig_parser *p)
     }
     q = db->suffix_text;
     for (i = 0; i < ps->n; i++) {
-        if (ps->p[i].flags == DPI_SIG_HOST_SUFFIX) {
+        if (ps->p[i].host_suffix) {
             struct dpi_sig_suffix *sfx = &db->suffixes[db->n_suffixes++];
 
             sfx->len = strlen(ps->p[i].expr);
