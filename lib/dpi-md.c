@@ -29,9 +29,13 @@
  * type keeps the walk through the records, which the engine does on many
  * packets, to the record's own bytes.)
  *
- * The buffer holds dpi_md_alloc_size(len) bytes, or more if records were
- * removed since it last grew (removal does not shrink it), so its size
- * need not be stored.  The sizes are those malloc serves without rounding:
+ * The buffer holds dpi_md_alloc_size(len) bytes: it grows when a record
+ * is added and shrinks when one is removed or gets shorter, so its size
+ * need not be stored.  (Shrinking matters: a parser may keep kilobytes of
+ * working state in a record while it waits for the rest of a message and
+ * remove it once done, and the connection may live on for minutes.  If
+ * realloc() cannot shrink a buffer, it stays larger than that.)  The
+ * sizes are those malloc serves without rounding:
  * glibc on 64-bit hosts hands out chunks in steps of 16 bytes with an
  * 8-byte header, so requests of 24 + 16k bytes fill their chunks exactly.
  * Most connections add a handful of records while they are inspected and
@@ -170,9 +174,8 @@ dpi_md_alloc_size(uint32_t len)
     }
 }
 
-/* Returns the bytes 'md' needs allocated for its records (for memory
- * accounting): what it has, unless records were removed since it last
- * grew. */
+/* Returns the bytes allocated for the records of 'md' (for memory
+ * accounting). */
 size_t
 dpi_md_allocated(const struct dpi_md *md)
 {
@@ -283,7 +286,8 @@ dpi_md_append(struct dpi_md *md, enum dpi_field f, const void *value,
     return true;
 }
 
-/* Removes the record at offset 'pos'. */
+/* Removes the record at offset 'pos', leaving the buffer as large as it
+ * was (see dpi_md_fit()). */
 static void
 dpi_md_remove_at(struct dpi_md *md, uint32_t pos)
 {
@@ -293,6 +297,32 @@ dpi_md_remove_at(struct dpi_md *md, uint32_t pos)
     md->len -= size;
     if (!md->len) {
         dpi_md_destroy(md);
+    }
+}
+
+/* Removes every value of field 'f', leaving the buffer as large as it
+ * was. */
+static void
+dpi_md_remove__(struct dpi_md *md, enum dpi_field f)
+{
+    uint32_t pos;
+
+    while ((pos = dpi_md_find(md, f, 0)) != UINT32_MAX) {
+        dpi_md_remove_at(md, pos);
+    }
+}
+
+/* Shrinks the buffer of 'md', which holds dpi_md_alloc_size('old_len')
+ * bytes, to dpi_md_alloc_size(md->len) if that is smaller. */
+static void
+dpi_md_fit(struct dpi_md *md, uint32_t old_len)
+{
+    if (md->buf && dpi_md_alloc_size(md->len) < dpi_md_alloc_size(old_len)) {
+        uint8_t *buf = realloc(md->buf, dpi_md_alloc_size(md->len));
+
+        if (buf) {
+            md->buf = buf;
+        }
     }
 }
 
@@ -332,8 +362,14 @@ bool
 dpi_md_set(struct dpi_md *md, enum dpi_field f, const void *value,
            size_t len)
 {
-    dpi_md_remove(md, f);
-    return dpi_md_append(md, f, value, len);
+    uint32_t old_len = md->len;
+    bool ok;
+
+    /* Shrinks only once the new value is in, not in between. */
+    dpi_md_remove__(md, f);
+    ok = dpi_md_append(md, f, value, len);
+    dpi_md_fit(md, old_len);
+    return ok;
 }
 
 /* Returns the first value of text field 'f' (NUL-terminated) and stores
@@ -388,6 +424,7 @@ dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
         uint32_t new_size = dpi_md_rec_size_for(len);
         uint32_t new_len = md->len - old_size + new_size;
         uint32_t tail = pos + old_size;
+        uint32_t old_len = md->len;
 
         if (old_size != new_size) {
             /* The record changes form: resize it where it is (or keep
@@ -398,6 +435,7 @@ dpi_md_set_u64(struct dpi_md *md, enum dpi_field f, uint64_t value)
             memmove(md->buf + pos + new_size, md->buf + tail,
                     md->len - tail);
             md->len = new_len;
+            dpi_md_fit(md, old_len);
         }
         dpi_md_write_rec(md->buf + pos, f, p, len);
         return true;
@@ -442,11 +480,10 @@ dpi_md_get_u64(const struct dpi_md *md, enum dpi_field f, uint64_t *value)
 void
 dpi_md_remove(struct dpi_md *md, enum dpi_field f)
 {
-    uint32_t pos;
+    uint32_t old_len = md->len;
 
-    while ((pos = dpi_md_find(md, f, 0)) != UINT32_MAX) {
-        dpi_md_remove_at(md, pos);
-    }
+    dpi_md_remove__(md, f);
+    dpi_md_fit(md, old_len);
 }
 
 /* Reads the record at '*pos' into '*v' and advances '*pos'.  Returns false

@@ -22,6 +22,7 @@
  * compared with tshark's ssh.protocol, run at test time.  The other tests
  * feed hand-made messages, truncated and corrupted. */
 
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1119,6 +1120,65 @@ test_md_number_forms_and_sizes(void **state)
     dpi_md_destroy(&md);
 }
 
+/* Returns the bytes the allocator holds for the records of 'md' (an
+ * oracle for dpi_md_allocated() independent of dpi-md.c). */
+static size_t
+md_usable(const struct dpi_md *md)
+{
+    return md->buf ? malloc_usable_size(md->buf) : 0;
+}
+
+/* The buffer shrinks back when a large working record goes, whether
+ * removed, replaced by a short value or made the only value of its field,
+ * and when a number takes its shorter form across an allocation step:
+ * dpi_md_allocated() and the allocator then agree on the smaller size
+ * (within glibc's 16-byte rounding). */
+static void
+test_md_shrinks_after_removal(void **state)
+{
+    uint64_t big = UINT64_C(1) << 40;
+    char *work = malloc(3000);
+    struct dpi_md md;
+
+    (void) state;
+    assert_non_null(work);
+    memset(work, 'w', 3000);
+    dpi_md_init(&md, 65536);
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "a.example"));
+    assert_true(dpi_md_set(&md, DPI_F__http_head, work, 3000));
+    assert_true(md_usable(&md) >= 3000);
+
+    /* 2 + 9 + 1 = 12 bytes left: the first step, 24. */
+    dpi_md_remove(&md, DPI_F__http_head);
+    assert_int_equal(md.len, 12);
+    assert_int_equal(dpi_md_allocated(&md), 24);
+    assert_true(md_usable(&md) >= 12 && md_usable(&md) <= 24 + 16);
+
+    /* A short value replaces a long one: 12 + (2 + 3 + 1) = 18, still 24. */
+    assert_true(dpi_md_set(&md, DPI_F__http_head, work, 3000));
+    assert_true(md_usable(&md) >= 3000);
+    assert_true(dpi_md_set(&md, DPI_F__http_head, "abc", 3));
+    assert_int_equal(md.len, 18);
+    assert_int_equal(dpi_md_allocated(&md), 24);
+    assert_true(md_usable(&md) <= 24 + 16);
+    assert_string_equal(dpi_md_get(&md, DPI_F__http_head, NULL), "abc");
+    assert_string_equal(dpi_md_get(&md, DPI_F_http_host, NULL), "a.example");
+
+    /* 18 + 11 = 29 bytes (40) with an 8-byte number; 18 + 7 = 25 (40)
+     * with the 4-byte form; removing the text record leaves 12 + 7 = 19
+     * (24). */
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, big));
+    assert_int_equal(dpi_md_allocated(&md), 40);
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 1));
+    assert_int_equal(md.len, 25);
+    dpi_md_remove(&md, DPI_F__http_head);
+    assert_int_equal(md.len, 19);
+    assert_int_equal(dpi_md_allocated(&md), 24);
+    assert_true(md_usable(&md) <= 24 + 16);
+    dpi_md_destroy(&md);
+    free(work);
+}
+
 /* Asserts that text field 'f' of 'md' has first value the 'len' bytes at
  * 'want', NUL-terminated. */
 static void
@@ -1468,6 +1528,7 @@ main(void)
         cmocka_unit_test(test_http_follow_retransmission_and_gap),
         cmocka_unit_test(test_http_follow_overlong_head_given_up),
         cmocka_unit_test(test_md_number_forms_and_sizes),
+        cmocka_unit_test(test_md_shrinks_after_removal),
         cmocka_unit_test(test_md_length_forms),
         cmocka_unit_test(test_ssdp_fields_match_tshark),
         cmocka_unit_test(test_socks_follow_reads_tunnelled_http),
