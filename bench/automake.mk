@@ -12,7 +12,7 @@ bench_bench_engine_LDADD = $(BENCH_LDADD) $(PCAP_LIBS) $(NDPI_LIBS)
 
 EXTRA_PROGRAMS += bench/bench-memory
 bench_bench_memory_SOURCES = bench/bench-memory.c
-bench_bench_memory_LDADD = $(BENCH_LDADD)
+bench_bench_memory_LDADD = $(BENCH_LDADD) $(PCAP_LIBS)
 
 EXTRA_PROGRAMS += bench/bench-sigcompile
 bench_bench_sigcompile_SOURCES = bench/bench-sigcompile.c

@@ -36,6 +36,14 @@
  *      in ovs-vswitchd, which evicts all but M connections and gives back
  *      the memory the table no longer needs.
  *
+ * With capture files as arguments (bench-memory [options] FILE...), the
+ * program feeds their frames instead, file after file, at their capture
+ * times, and makes a single report, "pcap", once all are in: the memory
+ * real traffic leaves behind (the connections of all the files, with
+ * their metadata and, for those still inspected, their inspection state).
+ * Frames that do not parse and files that are not Ethernet captures are
+ * counted and skipped.
+ *
  * After each phase it prints the allocator's bytes in use (glibc
  * mallinfo2(): arena bytes in use plus mmap()ed bytes, malloc overhead
  * included) minus those before the engine was created, divided by the
@@ -60,6 +68,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <pcap/pcap.h>
 
 #include "dpi.h"
 
@@ -187,6 +197,43 @@ bm_feed(struct dpi_worker *worker, const uint8_t *frame, size_t len,
     dpi_process(worker, &pkt, now_ms, &v);
 }
 
+/* Feeds every frame of the 'n_files' capture files 'files' to 'worker',
+ * in order, at their capture times.  Returns the number of frames fed and
+ * adds those skipped (not Ethernet, or not parsed) to '*n_skipped'. */
+static uint64_t
+bm_feed_pcaps(struct dpi_worker *worker, char *files[], int n_files,
+              uint64_t *n_skipped)
+{
+    uint64_t n_fed = 0;
+
+    for (int i = 0; i < n_files; i++) {
+        char errbuf[PCAP_ERRBUF_SIZE];
+        pcap_t *pcap = pcap_open_offline(files[i], errbuf);
+        struct pcap_pkthdr *hdr;
+        const u_char *data;
+
+        if (!pcap) {
+            bm_fatal("%s", errbuf);
+        }
+        while (pcap_next_ex(pcap, &hdr, &data) == 1) {
+            struct dpi_verdict v;
+            struct dpi_pkt pkt;
+
+            if (pcap_datalink(pcap) != DLT_EN10MB
+                || dpi_parse_eth(data, hdr->caplen, &pkt) != DPI_PARSE_OK) {
+                ++*n_skipped;
+                continue;
+            }
+            pkt.ts_us = (uint64_t) hdr->ts.tv_sec * 1000000
+                        + (uint64_t) hdr->ts.tv_usec;
+            dpi_process(worker, &pkt, pkt.ts_us / 1000, &v);
+            n_fed++;
+        }
+        pcap_close(pcap);
+    }
+    return n_fed;
+}
+
 /* dpi_engine_dump() callback: adds connection 'fi' to the bm_census
  * 'aux'. */
 static void
@@ -228,10 +275,12 @@ bm_usage(int status)
 {
     printf("usage: bench-memory [--conns N] [--max-flows N] "
            "[--payload http|junk] [--lower-to M]\n"
+           "                    [FILE.pcap...]\n"
            "Feeds N distinct synthetic TCP connections to one engine and "
            "reports\nallocator bytes per connection after each phase "
            "(handshake, request, response,\nand with --lower-to, after "
-           "lowering max_flows to M).\n");
+           "lowering max_flows to M).  With capture files, feeds\ntheir "
+           "frames instead and reports once, after the last.\n");
     exit(status);
 }
 
@@ -325,6 +374,20 @@ main(int argc, char *argv[])
         bm_fatal("dpi_worker_create failed");
     }
     fixed = bm_heap_bytes() - base;
+    if (optind < argc) {
+        uint64_t n_skipped = 0, n_fed;
+
+        printf("# %d capture files, max_flows %"PRIu32"; engine + worker "
+               "fixed cost %"PRIu64" B\n",
+               argc - optind, config.max_flows, fixed);
+        t0 = bm_now_ns();
+        n_fed = bm_feed_pcaps(worker, argv + optind, argc - optind,
+                              &n_skipped);
+        bm_report(engine, "pcap", base, fixed, bm_now_ns() - t0, n_fed);
+        printf("%"PRIu64" frames fed, %"PRIu64" skipped\n",
+               n_fed, n_skipped);
+        goto lower;
+    }
     printf("# %"PRIu64" connections, max_flows %"PRIu32", payload %s; "
            "engine + worker fixed cost %"PRIu64" B\n",
            n, config.max_flows, junk ? "junk" : "http", fixed);
@@ -360,6 +423,7 @@ main(int argc, char *argv[])
     }
     bm_report(engine, "response", base, fixed, bm_now_ns() - t0, n);
 
+lower:
     if (lower_to != UINT64_MAX) {
         t0 = bm_now_ns();
         dpi_engine_set_limits(engine, (uint32_t) lower_to,
