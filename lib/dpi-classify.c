@@ -599,8 +599,10 @@ dpi_dir_add_segment(struct dpi_inspect_dir *d, const struct dpi_pkt *pkt,
     }
     off = (int32_t) (pkt->tcp_seq - d->base_seq);
     if (off < 0) {
-        /* An earlier segment: start the stream from it and look again. */
-        if (!dpi_dir_rebase(d, (uint32_t) -off)) {
+        /* An earlier segment: start the stream from it and look again.
+         * (Subtracting the sequence numbers gives the distance even for
+         * -2^31, which 'off' cannot be negated into.) */
+        if (!dpi_dir_rebase(d, d->base_seq - pkt->tcp_seq)) {
             return false;
         }
         memset(&d->no, 0, sizeof d->no);
