@@ -490,14 +490,14 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
              * counted.  It stores the limit before it reads 'n_flows', and
              * this thread counted the slot before reading the limit again,
              * all sequentially consistent, so at least one of the two sees
-             * the other: set_max evicts for this slot too, or this thread
-             * gives the slot back and evicts instead. */
+             * the other: set_max evicts for this slot, or this thread
+             * gives the slot back and tries again (if both happen, the
+             * second try finds the room set_max made). */
             max = __atomic_load_n(&t->max_flows, __ATOMIC_SEQ_CST);
             if (n < max) {
                 return true;
             }
-            __atomic_sub_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
-            break;
+            n = __atomic_sub_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
         }
     }
     if (!max) {
