@@ -312,8 +312,11 @@ dpi_md_remove__(struct dpi_md *md, enum dpi_field f)
     }
 }
 
-/* Shrinks the buffer of 'md', which holds dpi_md_alloc_size('old_len')
- * bytes, to dpi_md_alloc_size(md->len) if that is smaller. */
+/* Shrinks the buffer of 'md', which holds at most
+ * dpi_md_alloc_size('old_len') bytes, to dpi_md_alloc_size(md->len) if
+ * that is smaller.  (The buffer may already have that size, if it was
+ * resized since it held 'old_len' bytes of records: then the realloc()
+ * costs a call and changes nothing.) */
 static void
 dpi_md_fit(struct dpi_md *md, uint32_t old_len)
 {
@@ -365,7 +368,8 @@ dpi_md_set(struct dpi_md *md, enum dpi_field f, const void *value,
     uint32_t old_len = md->len;
     bool ok;
 
-    /* Shrinks only once the new value is in, not in between. */
+    /* Shrinks once the new value is in, not in between (but the removal
+     * of the only record frees the buffer). */
     dpi_md_remove__(md, f);
     ok = dpi_md_append(md, f, value, len);
     dpi_md_fit(md, old_len);
