@@ -42,7 +42,8 @@
  * real traffic leaves behind (the connections of all the files, with
  * their metadata and, for those still inspected, their inspection state).
  * Frames that do not parse and files that are not Ethernet captures are
- * counted and skipped.
+ * counted and skipped; --conns and --payload do not apply, and the time
+ * per packet includes reading the files.
  *
  * After each phase it prints the allocator's bytes in use (glibc
  * mallinfo2(): arena bytes in use plus mmap()ed bytes, malloc overhead
@@ -211,15 +212,18 @@ bm_feed_pcaps(struct dpi_worker *worker, char *files[], int n_files,
         pcap_t *pcap = pcap_open_offline(files[i], errbuf);
         struct pcap_pkthdr *hdr;
         const u_char *data;
+        bool ethernet;
+        int r;
 
         if (!pcap) {
             bm_fatal("%s", errbuf);
         }
-        while (pcap_next_ex(pcap, &hdr, &data) == 1) {
+        ethernet = pcap_datalink(pcap) == DLT_EN10MB;
+        while ((r = pcap_next_ex(pcap, &hdr, &data)) == 1) {
             struct dpi_verdict v;
             struct dpi_pkt pkt;
 
-            if (pcap_datalink(pcap) != DLT_EN10MB
+            if (!ethernet
                 || dpi_parse_eth(data, hdr->caplen, &pkt) != DPI_PARSE_OK) {
                 ++*n_skipped;
                 continue;
@@ -228,6 +232,9 @@ bm_feed_pcaps(struct dpi_worker *worker, char *files[], int n_files,
                         + (uint64_t) hdr->ts.tv_usec;
             dpi_process(worker, &pkt, pkt.ts_us / 1000, &v);
             n_fed++;
+        }
+        if (r == PCAP_ERROR) {
+            bm_fatal("%s: %s", files[i], pcap_geterr(pcap));
         }
         pcap_close(pcap);
     }

@@ -82,7 +82,7 @@ if want memory; then
     $SHELL "$m" "$b/bench/bench-memory" --conns 1000000 \
         --max-flows 1048576 --payload junk --lower-to 65536
     $SHELL "$m" "$b/bench/bench-memory" --conns 1000000 --payload http
-    "$b/bench/bench-memory" "$corpus"/pcap/*
+    $SHELL "$m" "$b/bench/bench-memory" "$corpus"/pcap/*
     if test "${BENCH_BIG:-0}" = 1; then
         $SHELL "$m" "$b/bench/bench-memory" --conns 10000000 \
             --max-flows 10485760 --payload http
