@@ -45,6 +45,15 @@
  * are in the cache; here they are not (the capture is far bigger than the
  * cache), and without it both engines mostly wait for frame memory.
  *
+ * With --inspect-packets N, libdpi inspects at most N payload packets per
+ * connection (its 'inspect_packets', default DPI_DEFAULT_INSPECT_PACKETS)
+ * before it gives up.  With 0 it inspects none: no payload signature or
+ * protocol parser runs, and a connection takes the guess its ports give at
+ * its first payload packet.  The rest of the per-packet work stays:
+ * parsing, the connection lookup and creation, counters, server address
+ * blocks and the TCP handshake and response timing.  That run bounds from
+ * above how fast any inspection could make libdpi on the workload.
+ *
  * The two engines alternate round by round, so both see the same machine
  * conditions.  Each round prints wall-clock and CPU (process CPU time) ns per
  * frame; the summary gives medians and the ratio of medians. */
@@ -54,6 +63,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -73,6 +83,9 @@
 /* Frames ahead whose first bytes the timed loops prefetch (--prefetch);
  * 0 for none. */
 static size_t be_prefetch;
+
+/* libdpi's inspection window (--inspect-packets). */
+static uint32_t be_inspect_packets = DPI_DEFAULT_INSPECT_PACKETS;
 
 /* Asks the CPU to fetch the first 128 bytes of frame 'i' of 'f', if
  * prefetching is on and there is such a frame. */
@@ -198,6 +211,7 @@ be_run_dpi(const struct be_frames *f, struct be_result *r)
 
     dpi_config_init(&config);
     config.idle_timeout_ms = UINT32_MAX;
+    config.inspect_packets = be_inspect_packets;
     if (config.max_flows < 4 * 1024 * 1024) {
         config.max_flows = 4 * 1024 * 1024;
     }
@@ -553,16 +567,34 @@ static void
 be_usage(int status)
 {
     printf("usage: bench-engine [--rounds N] [--engine dpi|ndpi|both] "
-           "[--prefetch N]\n       FILE.pcap...\n"
+           "[--prefetch N]\n       [--inspect-packets N] FILE.pcap...\n"
            "Loads every frame into memory, then times libdpi "
            "(dpi_parse_eth + dpi_process)\nand libndpi "
            "(ndpi_detection_process_packet) alternately, N rounds "
            "(default 5).\n--prefetch N: both loops prefetch the frame N "
-           "ahead (default 0: none).\n");
+           "ahead (default 0: none).\n--inspect-packets N: libdpi inspects "
+           "at most N payload packets\nper connection (default %d; 0: "
+           "none, an upper bound on its speed).\n",
+           DPI_DEFAULT_INSPECT_PACKETS);
     exit(status);
 }
 
-/* Parses the command line, runs the benchmark and prints its figures. */
+/* Returns the number 'arg', a decimal integer from 'min' to INT_MAX, or
+ * prints the usage message and exits if it is not one. */
+static int
+be_parse_int(const char *arg, int min)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || n < min || n > INT_MAX) {
+        be_usage(2);
+    }
+    return n;
+}
+
 /* Reads one byte of every cache line of the frames of 'f' once, untimed.
  * On this VM the first read of freshly loaded memory was 3 to 9 times
  * slower than later ones, which only the engine of the first round
@@ -580,6 +612,7 @@ be_touch(const struct be_frames *f)
     (void) sink;
 }
 
+/* Parses the command line, runs the benchmark and prints its figures. */
 int
 main(int argc, char *argv[])
 {
@@ -587,6 +620,7 @@ main(int argc, char *argv[])
         {"rounds", required_argument, NULL, 'r'},
         {"engine", required_argument, NULL, 'e'},
         {"prefetch", required_argument, NULL, 'p'},
+        {"inspect-packets", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -596,14 +630,11 @@ main(int argc, char *argv[])
     int rounds = 5;
     int c;
 
-    while ((c = getopt_long(argc, argv, "r:e:p:h", long_options, NULL))
+    while ((c = getopt_long(argc, argv, "r:e:p:i:h", long_options, NULL))
            != -1) {
         switch (c) {
         case 'r':
-            rounds = atoi(optarg);
-            if (rounds < 1) {
-                be_usage(2);
-            }
+            rounds = be_parse_int(optarg, 1);
             break;
         case 'e':
             run_dpi = !strcmp(optarg, "dpi") || !strcmp(optarg, "both");
@@ -613,10 +644,10 @@ main(int argc, char *argv[])
             }
             break;
         case 'p':
-            if (atoi(optarg) < 0) {
-                be_usage(2);
-            }
-            be_prefetch = (size_t) atoi(optarg);
+            be_prefetch = be_parse_int(optarg, 0);
+            break;
+        case 'i':
+            be_inspect_packets = be_parse_int(optarg, 0);
             break;
         case 'h':
             be_usage(0);
@@ -644,6 +675,10 @@ main(int argc, char *argv[])
     }
     be_touch(&f);
     printf("# %zu frames, %.1f MB in memory\n", f.n, f.bytes / 1e6);
+    if (run_dpi) {
+        printf("# libdpi inspects at most %"PRIu32" payload packets per "
+               "connection\n", be_inspect_packets);
+    }
 #ifdef HAVE_NDPI
     if (run_ndpi) {
         printf("# libndpi %s, ndpi_flow_struct %u bytes\n", ndpi_revision(),

@@ -72,6 +72,12 @@ if want engine; then
         echo "# $b/bench/bench-engine --rounds $rounds $w/$f.pcap"
         "$b/bench/bench-engine" --rounds "$rounds" "$w/$f.pcap"
     done
+    echo "## 1b. upper bound: libdpi inspecting nothing: dev-x20" \
+         "($rounds rounds)"
+    echo "# $b/bench/bench-engine --rounds $rounds --inspect-packets 0" \
+         "$w/dev-x20.pcap"
+    "$b/bench/bench-engine" --rounds "$rounds" --inspect-packets 0 \
+        "$w/dev-x20.pcap"
 fi
 
 if want memory; then
