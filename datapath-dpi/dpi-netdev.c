@@ -600,14 +600,16 @@ dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
             goto unknown;
         }
 
+        /* The engine keys the packet on the innermost VLAN: the frame's,
+         * unless a tunnel that dpi_parse_l3() looks into holds a tagged
+         * frame. */
         enum dpi_parse_result r = dpi_parse_l3(
             dp_packet_l3(pkt), dp_packet_size(pkt) - pkt->l3_ofs, is_ipv6,
-            &p);
+            dpi_netdev_packet_vlan(pkt), &p);
         if (r != DPI_PARSE_OK) {
             dpi_worker_count_bad_packet(pmd->worker);
             goto unknown;
         }
-        p.key.vlan = dpi_netdev_packet_vlan(pkt);
         p.frame_len = dp_packet_size(pkt);
 
         dpi_process(pmd->worker, &p, now_ms, &verdict);

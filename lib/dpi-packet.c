@@ -673,16 +673,20 @@ dpi_parse_eth(const void *frame, size_t len, struct dpi_pkt *pkt)
 }
 
 /* Parses the IPv4 (if 'is_ipv6' is false) or IPv6 packet at 'l3', of 'len'
- * bytes, into 'pkt', looking into tunnels as dpi_parse_eth() does.
- * pkt->key.vlan is 0 (unless a tunnel holds a tagged Ethernet frame) and
- * pkt->frame_len is 'len': the caller sets them if it knows better.
- * Returns DPI_PARSE_OK if 'pkt' was filled in; otherwise the contents of
- * 'pkt' are unspecified. */
+ * bytes, into 'pkt', looking into tunnels as dpi_parse_eth() does.  'vlan'
+ * is the innermost VLAN id of the frame that carries the packet (0 if
+ * untagged, or if there is no such frame): it becomes pkt->key.vlan unless
+ * a tunnel holds a tagged Ethernet frame, whose innermost VLAN id replaces
+ * it, as in dpi_parse_eth().  pkt->frame_len is 'len': the caller sets it
+ * if it knows better.  Returns DPI_PARSE_OK if 'pkt' was filled in;
+ * otherwise the contents of 'pkt' are unspecified. */
 enum dpi_parse_result
-dpi_parse_l3(const void *l3, size_t len, bool is_ipv6, struct dpi_pkt *pkt)
+dpi_parse_l3(const void *l3, size_t len, bool is_ipv6, uint16_t vlan,
+             struct dpi_pkt *pkt)
 {
     memset(pkt, 0, sizeof *pkt);
     pkt->frame_len = len > UINT32_MAX ? UINT32_MAX : len;
+    pkt->key.vlan = vlan & 0x0fff;
     return (is_ipv6
             ? dpi_parse_ipv6(l3, len, pkt)
             : dpi_parse_ipv4(l3, len, pkt));

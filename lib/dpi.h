@@ -240,7 +240,8 @@ enum dpi_parse_result {
 enum dpi_parse_result dpi_parse_eth(const void *frame, size_t len,
                                     struct dpi_pkt *);
 enum dpi_parse_result dpi_parse_l3(const void *l3, size_t len,
-                                   bool is_ipv6, struct dpi_pkt *);
+                                   bool is_ipv6, uint16_t vlan,
+                                   struct dpi_pkt *);
 const char *dpi_parse_result_str(enum dpi_parse_result);
 const char *dpi_encap_name(enum dpi_encap);
 char *dpi_encap_names(uint8_t encap, char *buf, size_t size);

@@ -705,7 +705,7 @@ make_ipv4(uint8_t *buf, uint8_t proto, uint16_t frag_off, bool reply,
     buf[24] = 0x12;             /* Anything else: arbitrary bytes. */
     buf[26] = 0x34;
     memset(pkt, 0, sizeof *pkt);
-    assert_int_equal(dpi_parse_l3(buf, 28, false, pkt), DPI_PARSE_OK);
+    assert_int_equal(dpi_parse_l3(buf, 28, false, 0, pkt), DPI_PARSE_OK);
     assert_int_equal(pkt->key.proto, proto);
 }
 
@@ -728,7 +728,7 @@ make_icmpv6(uint8_t *buf, struct dpi_pkt *pkt)
     buf[39] = 2;
     buf[40] = 128;              /* Echo request. */
     memset(pkt, 0, sizeof *pkt);
-    assert_int_equal(dpi_parse_l3(buf, 48, true, pkt), DPI_PARSE_OK);
+    assert_int_equal(dpi_parse_l3(buf, 48, true, 0, pkt), DPI_PARSE_OK);
     assert_int_equal(pkt->key.proto, 58);
 }
 

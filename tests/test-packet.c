@@ -220,10 +220,11 @@ parse_eth(const struct pkt_buf *b, struct dpi_pkt *pkt)
     return parse_eth_prefix(b, b->len, pkt);
 }
 
-/* Parses 'b' from offset 'off' as an IP packet with dpi_parse_l3(). */
+/* Parses 'b' from offset 'off' as an IP packet, carried by a frame of VLAN
+ * 'vlan', with dpi_parse_l3(). */
 static enum dpi_parse_result
-parse_l3(const struct pkt_buf *b, size_t off, bool is_ipv6,
-         struct dpi_pkt *pkt)
+parse_l3_vlan(const struct pkt_buf *b, size_t off, bool is_ipv6,
+              uint16_t vlan, struct dpi_pkt *pkt)
 {
     size_t len = b->len - off;
     uint8_t *copy = malloc(len ? len : 1);
@@ -231,7 +232,7 @@ parse_l3(const struct pkt_buf *b, size_t off, bool is_ipv6,
 
     assert_non_null(copy);
     memcpy(copy, b->data + off, len);
-    r = dpi_parse_l3(copy, len, is_ipv6, pkt);
+    r = dpi_parse_l3(copy, len, is_ipv6, vlan, pkt);
     if (r == DPI_PARSE_OK && pkt->payload) {
         assert_true(pkt->payload >= copy);
         assert_true(pkt->payload + pkt->payload_len <= copy + len);
@@ -239,6 +240,15 @@ parse_l3(const struct pkt_buf *b, size_t off, bool is_ipv6,
     }
     free(copy);
     return r;
+}
+
+/* Parses 'b' from offset 'off' as an untagged IP packet with
+ * dpi_parse_l3(). */
+static enum dpi_parse_result
+parse_l3(const struct pkt_buf *b, size_t off, bool is_ipv6,
+         struct dpi_pkt *pkt)
+{
+    return parse_l3_vlan(b, off, is_ipv6, 0, pkt);
 }
 
 /* Asserts that 'a' is the IPv4-mapped IPv6 address of 'ipv4'. */
@@ -1179,6 +1189,33 @@ test_vxlan_inner_vlan_replaces_outer(void **state)
     assert_int_equal(pkt.key.vlan, 7);
 }
 
+/* dpi_parse_l3() keys a packet on the VLAN of the frame that carries it,
+ * unless a tunnel inside holds a tagged frame, as dpi_parse_eth() does:
+ * the VLAN found by the datapath is not the last word. */
+static void
+test_parse_l3_vlan_of_carrier_and_of_tunnel(void **state)
+{
+    struct pkt_buf b;
+    struct dpi_pkt pkt;
+
+    /* Outer VLAN 5 (18 bytes of Ethernet and VLAN before the IPv4). */
+    build_vxlan(&b, 0);
+    assert_int_equal(parse_l3_vlan(&b, 18, false, 5, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_VXLAN);
+    assert_int_equal(pkt.key.vlan, 5);
+
+    build_vxlan(&b, 7);
+    assert_int_equal(parse_l3_vlan(&b, 18, false, 5, &pkt), DPI_PARSE_OK);
+    assert_inner_ipv4_tcp(&pkt, DPI_ENCAP_VXLAN);
+    assert_int_equal(pkt.key.vlan, 7);
+
+    /* Only the VLAN id's 12 bits count. */
+    build_ipv4_tcp_get(&b);
+    assert_int_equal(parse_l3_vlan(&b, 14, false, 0xf00d, &pkt),
+                     DPI_PARSE_OK);
+    assert_int_equal(pkt.key.vlan, 0x00d);
+}
+
 /* A VXLAN frame that does not hold IP (here ARP) is keyed on the outer
  * UDP header. */
 static void
@@ -1845,6 +1882,7 @@ main(void)
         cmocka_unit_test(test_random_bytes_never_overread),
         cmocka_unit_test(test_vxlan_is_keyed_on_inner_packet),
         cmocka_unit_test(test_vxlan_inner_vlan_replaces_outer),
+        cmocka_unit_test(test_parse_l3_vlan_of_carrier_and_of_tunnel),
         cmocka_unit_test(test_vxlan_without_inner_ip_is_outer_flow),
         cmocka_unit_test(test_vxlan_truncated_at_every_offset),
         cmocka_unit_test(test_vxlan_inner_bounded_by_udp_length),

@@ -1152,9 +1152,9 @@ dc_parse_raw(const uint8_t *p, size_t len, struct dpi_pkt *pkt)
     }
     switch (p[0] >> 4) {
     case 4:
-        return dpi_parse_l3(p, len, false, pkt);
+        return dpi_parse_l3(p, len, false, 0, pkt);
     case 6:
-        return dpi_parse_l3(p, len, true, pkt);
+        return dpi_parse_l3(p, len, true, 0, pkt);
     default:
         memset(pkt, 0, sizeof *pkt);
         return DPI_PARSE_NOT_IP;
