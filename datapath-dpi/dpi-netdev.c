@@ -18,10 +18,12 @@
 
 #include "dpi-netdev.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #if HAVE_DECL_MALLOC_TRIM
 #include <malloc.h>
@@ -114,6 +116,7 @@ static char *dpi_netdev_signatures OVS_GUARDED_BY(dpi_netdev_mutex);
 static char *last_max_flows OVS_GUARDED_BY(dpi_netdev_mutex);
 static char *last_inspect_packets OVS_GUARDED_BY(dpi_netdev_mutex);
 static char *last_signatures OVS_GUARDED_BY(dpi_netdev_mutex);
+static char *last_skip OVS_GUARDED_BY(dpi_netdev_mutex);
 
 /* Why the file that "dpi-signatures" names now was refused ("FILE:LINE:
  * reason") when it was last compiled (knob change or "dpi/reload" without
@@ -285,12 +288,15 @@ dpi_netdev_parse_uint_knob(const struct smap *other_config, const char *key,
     unsigned long long int value;
     if (!s) {
         value = def;
-    } else if (!str_to_ullong(s, 10, &value)) {
+    } else if ((!isdigit((unsigned char) s[0]) && s[0] != '-')
+               || !str_to_ullong(s, 10, &value)) {
+        /* strtoull() would take "+5" and " 5" for 5. */
         VLOG_WARN("other_config:%s: \"%s\" is not a number, keeping "
                   "%"PRIu32" (valid range [1, %"PRIu32"])",
                   key, s, *valuep, max);
         return false;
-    } else if (value < 1 || value > max) {
+    } else if (s[0] == '-' || value < 1 || value > max) {
+        /* strtoull() would take "-18446744073709551611" for 5. */
         VLOG_WARN("other_config:%s: %s is out of range [1, %"PRIu32"], "
                   "keeping %"PRIu32, key, s, max, *valuep);
         return false;
@@ -372,10 +378,21 @@ dpi_netdev_set_config(const struct smap *other_config)
         DPI_NETDEV_INSPECT_PACKETS_LIMIT, &last_inspect_packets,
         &dpi_netdev_cfg.inspect_packets);
 
-    bool skip = smap_get_bool(other_config, "dpi-skip-classified", false);
-    bool old_skip;
+    const char *skip_s = smap_get(other_config, "dpi-skip-classified");
+    bool old_skip, skip;
 
     atomic_read_relaxed(&skip_classified, &old_skip);
+    skip = skip_s && !strcasecmp(skip_s, "true");
+    if (skip_s && !skip && strcasecmp(skip_s, "false")
+        && !nullable_string_is_equal(skip_s, last_skip)) {
+        /* Any other value means false, as for OVS's own boolean knobs
+         * (smap_get_bool()), but a typo should not go unnoticed.  Reported
+         * once per value, as the numeric knobs are. */
+        VLOG_WARN("other_config:dpi-skip-classified: \"%s\" is neither "
+                  "\"true\" nor \"false\", taken as false", skip_s);
+    }
+    free(last_skip);
+    last_skip = nullable_xstrdup(skip_s);
     if (skip != old_skip) {
         uint64_t orig;
 
@@ -935,8 +952,9 @@ static void
 dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
 {
     const struct dpi_key *k = &fi->key;
-    bool has_ports = k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP
-                     || k->proto == IPPROTO_SCTP;
+    /* libdpi keys SCTP, like every protocol but TCP and UDP, on the
+     * addresses only. */
+    bool has_ports = k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP;
     struct ds *s = aux;
 
     switch (k->proto) {
@@ -1122,6 +1140,12 @@ static void
 dpi_netdev_unixctl_reload(struct unixctl_conn *conn, int argc,
                           const char *argv[], void *aux OVS_UNUSED)
 {
+    if (argc > 1 && !argv[1][0]) {
+        unixctl_command_reply_error(conn, "empty FILE (give none to reload "
+                                    "the configured signatures)");
+        return;
+    }
+
     ovs_mutex_lock(&dpi_netdev_mutex);
 
     const char *path = argc > 1 ? argv[1] : last_signatures;
