@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dpi-hash.h"
 #include "dpi-md.h"
 #include "dpi-sig-private.h"
 
@@ -108,14 +109,9 @@ dpi_dnscache_capacity(const struct dpi_dnscache *c)
 static size_t
 dpi_dnscache_set(const struct dpi_dnscache *c, const struct dpi_addr *addr)
 {
-    uint64_t a, b, h;
-
-    memcpy(&a, addr->b, 8);
-    memcpy(&b, addr->b + 8, 8);
-    h = (a ^ c->seed) * UINT64_C(0x9e3779b97f4a7c15);
-    h = (h ^ (h >> 29) ^ b) * UINT64_C(0xbf58476d1ce4e5b9);
-    h ^= h >> 32;
-    return (size_t) h & (c->n_sets - 1);
+    /* Every bit of the address must reach the set index: IPv4 addresses
+     * differ in their last 4 bytes only. */
+    return (size_t) dpi_hash_addr(addr->b, 0, c->seed) & (c->n_sets - 1);
 }
 
 /* Locks the set 'set' of 'c' and returns its first entry. */

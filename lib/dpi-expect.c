@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "dpi-app.h"
+#include "dpi-hash.h"
 #include "dpi-md.h"
 
 /* Number of mutexes guarding the sets (a power of 2). */
@@ -120,14 +121,9 @@ static size_t
 dpi_expect_set(const struct dpi_expect *x, const struct dpi_addr *addr,
                uint16_t port)
 {
-    uint64_t a, b, h;
-
-    memcpy(&a, addr->b, 8);
-    memcpy(&b, addr->b + 8, 8);
-    h = (a ^ x->seed ^ port) * UINT64_C(0x9e3779b97f4a7c15);
-    h = (h ^ (h >> 29) ^ b) * UINT64_C(0xbf58476d1ce4e5b9);
-    h ^= h >> 32;
-    return (size_t) h & (x->n_sets - 1);
+    /* Every bit of the address and port must reach the set index: IPv4
+     * addresses differ in their last 4 bytes only. */
+    return (size_t) dpi_hash_addr(addr->b, port, x->seed) & (x->n_sets - 1);
 }
 
 /* Locks the set 'set' of 'x' and returns its first entry. */
@@ -357,15 +353,22 @@ dpi_expect_learn_one(struct dpi_expect *x, const struct dpi_key *key,
         return;
     }
 
-    /* To the server: from the announcing connection's client.  To the
-     * client: from any host (RFC 959 lets a third host connect). */
-    dpi_expect_insert(x, proto, side_c == 's' ? &key->src : NULL, &addr,
-                      port, app, now_ms, DPI_EXPECT_TIMEOUT_MS);
+    /* To the server (passive mode): from the announcing connection's
+     * client.  To the client (active mode): from the announcing
+     * connection's server, as Linux's nf_conntrack_ftp expects it.  RFC 959
+     * lets a third host connect, but expecting any host would let anyone
+     * who sends "PORT" name any other host's next connection to an
+     * address and port (its own or another's) and have it labelled
+     * without inspection. */
+    const struct dpi_addr *peer = side_c == 's' ? &key->src : &key->dst;
+
+    dpi_expect_insert(x, proto, peer, &addr, port, app, now_ms,
+                      DPI_EXPECT_TIMEOUT_MS);
     if (memcmp(&addr, end, sizeof addr)) {
         /* A host behind NAT announces its private address, which the
          * connection then does not go to: expect its own address too. */
-        dpi_expect_insert(x, proto, side_c == 's' ? &key->src : NULL, end,
-                          port, app, now_ms, DPI_EXPECT_TIMEOUT_MS);
+        dpi_expect_insert(x, proto, peer, end, port, app, now_ms,
+                          DPI_EXPECT_TIMEOUT_MS);
     }
 }
 

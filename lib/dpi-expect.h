@@ -29,7 +29,9 @@
  * first packet.
  *
  * An entry is (IP protocol, server address, server port, and the client
- * address or any client) -> protocol, until it expires.  The table has a
+ * address or any client) -> protocol, until it expires.  An announcement
+ * always names the client: the other end of the announcing connection
+ * (see dpi_expect_learn()).  The table has a
  * fixed capacity, allocated once: it is set-associative,
  * DPI_EXPECT_WAYS entries per set chosen by a seeded hash of the server
  * address and port; a new entry replaces an entry with the same key, else

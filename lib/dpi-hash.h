@@ -20,6 +20,7 @@
 /* Hash helpers shared by libdpi's tables (libdpi internal). */
 
 #include <stdint.h>
+#include <string.h>
 
 /* Returns 'h' with every bit mixed into every other (MurmurHash3's 32-bit
  * finaliser), so that both its low bits (a bucket index) and its high bits
@@ -32,6 +33,33 @@ dpi_hash_fmix32(uint32_t h)
     h ^= h >> 13;
     h *= 0xc2b2ae35u;
     return h ^ (h >> 16);
+}
+
+/* Returns 'h' with every bit mixed into every other (MurmurHash3's 64-bit
+ * finaliser), as dpi_hash_fmix32() does for 32 bits.  Thread-safe: a pure
+ * function. */
+static inline uint64_t
+dpi_hash_fmix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    return h ^ (h >> 33);
+}
+
+/* Returns a hash of the 16-byte address 'addr' (IPv4 addresses being
+ * IPv4-mapped, so that their first 12 bytes are the same) and 'extra',
+ * under 'seed', in which every bit of the address and of 'extra' reaches
+ * every bit of the result.  Thread-safe: a pure function. */
+static inline uint64_t
+dpi_hash_addr(const uint8_t addr[16], uint64_t extra, uint64_t seed)
+{
+    uint64_t a, b;
+
+    memcpy(&a, addr, 8);
+    memcpy(&b, addr + 8, 8);
+    return dpi_hash_fmix64(dpi_hash_fmix64(a ^ seed) ^ b ^ (extra << 1));
 }
 
 #endif /* dpi-hash.h */

@@ -64,7 +64,7 @@
  * family, or "-" for the address of the end named by SIDE; SIDE is "s" if
  * the announced connection goes to the announcing connection's server
  * side, from its client (FTP PASV, EPSV), or "c" if it goes to its client
- * side, from any host (FTP PORT, EPRT).  Macro DPI_PROTO_EXPECT_FMT is the
+ * side, from its server (FTP PORT, EPRT).  Macro DPI_PROTO_EXPECT_FMT is the
  * printf() format.  For protocols listed in lib/dpi-engine.c, the engine
  * moves these values into its table of expected connections
  * (dpi-expect.h) after each parser call and removes the field, and a new

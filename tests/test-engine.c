@@ -1257,6 +1257,45 @@ test_dns_cache_is_bounded(void **state)
     dpi_dnscache_destroy(c);
 }
 
+/* Stores in '*a' the IPv4-mapped address 10.0.X.Y for 'i' = X * 256 + Y
+ * (less than 65536). */
+static void
+addr_v4_nth(struct dpi_addr *a, uint32_t i)
+{
+    uint32_t v = htonl(0x0a000000 + i);
+
+    memset(a, 0, sizeof *a);
+    a->b[10] = a->b[11] = 0xff;
+    memcpy(a->b + 12, &v, 4);
+}
+
+/* Every bit of an address chooses its set: the addresses of one IPv4 /16,
+ * as many as the cache holds, spread over the whole cache instead of
+ * crowding into one set (with an ideal hash about 88 % of them survive:
+ * Poisson-distributed sets of 8 ways at a load of 8). */
+static void
+test_dns_cache_spreads_one_prefix(void **state)
+{
+    struct dpi_dnscache *c = dpi_dnscache_create(65536);
+    struct dpi_addr a;
+    size_t n = 0;
+    uint32_t i;
+
+    (void) state;
+    assert_non_null(c);
+    assert_int_equal(dpi_dnscache_capacity(c), 65536);
+    for (i = 0; i < 65536; i++) {
+        addr_v4_nth(&a, i);
+        dpi_dnscache_insert(c, &a, 1027, i, 1000000);
+    }
+    for (i = 0; i < 65536; i++) {
+        addr_v4_nth(&a, i);
+        n += dpi_dnscache_lookup(c, &a, 65536) == 1027;
+    }
+    assert_true(n > 65536 / 4 * 3);
+    dpi_dnscache_destroy(c);
+}
+
 /* Arguments of a cache_flood() thread. */
 struct cache_flood_arg {
     struct dpi_dnscache *c;     /* Shared cache. */
@@ -1636,8 +1675,55 @@ test_ftp_active_data_labels_first_packet(void **state)
     assert_string_equal(first_packet_proto(w, FTP_SERVER, 20, "2001:db8::1",
                                            6276, 0x02, 1500), "unknown");
 
+    /* The connection is expected from the FTP server only: a PORT naming
+     * another host's port does not label a third host's connection to it,
+     * nor one to the announcing client itself. */
+    ftp_send(w, 40000, true, "PORT 203,0,113,7,1,187\r\n", 1600);
+    assert_string_equal(first_packet_proto(w, "192.0.2.99", 40010,
+                                           "203.0.113.7", 443, 0x02, 1600),
+                        "unknown");
+    assert_string_equal(first_packet_proto(w, "192.0.2.99", 40011,
+                                           FTP_CLIENT, 443, 0x02, 1600),
+                        "unknown");
+    assert_string_equal(first_packet_proto(w, FTP_SERVER, 20, "203.0.113.7",
+                                           443, 0x02, 1600), "ftp_data");
+
     dpi_worker_destroy(w);
     dpi_engine_destroy(engine);
+}
+
+/* Every bit of the server address chooses an expectation's set: 255
+ * announcements for one port on as many addresses of a /16 leave an
+ * earlier one in place (with an ideal hash, about 0.5 of them land in its
+ * set of 8 ways). */
+static void
+test_ftp_expectations_spread(void **state)
+{
+    struct dpi_expect *x = dpi_expect_create(DPI_EXPECT_CAPACITY);
+    struct dpi_addr client, server, a;
+    struct dpi_key data;
+    uint32_t i;
+
+    (void) state;
+    assert_non_null(x);
+    addr_set(&client, FTP_CLIENT);
+    addr_set(&server, "10.0.0.1");
+    dpi_expect_insert(x, 6, &client, &server, 50000, DPI_APP_ftp_data, 0,
+                      DPI_EXPECT_TIMEOUT_MS);
+    for (i = 1; i < 256; i++) {
+        addr_v4_nth(&a, i * 256);
+        dpi_expect_insert(x, 6, &client, &a, 50000, DPI_APP_ftp_data, i,
+                          DPI_EXPECT_TIMEOUT_MS);
+    }
+
+    memset(&data, 0, sizeof data);
+    data.src = client;
+    data.dst = server;
+    data.sport = 40001;
+    data.dport = 50000;
+    data.proto = 6;
+    assert_int_equal(dpi_expect_match(x, &data, 1000), DPI_APP_ftp_data);
+    dpi_expect_destroy(x);
 }
 
 /* An announced connection is expected for DPI_EXPECT_TIMEOUT_MS only. */
@@ -2448,6 +2534,7 @@ main(void)
         cmocka_unit_test(test_dns_answer_labels_first_packet),
         cmocka_unit_test(test_dns_answer_expires),
         cmocka_unit_test(test_dns_cache_is_bounded),
+        cmocka_unit_test(test_dns_cache_spreads_one_prefix),
         cmocka_unit_test(test_dns_cache_concurrent_flood),
         cmocka_unit_test(test_ip_block_labels_first_packet),
         cmocka_unit_test(test_give_up_guesses_by_port),
@@ -2455,6 +2542,7 @@ main(void)
         cmocka_unit_test(test_ftp_passive_data_labels_first_packet),
         cmocka_unit_test(test_ftp_active_data_labels_first_packet),
         cmocka_unit_test(test_ftp_data_expectation_expires),
+        cmocka_unit_test(test_ftp_expectations_spread),
         cmocka_unit_test(test_ftp_malformed_announces_nothing),
         cmocka_unit_test(test_expect_table_is_bounded),
         cmocka_unit_test(test_ftp_capture_data_connections),
