@@ -468,6 +468,26 @@ dpi_conn_evict_oldest(struct dpi_conn_table *t, struct dpi_conn_stripe *own)
     return true;
 }
 
+/* Takes one connection off the table-wide count of 't' if it is above the
+ * limit, for the caller to evict.  Returns false, changing nothing, if the
+ * count is within the limit.  Only ever decrementing while the count is
+ * over the limit, it never takes away a concurrent creator's slot. */
+static bool
+dpi_conn_take_excess(struct dpi_conn_table *t)
+{
+    uint32_t max = __atomic_load_n(&t->max_flows, __ATOMIC_RELAXED);
+    uint32_t n = __atomic_load_n(&t->n_flows, __ATOMIC_RELAXED);
+
+    while (n > max) {
+        if (__atomic_compare_exchange_n(&t->n_flows, &n, n - 1, true,
+                                        __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Obtains a slot for a new connection in stripe 's', whose mutex the caller
  * holds: a free one if the table is not full, otherwise that of an evicted
  * connection.  Returns false if no slot can be had. */
@@ -510,9 +530,17 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
      * evicted only if it is the oldest of a sample of stripes' backs. */
     if (s->n >= DPI_CONN_EVICT_LOCAL_MIN) {
         dpi_conn_evict_lru(t, s);
-        return true;
+    } else if (!dpi_conn_evict_oldest(t, s)) {
+        return false;
     }
-    return dpi_conn_evict_oldest(t, s);
+
+    /* A table above its limit (dpi_conn_table_set_max() lowered it while
+     * creations kept moving the excess between stripes) would stay there,
+     * one eviction per creation: shed one more connection. */
+    if (dpi_conn_take_excess(t) && !dpi_conn_evict_oldest(t, s)) {
+        __atomic_add_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
+    }
+    return true;
 }
 
 /* Rehashes the connections of stripe 's' of 't', whose mutex the caller
@@ -895,10 +923,13 @@ dpi_conn_inspect_end(struct dpi_conn_table *t, struct dpi_conn *conn)
 
 /* Changes the capacity of 't' to 'max_flows'.  If the table holds more
  * connections than that, evicts least recently used ones, stripe by stripe
- * in turn, until it does not: the new limit holds when this returns
- * (connections created meanwhile by other threads respect it too, since
- * they take over evicted slots).  Then, if the capacity went down, each
- * stripe gives back the blocks and buckets it no longer needs
+ * in turn, until it does not or until a whole round of the stripes finds
+ * nothing to evict.  Without concurrent creations the new limit holds when
+ * this returns.  Connections that other threads create meanwhile move
+ * between stripes and may escape the round; each creation then sheds one
+ * connection more until the table is back within its limit
+ * (dpi_conn_reserve_slot()).  Then, if the capacity went down, each stripe
+ * gives back the blocks and buckets it no longer needs
  * (dpi_conn_stripe_trim()). */
 void
 dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
@@ -906,31 +937,20 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
     /* Sequentially consistent: see dpi_conn_reserve_slot(). */
     uint32_t old_max = __atomic_exchange_n(&t->max_flows, max_flows,
                                            __ATOMIC_SEQ_CST);
+    uint32_t idx = __atomic_load_n(&t->evict_cursor, __ATOMIC_RELAXED);
     size_t idle_rounds = 0;
 
+    /* A cursor of its own, so that creators sampling stripes from the
+     * shared one do not make this round skip stripes. */
     while (__atomic_load_n(&t->n_flows, __ATOMIC_SEQ_CST) > max_flows
            && idle_rounds < DPI_CONN_N_STRIPES) {
-        uint32_t idx = __atomic_fetch_add(&t->evict_cursor, 1,
-                                          __ATOMIC_RELAXED);
-        struct dpi_conn_stripe *s = &t->stripes[idx % DPI_CONN_N_STRIPES];
+        struct dpi_conn_stripe *s = &t->stripes[idx++ % DPI_CONN_N_STRIPES];
         bool evicted = false;
 
         pthread_mutex_lock(&s->mutex);
-        if (s->n) {
-            uint32_t n = __atomic_load_n(&t->n_flows, __ATOMIC_RELAXED);
-
-            /* Decrement 'n_flows' only if it is still over the limit, so
-             * that a concurrent creator's slot is never taken away. */
-            while (n > max_flows
-                   && !__atomic_compare_exchange_n(&t->n_flows, &n, n - 1,
-                                                   true, __ATOMIC_RELAXED,
-                                                   __ATOMIC_RELAXED)) {
-                continue;
-            }
-            if (n > max_flows) {
-                dpi_conn_evict_lru(t, s);
-                evicted = true;
-            }
+        if (s->n && dpi_conn_take_excess(t)) {
+            dpi_conn_evict_lru(t, s);
+            evicted = true;
         }
         pthread_mutex_unlock(&s->mutex);
         idle_rounds = evicted ? 0 : idle_rounds + 1;

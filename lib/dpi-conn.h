@@ -93,10 +93,11 @@
  * takes half the bytes of a pointer.  A connection thus costs its 128
  * bytes and 4 bytes per hash bucket, without malloc's header and
  * rounding, and creating or removing one calls neither malloc() nor
- * free().  Until dpi_conn_table_set_max() lowers the capacity, blocks and
- * buckets are freed only with the table: the memory for connections is,
- * summed over the stripes, the most connections each stripe ever held at
- * once, rounded up to blocks.  Eviction can take a connection from another
+ * free().  Until dpi_conn_table_set_max() lowers the capacity, blocks are
+ * freed only with the table, and a stripe's buckets only when it rehashes
+ * them into more: the memory for connections is, summed over the stripes,
+ * the most connections each stripe ever held at once, rounded up to
+ * blocks.  Eviction can take a connection from another
  * stripe, so that sum may exceed 'max_flows': by little, as the keyed hash
  * spreads connections evenly (and as a stripe of 8 or more evicts its
  * own), but a small table may still come to hold one block in each of the
@@ -138,9 +139,12 @@
  * pthread_mutex_trylock() and skips those that are busy; it keeps the one
  * whose back is the oldest so far locked while it tries the next, so it
  * holds up to three stripe mutexes at once.  Since it never blocks while
- * holding a mutex, there is no deadlock.  No other
- * lock of libdpi (the engine's worker-list mutex) is ever taken with a
- * stripe mutex held, nor vice versa.
+ * holding a mutex, there is no deadlock.  The DNS cache's and the FTP
+ * expectations' mutexes are taken with a stripe mutex held (a parser
+ * learns or looks up while its connection is locked); they are leaves:
+ * nothing else is locked while one of them is held.  The engine's
+ * worker-list mutex is never taken with a stripe mutex held, nor vice
+ * versa.
  *
  * The counters (n_flows, created, evicted, expired, n_inspecting) are
  * atomics, read without locks. */

@@ -417,12 +417,14 @@ dpi_engine_destroy(struct dpi_engine *e)
 
 /* Sets the connection table capacity to 'max_flows' and the inspection
  * window to 'inspect_packets'.  A smaller 'max_flows' takes effect at once:
- * least recently used connections are evicted (and counted in 'evicted')
- * before this returns, and the connection table gives back the memory it
- * no longer needs for the connections left.  The new window applies to
- * connections still being inspected, from their next payload packet: one
- * that already inspected as many packets as the new window gets
- * DPI_STATE_UNK then.  May be called concurrently with dpi_process(). */
+ * connections are evicted, each stripe's least recently used first (and
+ * counted in 'evicted'), before this returns (see dpi_conn_table_set_max()
+ * for connections created meanwhile), and the connection table gives back
+ * the memory it no longer needs for the connections left.  The new window
+ * applies to connections still being inspected, from their next payload
+ * packet: one that already inspected as many packets as the new window
+ * gets DPI_STATE_UNK then.  May be called concurrently with
+ * dpi_process(). */
 void
 dpi_engine_set_limits(struct dpi_engine *e, uint32_t max_flows,
                       uint32_t inspect_packets)

@@ -1544,6 +1544,79 @@ test_set_max_concurrent_with_traffic_and_expiry(void **state)
     dpi_conn_table_destroy(t);
 }
 
+/* Arguments of set_max_flood_thread(). */
+struct set_max_flood_arg {
+    struct dpi_conn_table *table; /* Table to send packets to. */
+    uint8_t gen;                /* Generation of trim_pkt() to send. */
+    bool stop;                  /* Set by the main thread to stop (atomic). */
+};
+
+/* Sends packets of ever new connections (trim_pkt() numbers of generation
+ * 'arg->gen', round and round) to 'arg->table' until told to stop, as a
+ * flood of new connections does. */
+static void *
+set_max_flood_thread(void *arg_)
+{
+    struct set_max_flood_arg *arg = arg_;
+
+    for (uint32_t k = 0; !__atomic_load_n(&arg->stop, __ATOMIC_RELAXED);
+         k++) {
+        struct dpi_pkt pkt = trim_pkt(k % 65536, arg->gen);
+        struct dpi_conn_stripe *s;
+        struct dpi_conn *c;
+        bool created;
+
+        c = dpi_conn_table_lookup(arg->table, &pkt, k, &created, &s);
+        if (c) {
+            c->last_ms = k;
+            dpi_conn_table_unlock(s);
+        }
+    }
+    return NULL;
+}
+
+/* Lowering the capacity to a handful of connections during a flood of new
+ * ones leaves no more than that many once the flood stops: the excess
+ * that dpi_conn_table_set_max() could not find while the connections
+ * moved between stripes is shed by the creations themselves, which never
+ * keep the table above its limit by taking over evicted slots one for
+ * one. */
+static void
+test_set_max_tiny_during_flood(void **state)
+{
+    struct dpi_conn_table *t = dpi_conn_table_create(20000);
+
+    (void) state;
+    assert_non_null(t);
+    for (int round = 0; round < 60; round++) {
+        uint32_t max = round % 2 ? 1 : 4;
+        struct set_max_flood_arg args[2];
+        pthread_t threads[2];
+
+        dpi_conn_table_set_max(t, 20000);
+        for (int i = 0; i < 2; i++) {
+            memset(&args[i], 0, sizeof args[i]);
+            args[i].table = t;
+            args[i].gen = (uint8_t) (10 + i);
+            assert_int_equal(pthread_create(&threads[i], NULL,
+                                            set_max_flood_thread,
+                                            &args[i]), 0);
+        }
+        usleep(2000);
+        dpi_conn_table_set_max(t, max);
+        usleep(1000);
+        for (int i = 0; i < 2; i++) {
+            __atomic_store_n(&args[i].stop, true, __ATOMIC_RELAXED);
+            pthread_join(threads[i], NULL);
+        }
+        assert_int_equal(check_table_lists(t), dpi_conn_table_n_flows(t));
+        assert_true(dpi_conn_table_n_flows(t) <= max);
+        assert_int_equal(t->created - t->evicted - t->expired,
+                         dpi_conn_table_n_flows(t));
+    }
+    dpi_conn_table_destroy(t);
+}
+
 /* dpi_engine_dump() callback: counts the connections whose metadata has
  * the server banner of test_set_limits_keeps_moved_connections_state(). */
 static void
@@ -1644,6 +1717,7 @@ main(void)
         cmocka_unit_test(test_set_max_gives_memory_back),
         cmocka_unit_test(test_set_limits_keeps_moved_connections_state),
         cmocka_unit_test(test_set_max_concurrent_with_traffic_and_expiry),
+        cmocka_unit_test(test_set_max_tiny_during_flood),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
