@@ -47,7 +47,9 @@ struct dpi_frag_key {
     struct dpi_addr dst;        /* Destination address. */
     uint32_t id;                /* IP identification. */
     uint16_t vlan;              /* VLAN id; 0 if untagged. */
-    uint8_t proto;              /* IP protocol (TCP or UDP). */
+    uint8_t proto;              /* IP protocol (TCP or UDP); 0 for IPv6,
+                                 * whose datagrams RFC 8200 identifies
+                                 * without it. */
     uint8_t ipv6;               /* 1 if IPv6, else 0. */
 };
 
@@ -58,6 +60,7 @@ struct dpi_frag_entry {
     uint16_t sport;             /* Source port of the first fragment. */
     uint16_t dport;             /* Destination port of the first
                                  * fragment. */
+    uint8_t proto;              /* IP protocol of the first fragment. */
     bool used;                  /* False if the entry was never filled. */
 };
 
@@ -167,7 +170,7 @@ dpi_frag_key_init(struct dpi_frag_key *key, const struct dpi_pkt *pkt)
     key->dst = pkt->key.dst;
     key->id = pkt->frag_id;
     key->vlan = pkt->key.vlan;
-    key->proto = pkt->key.proto;
+    key->proto = pkt->key.ipv6 ? 0 : pkt->key.proto;
     key->ipv6 = pkt->key.ipv6;
 }
 
@@ -216,8 +219,9 @@ dpi_frag_victim(struct dpi_frag_entry *bucket, uint64_t now_ms)
  *
  *   - If 'pkt' is a later fragment (pkt->is_fragment) of a datagram whose
  *     first fragment is remembered, copies 'pkt' into '*tmp' with the
- *     ports of the first fragment and is_fragment cleared (it now has the
- *     key of a TCP or UDP packet without payload) and returns 'tmp'.
+ *     ports and protocol of the first fragment and is_fragment cleared
+ *     (it now has the key of a TCP or UDP packet without payload) and
+ *     returns 'tmp'.
  *     Its fragment members still tell that it is a non-first fragment.
  *
  *   - Otherwise returns 'pkt' unchanged.
@@ -233,14 +237,21 @@ dpi_frag_resolve(struct dpi_frag_table *t, const struct dpi_pkt *pkt,
     bool first;
     size_t b;
 
-    if ((pkt->key.proto != DPI_IPPROTO_TCP
-         && pkt->key.proto != DPI_IPPROTO_UDP)
-        || !t->n_buckets) {
+    if (!t->n_buckets) {
         return pkt;
     }
     first = !pkt->is_fragment && !pkt->frag_offset && pkt->frag_more;
     if (!first && !pkt->is_fragment) {
         return pkt;             /* Not a fragment. */
+    }
+    /* Only TCP and UDP datagrams have ports.  An IPv6 later fragment
+     * names the first header after its Fragment header, which may be a
+     * Destination Options header, so its datagram is looked up whatever
+     * it names. */
+    if ((first || !pkt->key.ipv6)
+        && pkt->key.proto != DPI_IPPROTO_TCP
+        && pkt->key.proto != DPI_IPPROTO_UDP) {
+        return pkt;
     }
 
     dpi_frag_key_init(&key, pkt);
@@ -260,11 +271,13 @@ dpi_frag_resolve(struct dpi_frag_table *t, const struct dpi_pkt *pkt,
         }
         e->sport = pkt->key.sport;
         e->dport = pkt->key.dport;
+        e->proto = pkt->key.proto;
         e->expires_ms = dpi_frag_expiry(now_ms);
     } else if (e) {
         *tmp = *pkt;
         tmp->key.sport = e->sport;
         tmp->key.dport = e->dport;
+        tmp->key.proto = e->proto;
         tmp->is_fragment = 0;
         e->expires_ms = dpi_frag_expiry(now_ms);
         pkt = tmp;

@@ -23,8 +23,9 @@
  * L4 header, so only it has ports.  The corpus oracle counts every
  * fragment with its datagram, so with the datagram's connection.  This
  * table remembers, for each first fragment seen, the ports of its datagram
- * under the datagram's identity (addresses, IP identification, protocol,
- * VLAN), and gives them to the later fragments of the same datagram.
+ * under the datagram's identity (addresses, IP identification, VLAN and,
+ * for IPv4, protocol), and gives them and its protocol to the later
+ * fragments of the same datagram.
  *
  * Limits
  * ======

@@ -401,6 +401,93 @@ test_engine_counts_fragments_with_datagram(void **state)
     dpi_engine_destroy(e);
 }
 
+/* Appends an IPv6 fragment of a UDP datagram from 2001:db8::1 to
+ * 2001:db8::2: identification 'id', offset 'offset' (8-byte units), "more
+ * fragments" 'more', 'len' bytes of data after the Fragment header, whose
+ * next header is a Destination Options header (RFC 8200 puts it in the
+ * fragmentable part).  The first fragment's data is that header (8 bytes
+ * of padding), then a UDP header (ports 5353 to 53, length 'ulen'), then
+ * filler; a later fragment's data is filler. */
+static size_t
+build_ipv6_frag_dstopts(uint8_t *b, uint32_t id, uint16_t offset,
+                        bool more, size_t len, uint16_t ulen)
+{
+    static const uint8_t eth[14] = {
+        2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x86, 0xdd,
+    };
+    uint16_t off_m = (uint16_t) (offset << 3) | (more ? 1 : 0);
+    size_t plen = 8 + len;
+
+    memcpy(b, eth, 14);
+    b += 14;
+    memset(b, 0xee, 40 + plen);
+    memset(b, 0, 40);
+    b[0] = 0x60;
+    b[4] = plen >> 8;
+    b[5] = plen & 0xff;
+    b[6] = 44;                  /* Fragment. */
+    b[7] = 64;
+    b[8] = b[24] = 0x20;
+    b[9] = b[25] = 0x01;
+    b[10] = b[26] = 0x0d;
+    b[11] = b[27] = 0xb8;
+    b[23] = 1;
+    b[39] = 2;
+    memcpy(b + 40, (uint8_t[]) { 60, 0, off_m >> 8, off_m & 0xff,
+                                 id >> 24, (id >> 16) & 0xff,
+                                 (id >> 8) & 0xff, id & 0xff }, 8);
+    if (!offset) {
+        /* Destination Options: next header UDP, length 0 (8 bytes), one
+         * PadN option of 4 bytes of data. */
+        memcpy(b + 48, (uint8_t[]) { 17, 0, 1, 4, 0, 0, 0, 0 }, 8);
+        memcpy(b + 56, (uint8_t[]) { 0x14, 0xe9, 0, 53, ulen >> 8,
+                                     ulen & 0xff, 0, 0 }, 8);
+    }
+    return 14 + 40 + plen;
+}
+
+/* An IPv6 datagram whose Fragment header is followed by a Destination
+ * Options header: its later fragments name that header (60), not UDP, as
+ * the next header, yet they belong to the datagram (RFC 8200 identifies
+ * it by addresses and identification alone), so the engine counts the
+ * two fragments in one UDP connection. */
+static void
+test_engine_ipv6_fragments_with_destination_options(void **state)
+{
+    struct dpi_engine *e;
+    struct dpi_worker *w;
+    struct flows fl = { .n = 0 };
+    uint8_t frame[2048];
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    char *error;
+    size_t n;
+
+    assert_int_equal(dpi_engine_create(NULL, &e, &error), 0);
+    w = dpi_worker_create(e);
+    assert_non_null(w);
+
+    n = build_ipv6_frag_dstopts(frame, 0x01020304, 0, true, 1232,
+                                8 + 1500);
+    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.proto, 17);
+    dpi_process(w, &pkt, 1, &v);
+    n = build_ipv6_frag_dstopts(frame, 0x01020304, 154, false, 284, 0);
+    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.is_fragment, 1);
+    assert_int_equal(pkt.key.proto, 60);
+    dpi_process(w, &pkt, 2, &v);
+
+    dpi_engine_dump(e, flows_cb, &fl);
+    assert_int_equal(fl.n, 1);
+    assert_int_equal(fl.f[0].key.proto, 17);
+    assert_int_equal(fl.f[0].key.sport, 5353);
+    assert_int_equal(fl.f[0].key.dport, 53);
+    assert_int_equal(fl.f[0].packets[0] + fl.f[0].packets[1], 2);
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(e);
+}
+
 /* Corpus check
  * ============
  *
@@ -760,6 +847,8 @@ main(void)
         cmocka_unit_test(test_zero_capacity_associates_nothing),
         cmocka_unit_test(test_threads_share_the_table),
         cmocka_unit_test(test_engine_counts_fragments_with_datagram),
+        cmocka_unit_test(
+            test_engine_ipv6_fragments_with_destination_options),
         cmocka_unit_test(
             test_corpus_tunnel_and_fragment_flows_match_oracle),
         cmocka_unit_test(
