@@ -233,18 +233,24 @@ dpi_dnscache_parse_addr(const char *s, struct dpi_addr *addr)
 /* Learns from the metadata 'md' of a DNS connection: if the DNS parser left
  * answers not yet learned (hidden field _dns_ttl, their smallest TTL in
  * seconds) and the query names belong to a service of 'db', records each
- * dns_answer address as that service for the TTL, at most 'max_ttl_ms'.
- * Removes _dns_ttl so that the same answers are learned once.  Learns
- * nothing if the connection's query names belong to different services
- * (or some to none), since the answers cannot be told apart. */
+ * dns_answer address not learned before as that service for the TTL, at
+ * most 'max_ttl_ms'.  Removes _dns_ttl and counts the addresses learned in
+ * _dns_learned, so that each answer is learned once, with the TTL of its
+ * own message: an older answer of the connection never gets a later
+ * message's TTL.  (An address that a later message repeats is not
+ * appended again to dns_answer, so it keeps its first TTL: it may expire
+ * early, never late.)  Learns nothing if the connection's query names
+ * belong to different services (or some to none), since the answers
+ * cannot be told apart. */
 void
 dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
                    struct dpi_sig_scratch *scratch, struct dpi_md *md,
                    uint64_t now_ms, uint64_t max_ttl_ms)
 {
+    uint64_t ttl, learned = 0;
     struct dpi_md_value v;
     uint32_t pos = 0;
-    uint64_t ttl;
+    uint32_t i = 0;
     uint16_t app;
 
     if (!c || !dpi_md_get_u64(md, DPI_F__dns_ttl, &ttl)) {
@@ -271,12 +277,16 @@ dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
     }
     pos = 0;
     ttl = ttl > max_ttl_ms / 1000 ? max_ttl_ms : ttl * 1000;
+    dpi_md_get_u64(md, DPI_F__dns_learned, &learned);
     while (dpi_md_next(md, &pos, &v)) {
         struct dpi_addr addr;
 
-        if (v.field == DPI_F_dns_answer
+        if (v.field == DPI_F_dns_answer && i++ >= learned
             && dpi_dnscache_parse_addr(v.str, &addr)) {
             dpi_dnscache_insert(c, &addr, app, now_ms, ttl);
         }
+    }
+    if (i > learned) {
+        dpi_md_set_u64(md, DPI_F__dns_learned, i);
     }
 }

@@ -1211,6 +1211,32 @@ test_dns_answer_expires(void **state)
     assert_string_equal(syn_app(w, 50002, "203.0.113.8", 159999), "netflix");
     assert_string_equal(syn_app(w, 50003, "203.0.113.8", 160000), "unknown");
 
+    /* Two responses on one connection: the first answer keeps its own
+     * TTL (10 s), not the second's (50 s). */
+    {
+        uint8_t msg[512];
+        struct dpi_verdict v;
+        struct dpi_pkt pkt;
+        size_t n;
+
+        n = dns_make(msg, "www.youtube.com", "203.0.113.20", 10);
+        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39998, 0,
+                 msg, n);
+        dpi_process(w, &pkt, 170000, &v);
+        n = dns_make(msg, "www.youtube.com", "203.0.113.21", 50);
+        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39998, 0,
+                 msg, n);
+        dpi_process(w, &pkt, 171000, &v);
+        assert_string_equal(syn_app(w, 50006, "203.0.113.20", 179999),
+                            "youtube");
+        assert_string_equal(syn_app(w, 50007, "203.0.113.20", 180000),
+                            "unknown");
+        assert_string_equal(syn_app(w, 50008, "203.0.113.21", 220999),
+                            "youtube");
+        assert_string_equal(syn_app(w, 50009, "203.0.113.21", 221000),
+                            "unknown");
+    }
+
     /* TTL 0: not cached; nor a TTL with its top bit set, which counts as
      * 0 (RFC 2181 8). */
     resolve(w, "www.youtube.com", "203.0.113.9", 0, 200000, "youtube");
