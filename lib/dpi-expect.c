@@ -38,13 +38,11 @@
 
 /* One expected connection. */
 struct dpi_expect_entry {
-    struct dpi_addr client;     /* Client address, if 'any_client' is
-                                 * false. */
+    struct dpi_addr client;     /* Client address. */
     struct dpi_addr server;     /* Server address. */
     uint16_t port;              /* Server port. */
     uint16_t app;               /* Protocol; 0 if the entry is empty. */
     uint8_t proto;              /* IP protocol. */
-    bool any_client;            /* Any client address matches. */
     uint64_t created_ms;        /* Time of insertion (for replacement). */
     uint64_t expire_ms;         /* Unusable from this time on. */
 };
@@ -158,14 +156,11 @@ dpi_expect_same(const struct dpi_expect_entry *e, uint8_t proto,
 {
     return (e->app && e->proto == proto && e->port == port
             && !memcmp(&e->server, server, sizeof *server)
-            && (client
-                ? !e->any_client && !memcmp(&e->client, client,
-                                            sizeof *client)
-                : e->any_client));
+            && !memcmp(&e->client, client, sizeof *client));
 }
 
-/* Records that a connection of IP protocol 'proto' from 'client' (any
- * client if NULL) to 'server':'port' is protocol 'app' (nonzero), from
+/* Records that a connection of IP protocol 'proto' from 'client' to
+ * 'server':'port' is protocol 'app' (nonzero), from
  * 'now_ms' for 'timeout_ms' milliseconds.  Nothing is recorded for port 0
  * or a timeout of 0. */
 void
@@ -206,11 +201,7 @@ dpi_expect_insert(struct dpi_expect *x, uint8_t proto,
         }
     }
     memset(victim, 0, sizeof *victim);
-    if (client) {
-        victim->client = *client;
-    } else {
-        victim->any_client = true;
-    }
+    victim->client = *client;
     victim->server = *server;
     victim->port = port;
     victim->proto = proto;
@@ -242,12 +233,8 @@ dpi_expect_take(struct dpi_expect *x, uint8_t proto,
             continue;
         } else if (e->expire_ms <= now_ms) {
             dpi_expect_clear(x, e);
-        } else if (e->proto == proto && e->port == port
-                   && !memcmp(&e->server, server, sizeof *server)
-                   && (e->any_client
-                       || !memcmp(&e->client, client, sizeof *client))
-                   && (!found || (found->any_client && !e->any_client))) {
-            /* An entry for this very client wins over a wildcard one. */
+        } else if (!found && dpi_expect_same(e, proto, client, server,
+                                             port)) {
             found = e;
         }
     }
@@ -330,7 +317,7 @@ dpi_expect_learn_one(struct dpi_expect *x, const struct dpi_key *key,
                      const char *s, uint64_t now_ms)
 {
     char proto_c, side_c, addr_s[64];
-    const struct dpi_addr *end;
+    const struct dpi_addr *end, *peer;
     unsigned int app, port;
     struct dpi_addr addr;
     uint8_t proto;
@@ -345,22 +332,22 @@ dpi_expect_learn_one(struct dpi_expect *x, const struct dpi_key *key,
         return;
     }
     proto = proto_c == 't' ? DPI_EXPECT_TCP : DPI_EXPECT_UDP;
+    /* The announcer's end, and the other, where the data connection
+     * comes from.  To the server (passive mode): from the announcing
+     * connection's client.  To the client (active mode): from the
+     * announcing connection's server, as Linux's nf_conntrack_ftp expects
+     * it.  RFC 959 lets a third host connect, but expecting any host would
+     * let anyone who sends "PORT" name any other host's next connection to
+     * an address and port (its own or another's) and have it labelled
+     * without inspection. */
     end = side_c == 's' ? &key->dst : &key->src;
+    peer = side_c == 's' ? &key->src : &key->dst;
     if (!strcmp(addr_s, "-")) {
         addr = *end;
     } else if (!dpi_expect_parse_addr(addr_s, &addr)
                || dpi_expect_is_v4(&addr) != dpi_expect_is_v4(end)) {
         return;
     }
-
-    /* To the server (passive mode): from the announcing connection's
-     * client.  To the client (active mode): from the announcing
-     * connection's server, as Linux's nf_conntrack_ftp expects it.  RFC 959
-     * lets a third host connect, but expecting any host would let anyone
-     * who sends "PORT" name any other host's next connection to an
-     * address and port (its own or another's) and have it labelled
-     * without inspection. */
-    const struct dpi_addr *peer = side_c == 's' ? &key->src : &key->dst;
 
     dpi_expect_insert(x, proto, peer, &addr, port, app, now_ms,
                       DPI_EXPECT_TIMEOUT_MS);

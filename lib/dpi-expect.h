@@ -28,11 +28,10 @@
  * entry (dpi_expect_match()) consumes it and takes its protocol from its
  * first packet.
  *
- * An entry is (IP protocol, server address, server port, and the client
- * address or any client) -> protocol, until it expires.  An announcement
- * always names the client: the other end of the announcing connection
- * (see dpi_expect_learn()).  The table has a
- * fixed capacity, allocated once: it is set-associative,
+ * An entry is (IP protocol, server address, server port, client address)
+ * -> protocol, until it expires; the client is the end of the announcing
+ * connection that did not announce (see dpi_expect_learn()).  The table
+ * has a fixed capacity, allocated once: it is set-associative,
  * DPI_EXPECT_WAYS entries per set chosen by a seeded hash of the server
  * address and port; a new entry replaces an entry with the same key, else
  * an empty or expired one, else the oldest of its set.  A flood of

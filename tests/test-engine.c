@@ -1073,6 +1073,24 @@ dns_make(uint8_t *buf, const char *qname, const char *answer, uint32_t ttl)
     return n;
 }
 
+/* Sends a DNS response for 'qname' -> 'answer' (TTL 'ttl') from resolver
+ * 198.51.100.53 to client 192.0.2.10:'port' on 'w' at 'now_ms', and
+ * stores the verdict in '*v'. */
+static void
+dns_respond(struct dpi_worker *w, uint16_t port, const char *qname,
+            const char *answer, uint32_t ttl, uint64_t now_ms,
+            struct dpi_verdict *v)
+{
+    uint8_t response[512];
+    struct dpi_pkt pkt;
+    size_t n;
+
+    n = dns_make(response, qname, answer, ttl);
+    pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", port, 0,
+             response, n);
+    dpi_process(w, &pkt, now_ms, v);
+}
+
 /* Runs a DNS query and response for 'qname' -> 'answer' (TTL 'ttl') on
  * 'w' at 'now_ms', from client 192.0.2.10 (a new port each time) to
  * resolver 198.51.100.53, and
@@ -1082,7 +1100,7 @@ resolve(struct dpi_worker *w, const char *qname, const char *answer,
         uint32_t ttl, uint64_t now_ms, const char *service)
 {
     static uint16_t port = 40000;
-    uint8_t query[512], response[512];
+    uint8_t query[512];
     struct dpi_verdict v;
     struct dpi_pkt pkt;
     size_t n;
@@ -1092,10 +1110,7 @@ resolve(struct dpi_worker *w, const char *qname, const char *answer,
     pkt_make(&pkt, 17, "192.0.2.10", port, "198.51.100.53", 53, 0,
              query, n);
     dpi_process(w, &pkt, now_ms, &v);
-    n = dns_make(response, qname, answer, ttl);
-    pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", port, 0,
-             response, n);
-    dpi_process(w, &pkt, now_ms, &v);
+    dns_respond(w, port, qname, answer, ttl, now_ms, &v);
     assert_string_equal(dpi_app_name(v.app_proto), "dns");
     assert_string_equal(dpi_app_name(v.app_id), service);
 }
@@ -1147,23 +1162,10 @@ test_dns_answer_labels_first_packet(void **state)
 
     /* Two names of different services on one connection (same ports):
      * their answers cannot be told apart, so neither is learned. */
-    {
-        uint8_t msg[512];
-        size_t n;
-
-        n = dns_make(msg, "www.youtube.com", "203.0.113.10", 300);
-        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39999, 0,
-                 msg, n);
-        dpi_process(w, &pkt, 5000, &v);
-        n = dns_make(msg, "www.netflix.com", "203.0.113.11", 300);
-        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39999, 0,
-                 msg, n);
-        dpi_process(w, &pkt, 5000, &v);
-        assert_string_equal(syn_app(w, 50005, "203.0.113.10", 5000),
-                            "youtube");
-        assert_string_equal(syn_app(w, 50006, "203.0.113.11", 5000),
-                            "unknown");
-    }
+    dns_respond(w, 39999, "www.youtube.com", "203.0.113.10", 300, 5000, &v);
+    dns_respond(w, 39999, "www.netflix.com", "203.0.113.11", 300, 5000, &v);
+    assert_string_equal(syn_app(w, 50005, "203.0.113.10", 5000), "youtube");
+    assert_string_equal(syn_app(w, 50006, "203.0.113.11", 5000), "unknown");
 
     /* The connection's own host name replaces the service by address... */
     pkt_make(&pkt, 6, "192.0.2.10", 50001, "203.0.113.7", 443, 0x18,
@@ -1191,6 +1193,7 @@ static void
 test_dns_answer_expires(void **state)
 {
     struct dpi_engine *engine;
+    struct dpi_verdict v;
     struct dpi_config cfg;
     struct dpi_worker *w;
 
@@ -1213,29 +1216,18 @@ test_dns_answer_expires(void **state)
 
     /* Two responses on one connection: the first answer keeps its own
      * TTL (10 s), not the second's (50 s). */
-    {
-        uint8_t msg[512];
-        struct dpi_verdict v;
-        struct dpi_pkt pkt;
-        size_t n;
-
-        n = dns_make(msg, "www.youtube.com", "203.0.113.20", 10);
-        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39998, 0,
-                 msg, n);
-        dpi_process(w, &pkt, 170000, &v);
-        n = dns_make(msg, "www.youtube.com", "203.0.113.21", 50);
-        pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 39998, 0,
-                 msg, n);
-        dpi_process(w, &pkt, 171000, &v);
-        assert_string_equal(syn_app(w, 50006, "203.0.113.20", 179999),
-                            "youtube");
-        assert_string_equal(syn_app(w, 50007, "203.0.113.20", 180000),
-                            "unknown");
-        assert_string_equal(syn_app(w, 50008, "203.0.113.21", 220999),
-                            "youtube");
-        assert_string_equal(syn_app(w, 50009, "203.0.113.21", 221000),
-                            "unknown");
-    }
+    dns_respond(w, 39998, "www.youtube.com", "203.0.113.20", 10, 170000,
+                &v);
+    dns_respond(w, 39998, "www.youtube.com", "203.0.113.21", 50, 171000,
+                &v);
+    assert_string_equal(syn_app(w, 50006, "203.0.113.20", 179999),
+                        "youtube");
+    assert_string_equal(syn_app(w, 50007, "203.0.113.20", 180000),
+                        "unknown");
+    assert_string_equal(syn_app(w, 50008, "203.0.113.21", 220999),
+                        "youtube");
+    assert_string_equal(syn_app(w, 50009, "203.0.113.21", 221000),
+                        "unknown");
 
     /* TTL 0: not cached; nor a TTL with its top bit set, which counts as
      * 0 (RFC 2181 8). */

@@ -349,6 +349,18 @@ build_ipv4_frag(uint8_t *b, uint16_t id, uint16_t offset, bool more,
     return 14 + tot;
 }
 
+/* Parses the 'n'-byte frame 'frame', which must parse, into '*pkt' and
+ * gives it to 'w' at 'now_ms'. */
+static void
+feed_frame(struct dpi_worker *w, const uint8_t *frame, size_t n,
+           uint64_t now_ms, struct dpi_pkt *pkt)
+{
+    struct dpi_verdict v;
+
+    assert_int_equal(dpi_parse_eth(frame, n, pkt), DPI_PARSE_OK);
+    dpi_process(w, pkt, now_ms, &v);
+}
+
 /* Through the engine, the three fragments of a UDP datagram and a reply
  * make one connection of four packets; a fragment of another datagram
  * whose first fragment was never seen makes a port-less connection. */
@@ -359,7 +371,6 @@ test_engine_counts_fragments_with_datagram(void **state)
     struct dpi_worker *w;
     struct flows fl = { .n = 0 };
     uint8_t frame[2048];
-    struct dpi_verdict v;
     struct dpi_pkt pkt;
     char *error;
     size_t n;
@@ -369,20 +380,16 @@ test_engine_counts_fragments_with_datagram(void **state)
     assert_non_null(w);
 
     n = build_ipv4_frag(frame, 0x1111, 0, true, 1480, 8 + 3000);
-    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
-    dpi_process(w, &pkt, 1, &v);
+    feed_frame(w, frame, n, 1, &pkt);
     n = build_ipv4_frag(frame, 0x1111, 185, true, 1480, 0);
-    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
+    feed_frame(w, frame, n, 2, &pkt);
     assert_int_equal(pkt.is_fragment, 1);
-    dpi_process(w, &pkt, 2, &v);
     n = build_ipv4_frag(frame, 0x1111, 370, false, 48, 0);
-    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
-    dpi_process(w, &pkt, 3, &v);
+    feed_frame(w, frame, n, 3, &pkt);
 
     /* A fragment of datagram 0x2222, whose first fragment is missing. */
     n = build_ipv4_frag(frame, 0x2222, 185, false, 48, 0);
-    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
-    dpi_process(w, &pkt, 4, &v);
+    feed_frame(w, frame, n, 4, &pkt);
 
     dpi_engine_dump(e, flows_cb, &fl);
     assert_int_equal(fl.n, 2);
@@ -458,7 +465,6 @@ test_engine_ipv6_fragments_with_destination_options(void **state)
     struct dpi_worker *w;
     struct flows fl = { .n = 0 };
     uint8_t frame[2048];
-    struct dpi_verdict v;
     struct dpi_pkt pkt;
     char *error;
     size_t n;
@@ -469,14 +475,12 @@ test_engine_ipv6_fragments_with_destination_options(void **state)
 
     n = build_ipv6_frag_dstopts(frame, 0x01020304, 0, true, 1232,
                                 8 + 1500);
-    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
+    feed_frame(w, frame, n, 1, &pkt);
     assert_int_equal(pkt.key.proto, 17);
-    dpi_process(w, &pkt, 1, &v);
     n = build_ipv6_frag_dstopts(frame, 0x01020304, 154, false, 284, 0);
-    assert_int_equal(dpi_parse_eth(frame, n, &pkt), DPI_PARSE_OK);
+    feed_frame(w, frame, n, 2, &pkt);
     assert_int_equal(pkt.is_fragment, 1);
     assert_int_equal(pkt.key.proto, 60);
-    dpi_process(w, &pkt, 2, &v);
 
     dpi_engine_dump(e, flows_cb, &fl);
     assert_int_equal(fl.n, 1);
