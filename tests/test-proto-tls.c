@@ -232,6 +232,44 @@ test_ja4_spec(void **state)
     assert_memory_equal(out, "t00i0000h1", 10);
 }
 
+/* Lists longer than the insertion sort takes (more than 32 values, out of
+ * order, with repeats): the counts stop at 99 and the hashes are of the
+ * sorted lists.  Expected values from Python's hashlib:
+ *
+ *     c = [(i * 7919 + 13) % 65536 for i in range(100)]
+ *         + [0x1301, 0x1301, 0x002f]
+ *     e = [(i * 104729 + 5) % 65536 for i in range(60)] + [0, 16, 16]
+ *     h = lambda l: ','.join('%04x' % v for v in l)
+ *     sha256(h(sorted(c)))[:12]
+ *     sha256(h(sorted(v for v in e if v not in (0, 16)))
+ *            + '_0403,0804')[:12] */
+static void
+test_ja4_long_lists(void **state)
+{
+    static const uint16_t sigalgs[] = { 0x0403, 0x0804 };
+    uint16_t ciphers[103], exts[63];
+    char out[DPI_TLS_JA4_LEN + 1];
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < 100; i++) {
+        ciphers[i] = (uint16_t) ((i * 7919 + 13) % 65536);
+    }
+    ciphers[100] = 0x1301;
+    ciphers[101] = 0x1301;
+    ciphers[102] = 0x002f;
+    for (i = 0; i < 60; i++) {
+        exts[i] = (uint16_t) ((i * 104729 + 5) % 65536);
+    }
+    exts[60] = 0;
+    exts[61] = 16;
+    exts[62] = 16;
+    assert_true(dpi_tls_ja4(DPI_TLS_KIND_TLS, 0x0303, true, ciphers,
+                            N_ELEMS(ciphers), exts, N_ELEMS(exts), sigalgs,
+                            N_ELEMS(sigalgs), NULL, 0, out));
+    assert_string_equal(out, "t12d996300_e07ce1121d21_c56bb4ba0a47");
+}
+
 /* A whole ClientHello, with GREASE: the specification's JA4; every
  * shorter prefix: MORE and no fingerprint. */
 static void
@@ -573,6 +611,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ja4_spec),
+        cmocka_unit_test(test_ja4_long_lists),
         cmocka_unit_test(test_ja4_client_hello),
         cmocka_unit_test(test_quic_hello),
         cmocka_unit_test(test_dtls_hello),

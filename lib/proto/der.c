@@ -428,10 +428,11 @@ der_put(struct der_out *o, const char *s, size_t n)
 static void
 der_put_byte(struct der_out *o, uint8_t b)
 {
-    char tmp[4];
+    static const char digits[] = "0123456789ABCDEF";
 
     if (b < 0x20 || b == 0x7f) {
-        snprintf(tmp, sizeof tmp, "\\%02X", b);
+        char tmp[3] = { '\\', digits[b >> 4], digits[b & 15] };
+
         der_put(o, tmp, 3);
     } else if (b == '\\') {
         der_put(o, "\\\\", 2);
@@ -514,6 +515,19 @@ static const uint8_t der_char_width[31] = {
     [DER_UNIVERSAL_STRING] = 4, [29] = 1, [DER_BMP_STRING] = 2,
 };
 
+/* Returns true if the 'n' bytes at 'd' are all printable ASCII other than
+ * a backslash: bytes that der_put_byte() prints as they are. */
+static bool
+der_plain(const uint8_t *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] < 0x20 || d[i] >= 0x7f || d[i] == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Checks attribute value 't' and appends it to 'o': as its text if 'hex'
  * is false, as '#' and its contents in hexadecimal if true.  Returns false
  * if 't' is not a valid string. */
@@ -543,6 +557,13 @@ der_put_value(struct der_out *o, const struct der_tlv *t, bool hex)
     }
     if (!width || ((width == 2 || width == 4) && n_bytes % width)) {
         return false;
+    }
+    if (!hex && (width == 1 || width == 8) && last_mask == 0xff
+        && der_plain(d, n_bytes)) {
+        /* Printable ASCII, the common case: valid, and printed as it
+         * is. */
+        der_put(o, (const char *) d, n_bytes);
+        return true;
     }
     for (i = 0; i < n_bytes; i += n) {
         uint32_t c = i == n_bytes - 1 ? d[i] & last_mask : d[i];

@@ -156,9 +156,21 @@ dns_put_label(struct dns_out *out, const uint8_t *p, size_t n)
         char tmp[5];
 
         if (c >= 0x20 && c < 0x7f) {
-            tmp[0] = (char) c;
-            dns_put(out, tmp, 1);
-            i++;
+            /* A run of printable ASCII, as it is. */
+            size_t j = i + 1;
+
+            while (j < n && p[j] >= 0x20 && p[j] < 0x7f) {
+                j++;
+            }
+            if (out->len + (j - i) < out->size) {
+                dns_put(out, (const char *) p + i, j - i);
+            } else {
+                /* As much as fits, one byte at a time. */
+                for (; i < j; i++) {
+                    dns_put(out, (const char *) p + i, 1);
+                }
+            }
+            i = j;
         } else if (c >= 0x80) {
             i += dns_put_utf8(out, p + i, n - i);
         } else {
@@ -284,6 +296,25 @@ dns_rcode_name(unsigned int rcode, char buf[16])
     return buf;
 }
 
+/* Writes the dotted decimal form of the IPv4 address 'a' into 'out' (at
+ * least 16 bytes), as inet_ntop() does. */
+static void
+dns_format_ipv4(const uint8_t a[4], char *out)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned int v = a[i];
+
+        if (v >= 100) {
+            *out++ = (char) ('0' + v / 100);
+        }
+        if (v >= 10) {
+            *out++ = (char) ('0' + v / 10 % 10);
+        }
+        *out++ = (char) ('0' + v % 10);
+        *out++ = i < 3 ? '.' : '\0';
+    }
+}
+
 /* Records the A and AAAA answers of a complete response, starting at
  * offset 'pos' (past the questions), and the smallest of their TTLs in
  * _dns_ttl for the engine's DNS cache.  A TTL with its top bit set counts
@@ -315,8 +346,11 @@ dns_parse_answers(const uint8_t *msg, size_t msg_len, size_t pos,
                             | (uint32_t) msg[end + 5] << 16
                             | (uint32_t) msg[end + 6] << 8 | msg[end + 7]);
 
-            inet_ntop(type == 1 ? AF_INET : AF_INET6, msg + pos, addr,
-                      sizeof addr);
+            if (type == 1) {
+                dns_format_ipv4(msg + pos, addr);
+            } else {
+                inet_ntop(AF_INET6, msg + pos, addr, sizeof addr);
+            }
             dpi_md_add_cstr(md, DPI_F_dns_answer, addr);
             if (ttl & UINT32_C(0x80000000)) {
                 ttl = 0;

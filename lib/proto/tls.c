@@ -43,7 +43,6 @@
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +170,16 @@ tls_fill(struct tls_reader *r)
 static bool
 tls_read(struct tls_reader *r, uint8_t *dst, size_t n)
 {
+    if (n <= r->rec_left && n <= r->len - r->pos) {
+        /* All in the current record and present: the common case. */
+        if (dst) {
+            memcpy(dst, r->data + r->pos, n);
+        }
+        r->pos += n;
+        r->hs_pos += n;
+        r->rec_left -= n;
+        return true;
+    }
     while (n) {
         size_t k = n;
 
@@ -207,15 +216,24 @@ tls_reader_used(const struct tls_reader *r, size_t start)
 static bool
 tls_read_uint(struct tls_reader *r, size_t n, size_t *value)
 {
+    const uint8_t *p;
     uint8_t b[4];
     size_t i;
 
-    if (!tls_read(r, b, n)) {
+    if (n <= r->rec_left && n <= r->len - r->pos) {
+        /* The common case, without a copy. */
+        p = r->data + r->pos;
+        r->pos += n;
+        r->hs_pos += n;
+        r->rec_left -= n;
+    } else if (tls_read(r, b, n)) {
+        p = b;
+    } else {
         return false;
     }
     *value = 0;
     for (i = 0; i < n; i++) {
-        *value = *value << 8 | b[i];
+        *value = *value << 8 | p[i];
     }
     return true;
 }
@@ -490,23 +508,48 @@ tls_skip_rest(struct tls_reader *r, size_t ext_len, size_t used,
     return true;
 }
 
-/* Compares two uint16_t, for qsort(). */
-static int
-tls_cmp_u16(const void *a_, const void *b_)
+/* Moves v[i] down the max-heap of the 'n' values of 'v' until both of its
+ * children are no larger. */
+static void
+tls_heap_sift(uint16_t *v, size_t i, size_t n)
 {
-    uint16_t a = *(const uint16_t *) a_, b = *(const uint16_t *) b_;
+    uint16_t x = v[i];
 
-    return a < b ? -1 : a > b;
+    for (;;) {
+        size_t c = 2 * i + 1;
+
+        if (c >= n) {
+            break;
+        }
+        if (c + 1 < n && v[c + 1] > v[c]) {
+            c++;
+        }
+        if (v[c] <= x) {
+            break;
+        }
+        v[i] = v[c];
+        i = c;
+    }
+    v[i] = x;
 }
 
 /* Sorts the 'n' values of 'v' in ascending order: by insertion for the
- * short lists of ordinary ClientHellos, by qsort() for long ones so that a
+ * short lists of ordinary ClientHellos, by heapsort for long ones so that a
  * crafted hello cannot make it quadratic. */
 static void
 tls_sort_u16(uint16_t *v, size_t n)
 {
     if (n > 32) {
-        qsort(v, n, sizeof *v, tls_cmp_u16);
+        for (size_t i = n / 2; i-- > 0;) {
+            tls_heap_sift(v, i, n);
+        }
+        for (size_t end = n - 1; end > 0; end--) {
+            uint16_t top = v[0];
+
+            v[0] = v[end];
+            v[end] = top;
+            tls_heap_sift(v, 0, end);
+        }
         return;
     }
     for (size_t i = 1; i < n; i++) {
@@ -594,6 +637,17 @@ tls_ja4_version(uint16_t v)
     return "00";
 }
 
+/* Writes 'n', or 99 if it is larger, as 2 decimal digits at 'out'. */
+static void
+tls_put_2digits(char *out, size_t n)
+{
+    if (n > 99) {
+        n = 99;
+    }
+    out[0] = (char) ('0' + n / 10);
+    out[1] = (char) ('0' + n % 10);
+}
+
 /* Returns true if 'c' is an ASCII letter or digit. */
 static bool
 tls_is_alnum(uint8_t c)
@@ -638,12 +692,15 @@ dpi_tls_ja4(enum dpi_tls_kind kind, uint16_t version, bool has_sni,
         a_alpn[1] = tls_hex[alpn[alpn_len - 1] & 0xf];
         a_alpn[2] = '\0';
     }
-    snprintf(out, DPI_TLS_JA4_LEN + 1, "%c%s%c%02u%02u%s_",
-             kind == DPI_TLS_KIND_QUIC ? 'q'
-             : kind == DPI_TLS_KIND_DTLS ? 'd' : 't',
-             tls_ja4_version(version), has_sni ? 'd' : 'i',
-             (unsigned int) (n_ciphers > 99 ? 99 : n_ciphers),
-             (unsigned int) (n_exts > 99 ? 99 : n_exts), a_alpn);
+    /* a: "t13d1516h2_", say (11 characters). */
+    out[0] = (kind == DPI_TLS_KIND_QUIC ? 'q'
+              : kind == DPI_TLS_KIND_DTLS ? 'd' : 't');
+    memcpy(out + 1, tls_ja4_version(version), 2);
+    out[3] = has_sni ? 'd' : 'i';
+    tls_put_2digits(out + 4, n_ciphers);
+    tls_put_2digits(out + 6, n_exts);
+    memcpy(out + 8, a_alpn, 2);
+    out[10] = '_';
 
     ctx = EVP_MD_CTX_new();
     if (!ctx) {
@@ -892,6 +949,15 @@ tls_parse_certificate(struct tls_reader *r, size_t left, struct dpi_md *md)
     }
     if (cert_len > TLS_MAX_CERT) {
         return true;            /* Too long to decode. */
+    }
+    if (cert_len && tls_fill(r) && cert_len <= r->rec_left
+        && cert_len <= r->len - r->pos) {
+        /* All in one record, as usual: decode it where it is. */
+        const uint8_t *p = r->data + r->pos;
+
+        tls_read(r, NULL, cert_len);
+        tls_add_cert_names(md, p, cert_len);
+        return true;
     }
     der = malloc(cert_len ? cert_len : 1);
     if (!der) {
