@@ -236,13 +236,14 @@ test_ja4_spec(void **state)
  * order, with repeats): the counts stop at 99 and the hashes are of the
  * sorted lists.  Expected values from Python's hashlib:
  *
- *     c = [(i * 7919 + 13) % 65536 for i in range(100)]
- *         + [0x1301, 0x1301, 0x002f]
+ *     from hashlib import sha256
+ *     c = ([(i * 7919 + 13) % 65536 for i in range(100)]
+ *          + [0x1301, 0x1301, 0x002f])
  *     e = [(i * 104729 + 5) % 65536 for i in range(60)] + [0, 16, 16]
  *     h = lambda l: ','.join('%04x' % v for v in l)
- *     sha256(h(sorted(c)))[:12]
- *     sha256(h(sorted(v for v in e if v not in (0, 16)))
- *            + '_0403,0804')[:12] */
+ *     d = lambda s: sha256(s.encode()).hexdigest()[:12]
+ *     d(h(sorted(c)))
+ *     d(h(sorted(v for v in e if v not in (0, 16))) + '_0403,0804') */
 static void
 test_ja4_long_lists(void **state)
 {
