@@ -884,12 +884,17 @@ dpi_conn_table_unlock(struct dpi_conn_stripe *s)
     pthread_mutex_unlock(&s->mutex);
 }
 
-/* Returns true if 'pkt' travels from client to server on 'conn' (the
- * caller holds the connection's stripe). */
+/* Returns true if 'pkt', a packet of 'conn' in either direction (as
+ * dpi_conn_table_lookup() found or created it), travels from client to
+ * server (the caller holds the connection's stripe).  The lookup matched
+ * the whole key already, so the source endpoint tells the direction; when
+ * both endpoints are the same, both directions are client to server, as
+ * for dpi_key_match(). */
 bool
 dpi_conn_to_server(const struct dpi_conn *conn, const struct dpi_pkt *pkt)
 {
-    return dpi_key_match(&conn->key, &pkt->key) == DPI_KEY_SAME_DIR;
+    return (pkt->key.sport == conn->key.sport
+            && !memcmp(&pkt->key.src, &conn->key.src, sizeof pkt->key.src));
 }
 
 /* Makes sure 'conn' (whose stripe the caller holds) has inspection state,

@@ -238,6 +238,46 @@ test_first_sender_from_low_port_is_server(void **state)
     fixture_destroy(&fx);
 }
 
+/* Connections whose endpoints share an address or a port still count each
+ * packet in its own direction; one whose two endpoints are the same has
+ * only the client to server direction. */
+static void
+test_direction_with_shared_address_or_port(void **state)
+{
+    static const struct {
+        uint8_t a, b;           /* Hosts 10.0.0.'a' and 10.0.0.'b'. */
+        uint16_t pa, pb;        /* Their ports. */
+        uint64_t reverse;       /* Packets expected in direction [1]. */
+    } cases[] = {
+        { 1, 1, 5000, 6000, 1 },    /* Same address, two ports. */
+        { 1, 2, 5000, 5000, 1 },    /* Same port, two addresses. */
+        { 1, 1, 7000, 7000, 0 },    /* The same endpoint twice. */
+    };
+
+    (void) state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dpi_pkt fwd = make_pkt(17, cases[i].a, cases[i].pa,
+                                      cases[i].b, cases[i].pb, 0, garbage,
+                                      8);
+        struct dpi_pkt rev = make_pkt(17, cases[i].b, cases[i].pb,
+                                      cases[i].a, cases[i].pa, 0, garbage,
+                                      8);
+        struct fixture fx;
+        struct dump d;
+
+        fixture_init(&fx, 100, 8, 60000);
+        process(&fx, &fwd, 1);
+        process(&fx, &rev, 2);
+        process(&fx, &fwd, 3);
+        dump(&fx, &d);
+        assert_int_equal(d.n, 1);
+        assert_memory_equal(&d.flows[0].key, &fwd.key, sizeof fwd.key);
+        assert_int_equal(d.flows[0].packets[0], 3 - cases[i].reverse);
+        assert_int_equal(d.flows[0].packets[1], cases[i].reverse);
+        fixture_destroy(&fx);
+    }
+}
+
 /* Without a SYN, and unless the port rule applies, the first sender is the
  * client. */
 static void
@@ -1686,6 +1726,7 @@ main(void)
             test_reply_maps_to_same_connection_and_syn_sender_is_client),
         cmocka_unit_test(test_first_sender_from_low_port_is_server),
         cmocka_unit_test(test_first_sender_is_client_without_syn),
+        cmocka_unit_test(test_direction_with_shared_address_or_port),
         cmocka_unit_test(test_late_syn_turns_connection_around),
         cmocka_unit_test(test_vlan_and_protocol_separate_connections),
         cmocka_unit_test(test_two_threads_two_directions_keep_counts_exact),
