@@ -165,19 +165,41 @@ tls_fill(struct tls_reader *r)
     return true;
 }
 
+/* Moves 'r' past 'n' bytes of the current record, which are present. */
+static void
+tls_advance(struct tls_reader *r, size_t n)
+{
+    r->pos += n;
+    r->hs_pos += n;
+    r->rec_left -= n;
+}
+
+/* If the next 'n' handshake bytes lie in the current record and are
+ * present (the common case), moves 'r' past them and returns where they
+ * are; otherwise returns NULL, changing nothing. */
+static const uint8_t *
+tls_take(struct tls_reader *r, size_t n)
+{
+    const uint8_t *p = r->data + r->pos;
+
+    if (n > r->rec_left || n > r->len - r->pos) {
+        return NULL;
+    }
+    tls_advance(r, n);
+    return p;
+}
+
 /* Reads the next 'n' handshake bytes into 'dst' (which may be NULL to skip
  * them).  Returns false if they are not all there. */
 static bool
 tls_read(struct tls_reader *r, uint8_t *dst, size_t n)
 {
-    if (n <= r->rec_left && n <= r->len - r->pos) {
-        /* All in the current record and present: the common case. */
+    const uint8_t *p = tls_take(r, n);
+
+    if (p) {
         if (dst) {
-            memcpy(dst, r->data + r->pos, n);
+            memcpy(dst, p, n);
         }
-        r->pos += n;
-        r->hs_pos += n;
-        r->rec_left -= n;
         return true;
     }
     while (n) {
@@ -196,9 +218,7 @@ tls_read(struct tls_reader *r, uint8_t *dst, size_t n)
             memcpy(dst, r->data + r->pos, k);
             dst += k;
         }
-        r->pos += k;
-        r->hs_pos += k;
-        r->rec_left -= k;
+        tls_advance(r, k);
         n -= k;
     }
     return true;
@@ -216,20 +236,15 @@ tls_reader_used(const struct tls_reader *r, size_t start)
 static bool
 tls_read_uint(struct tls_reader *r, size_t n, size_t *value)
 {
-    const uint8_t *p;
+    const uint8_t *p = tls_take(r, n);
     uint8_t b[4];
     size_t i;
 
-    if (n <= r->rec_left && n <= r->len - r->pos) {
-        /* The common case, without a copy. */
-        p = r->data + r->pos;
-        r->pos += n;
-        r->hs_pos += n;
-        r->rec_left -= n;
-    } else if (tls_read(r, b, n)) {
+    if (!p) {
+        if (!tls_read(r, b, n)) {
+            return false;
+        }
         p = b;
-    } else {
-        return false;
     }
     *value = 0;
     for (i = 0; i < n; i++) {
@@ -950,14 +965,14 @@ tls_parse_certificate(struct tls_reader *r, size_t left, struct dpi_md *md)
     if (cert_len > TLS_MAX_CERT) {
         return true;            /* Too long to decode. */
     }
-    if (cert_len && tls_fill(r) && cert_len <= r->rec_left
-        && cert_len <= r->len - r->pos) {
+    if (cert_len && tls_fill(r)) {
         /* All in one record, as usual: decode it where it is. */
-        const uint8_t *p = r->data + r->pos;
+        const uint8_t *p = tls_take(r, cert_len);
 
-        tls_read(r, NULL, cert_len);
-        tls_add_cert_names(md, p, cert_len);
-        return true;
+        if (p) {
+            tls_add_cert_names(md, p, cert_len);
+            return true;
+        }
     }
     der = malloc(cert_len ? cert_len : 1);
     if (!der) {
