@@ -241,11 +241,16 @@ dpi_dnscache_parse_addr(const char *s, struct dpi_addr *addr)
  * appended again to dns_answer, so it keeps its first TTL: it may expire
  * early, never late.)  Learns nothing if the connection's query names
  * belong to different services (or some to none), since the answers
- * cannot be told apart. */
+ * cannot be told apart.
+ *
+ * Only the server answers: if the message came from the client
+ * ('from_server' false), a client forging responses to steer its own
+ * traffic into a service, its answers count as learned and are never
+ * recorded, even when the server's response comes later. */
 void
 dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
                    struct dpi_sig_scratch *scratch, struct dpi_md *md,
-                   uint64_t now_ms, uint64_t max_ttl_ms)
+                   uint64_t now_ms, uint64_t max_ttl_ms, bool from_server)
 {
     uint64_t ttl, learned = 0;
     struct dpi_md_value v;
@@ -257,6 +262,15 @@ dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
         return;
     }
     dpi_md_remove(md, DPI_F__dns_ttl);
+    if (!from_server) {
+        while (dpi_md_next(md, &pos, &v)) {
+            i += v.field == DPI_F_dns_answer;
+        }
+        if (i) {
+            dpi_md_set_u64(md, DPI_F__dns_learned, i);
+        }
+        return;
+    }
 
     /* A connection may carry several messages (a client reusing its port,
      * DNS over TCP), whose answers all pile up in dns_answer: learn only

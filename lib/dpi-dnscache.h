@@ -38,6 +38,7 @@
  * are protected by striped mutexes, which are never held while taking any
  * other lock. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,7 @@ size_t dpi_dnscache_count(struct dpi_dnscache *, uint64_t now_ms);
 
 void dpi_dnscache_learn(struct dpi_dnscache *, const struct dpi_sigdb *,
                         struct dpi_sig_scratch *, struct dpi_md *,
-                        uint64_t now_ms, uint64_t max_ttl_ms);
+                        uint64_t now_ms, uint64_t max_ttl_ms,
+                        bool from_server);
 
 #endif /* dpi-dnscache.h */

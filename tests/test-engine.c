@@ -1187,6 +1187,75 @@ test_dns_answer_labels_first_packet(void **state)
     dpi_engine_destroy(engine);
 }
 
+/* dpi_engine_dump() callback: appends to 'aux' (a string of 64 bytes) the
+ * dns_answer values of the connection from client port 41000, each
+ * followed by a space. */
+static void
+answers_cb(const struct dpi_flow_info *info, void *aux)
+{
+    struct dpi_md_value v;
+    uint32_t pos = 0;
+    char *out = aux;
+
+    if (info->key.sport != 41000) {
+        return;
+    }
+    while (dpi_md_next(info->md, &pos, &v)) {
+        if (v.field == DPI_F_dns_answer) {
+            assert_true(strlen(out) + v.len + 2 <= 64);
+            strncat(out, v.str, v.len);
+            strcat(out, " ");
+        }
+    }
+}
+
+/* Only the server's answers are learned: a client that sends a forged
+ * response toward the resolver, before or after the real one, steers
+ * nothing, and the metadata still shows every answer. */
+static void
+test_dns_answer_from_client_not_learned(void **state)
+{
+    char answers[64] = "";
+    struct dpi_engine *engine;
+    uint8_t forged[512];
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    size_t n;
+
+    (void) state;
+    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
+    w = dpi_worker_create(engine);
+    assert_non_null(w);
+
+    /* Forged first, then the resolver's own response. */
+    n = dns_make(forged, "www.youtube.com", "203.0.113.30", 300);
+    pkt_make(&pkt, 17, "192.0.2.10", 41000, "198.51.100.53", 53, 0,
+             forged, n);
+    dpi_process(w, &pkt, 1000, &v);
+    assert_string_equal(dpi_app_name(v.app_proto), "dns");
+    dns_respond(w, 41000, "www.youtube.com", "203.0.113.31", 300, 1000, &v);
+
+    /* The real response first, then a forged one. */
+    dns_respond(w, 41001, "www.youtube.com", "203.0.113.32", 300, 1000, &v);
+    n = dns_make(forged, "www.youtube.com", "203.0.113.33", 300);
+    pkt_make(&pkt, 17, "192.0.2.10", 41001, "198.51.100.53", 53, 0,
+             forged, n);
+    dpi_process(w, &pkt, 1000, &v);
+
+    assert_string_equal(syn_app(w, 50010, "203.0.113.30", 2000), "unknown");
+    assert_string_equal(syn_app(w, 50011, "203.0.113.31", 2000), "youtube");
+    assert_string_equal(syn_app(w, 50012, "203.0.113.32", 2000), "youtube");
+    assert_string_equal(syn_app(w, 50013, "203.0.113.33", 2000), "unknown");
+
+    /* Metadata: both answers of the first connection. */
+    dpi_engine_dump(engine, answers_cb, answers);
+    assert_string_equal(answers, "203.0.113.30 203.0.113.31 ");
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
 /* A learned address expires after the answer's TTL, capped at the idle
  * timeout. */
 static void
@@ -2550,6 +2619,7 @@ main(void)
         cmocka_unit_test(test_lookup_refuses_tunnel_and_portless_keys),
         cmocka_unit_test(test_worker_counts_created_connections),
         cmocka_unit_test(test_dns_answer_labels_first_packet),
+        cmocka_unit_test(test_dns_answer_from_client_not_learned),
         cmocka_unit_test(test_dns_answer_expires),
         cmocka_unit_test(test_dns_cache_is_bounded),
         cmocka_unit_test(test_dns_cache_spreads_one_prefix),
