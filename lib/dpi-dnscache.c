@@ -165,7 +165,7 @@ dpi_dnscache_insert(struct dpi_dnscache *c, const struct dpi_addr *addr,
     }
     victim->addr = *addr;
     victim->app = app;
-    victim->expire_ms = now_ms + ttl_ms;
+    victim->expire_ms = dpi_expiry(now_ms, ttl_ms);
     victim->used_ms = now_ms;
     dpi_dnscache_unlock(c, set);
 }

@@ -207,7 +207,7 @@ dpi_expect_insert(struct dpi_expect *x, uint8_t proto,
     victim->proto = proto;
     victim->app = app;
     victim->created_ms = now_ms;
-    victim->expire_ms = now_ms + timeout_ms;
+    victim->expire_ms = dpi_expiry(now_ms, timeout_ms);
     dpi_expect_unlock(x, set);
 }
 

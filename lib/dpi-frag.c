@@ -152,14 +152,6 @@ dpi_frag_hash(const struct dpi_frag_key *key, uint32_t seed)
     return dpi_hash_fmix32(h);
 }
 
-/* Returns the expiry time of an entry used at 'now_ms'. */
-static uint64_t
-dpi_frag_expiry(uint64_t now_ms)
-{
-    return (now_ms < UINT64_MAX - DPI_FRAG_TIMEOUT_MS
-            ? now_ms + DPI_FRAG_TIMEOUT_MS : UINT64_MAX);
-}
-
 /* Fills in 'key' with the identity of the datagram 'pkt' is a fragment
  * of. */
 static void
@@ -272,14 +264,14 @@ dpi_frag_resolve(struct dpi_frag_table *t, const struct dpi_pkt *pkt,
         e->sport = pkt->key.sport;
         e->dport = pkt->key.dport;
         e->proto = pkt->key.proto;
-        e->expires_ms = dpi_frag_expiry(now_ms);
+        e->expires_ms = dpi_expiry(now_ms, DPI_FRAG_TIMEOUT_MS);
     } else if (e) {
         *tmp = *pkt;
         tmp->key.sport = e->sport;
         tmp->key.dport = e->dport;
         tmp->key.proto = e->proto;
         tmp->is_fragment = 0;
-        e->expires_ms = dpi_frag_expiry(now_ms);
+        e->expires_ms = dpi_expiry(now_ms, DPI_FRAG_TIMEOUT_MS);
         pkt = tmp;
     }
     pthread_mutex_unlock(lock);

@@ -17,7 +17,8 @@
 #ifndef DPI_HASH_H
 #define DPI_HASH_H 1
 
-/* Hash helpers shared by libdpi's tables (libdpi internal). */
+/* Helpers shared by libdpi's tables (libdpi internal): hashes, and the
+ * expiry time of an entry. */
 
 #include <stdint.h>
 #include <string.h>
@@ -60,6 +61,15 @@ dpi_hash_addr(const uint8_t addr[16], uint64_t extra, uint64_t seed)
     memcpy(&a, addr, 8);
     memcpy(&b, addr + 8, 8);
     return dpi_hash_fmix64(dpi_hash_fmix64(a ^ seed) ^ b ^ (extra << 1));
+}
+
+/* Returns the time 'delta_ms' after 'now_ms', or UINT64_MAX if that does
+ * not fit: an entry never expires early because a sum wrapped around.
+ * Thread-safe: a pure function. */
+static inline uint64_t
+dpi_expiry(uint64_t now_ms, uint64_t delta_ms)
+{
+    return delta_ms < UINT64_MAX - now_ms ? now_ms + delta_ms : UINT64_MAX;
 }
 
 #endif /* dpi-hash.h */

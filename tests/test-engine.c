@@ -1879,6 +1879,32 @@ test_ftp_malformed_announces_nothing(void **state)
     dpi_engine_destroy(engine);
 }
 
+/* An entry made close to the end of time lives out its lifetime instead
+ * of expiring at once because its expiry time wrapped around. */
+static void
+test_expiry_near_end_of_time(void **state)
+{
+    struct dpi_dnscache *c = dpi_dnscache_create(128);
+    struct dpi_expect *x = dpi_expect_create(DPI_EXPECT_CAPACITY);
+    struct dpi_addr client, server;
+    uint64_t t = UINT64_MAX - 10;
+
+    (void) state;
+    assert_non_null(c);
+    assert_non_null(x);
+    addr_set(&client, FTP_CLIENT);
+    addr_set(&server, FTP_SERVER);
+
+    dpi_dnscache_insert(c, &server, 1025, t, 1000);
+    assert_int_equal(dpi_dnscache_lookup(c, &server, t + 5), 1025);
+    dpi_expect_insert(x, 6, &client, &server, 50000, DPI_APP_ftp_data, t,
+                      1000);
+    assert_int_equal(dpi_expect_count(x, t + 5), 1);
+
+    dpi_expect_destroy(x);
+    dpi_dnscache_destroy(c);
+}
+
 /* The table holds at most its capacity: a flood of announcements evicts
  * the oldest ones and never the newest; malformed _expect values (see
  * dpi-proto.h) are ignored; expired entries do not count. */
@@ -2633,6 +2659,7 @@ main(void)
         cmocka_unit_test(test_ftp_expectations_spread),
         cmocka_unit_test(test_ftp_malformed_announces_nothing),
         cmocka_unit_test(test_expect_table_is_bounded),
+        cmocka_unit_test(test_expiry_near_end_of_time),
         cmocka_unit_test(test_ftp_capture_data_connections),
         cmocka_unit_test(test_reload_swaps_database_keeps_verdicts),
         cmocka_unit_test(test_reload_bad_file_keeps_database),
