@@ -360,13 +360,22 @@ dpi_md_add_cstr(struct dpi_md *md, enum dpi_field f, const char *value)
 }
 
 /* Makes the 'len' bytes at 'value' the only value of text field 'f'.
- * Returns true if it was stored. */
+ * Returns true if it was stored.  The record goes last. */
 bool
 dpi_md_set(struct dpi_md *md, enum dpi_field f, const void *value,
            size_t len)
 {
     uint32_t old_len = md->len;
+    uint32_t pos = dpi_md_find(md, f, 0);
     bool ok;
+
+    if (pos != UINT32_MAX && dpi_md_rec_len(md->buf + pos) == len
+        && pos + dpi_md_rec_size_for(len) == md->len) {
+        /* The only value of 'f', of the same length, and already last
+         * (state that a parser rewrites on every packet): overwrite it. */
+        memmove(md->buf + pos + dpi_md_rec_hdr(md->buf + pos), value, len);
+        return true;
+    }
 
     /* Shrinks once the new value is in, not in between (but the removal
      * of the only record frees the buffer). */

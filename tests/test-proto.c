@@ -1204,6 +1204,38 @@ test_md_shrinks_after_removal(void **state)
     free(work);
 }
 
+/* dpi_md_set() leaves its record last whether it rewrites the value in
+ * place (same length, already last) or moves it: the records read back in
+ * the order of their latest setting, and only one value remains. */
+static void
+test_md_set_goes_last(void **state)
+{
+    static const enum dpi_field want[] = {
+        DPI_F_http_host, DPI_F_rtt_us, DPI_F__http_head,
+    };
+    struct dpi_md_value v;
+    struct dpi_md md;
+    uint32_t pos = 0;
+    size_t i = 0;
+
+    (void) state;
+    dpi_md_init(&md, 65536);
+    assert_true(dpi_md_set(&md, DPI_F__http_head, "abcd", 4));
+    assert_true(dpi_md_add_cstr(&md, DPI_F_http_host, "a.example"));
+    assert_true(dpi_md_set(&md, DPI_F__http_head, "efgh", 4));
+    assert_true(dpi_md_set_u64(&md, DPI_F_rtt_us, 7));
+    assert_true(dpi_md_set(&md, DPI_F__http_head, "ijkl", 4));
+    assert_true(dpi_md_set(&md, DPI_F__http_head, "mnop", 4));
+    while (dpi_md_next(&md, &pos, &v)) {
+        assert_true(i < sizeof want / sizeof want[0]);
+        assert_int_equal(v.field, want[i++]);
+    }
+    assert_int_equal(i, 3);
+    assert_int_equal(dpi_md_count(&md, DPI_F__http_head), 1);
+    assert_string_equal(dpi_md_get(&md, DPI_F__http_head, NULL), "mnop");
+    dpi_md_destroy(&md);
+}
+
 /* Asserts that text field 'f' of 'md' has first value the 'len' bytes at
  * 'want', NUL-terminated. */
 static void
@@ -1554,6 +1586,7 @@ main(void)
         cmocka_unit_test(test_http_follow_overlong_head_given_up),
         cmocka_unit_test(test_md_number_forms_and_sizes),
         cmocka_unit_test(test_md_shrinks_after_removal),
+        cmocka_unit_test(test_md_set_goes_last),
         cmocka_unit_test(test_md_length_forms),
         cmocka_unit_test(test_ssdp_fields_match_tshark),
         cmocka_unit_test(test_socks_follow_reads_tunnelled_http),

@@ -49,11 +49,11 @@
  * (SDP a=rtpmap) that the parser does not see: it assumes 8000 Hz, the
  * rate of nearly all narrowband voice codecs; for wideband or video
  * streams on dynamic types the jitter is then scaled wrongly.  The state
- * is kept in two hidden fields: _rtp_transit holds the SSRC (high 32 bits)
- * and the last relative transit time R - S (low 32 bits), _rtp_jitter the
- * estimate in timestamp units times 16 (the integer form of A.8), and
- * _rtp_seq its last sequence number.  The result, converted to
- * microseconds, is jitter_us.
+ * is kept in the hidden field _rtp, a struct rtp_state: the source's SSRC,
+ * its last relative transit time R - S and sequence number, and the
+ * estimate in timestamp units times 16 (the integer form of A.8).  The
+ * result, converted to microseconds, is jitter_us, stored when the source
+ * is first continued and then whenever it changes.
  *
  * A single datagram with a plausible RTP header proves little (any byte
  * 0x80-0xbf followed by an assigned payload type passes), so the parser
@@ -154,6 +154,16 @@ rtp_check(const uint8_t *data, size_t len)
  * for the second to confirm the first (a few losses or reorderings). */
 #define RTP_MAX_SEQ_STEP 16
 
+/* The jitter state of the source tracked, the value of hidden field _rtp
+ * (see "Jitter" above).  Stored as its bytes, padding zeroed. */
+struct rtp_state {
+    uint64_t jitter;            /* Estimate, timestamp units times 16. */
+    uint32_t ssrc;              /* Source tracked. */
+    uint32_t transit;           /* Its last relative transit time. */
+    uint16_t seq;               /* Its last sequence number. */
+    uint16_t reported;          /* 1 once jitter_us has a value. */
+};
+
 /* Updates the jitter with RTP packet 'data' (valid, clock rate 'rate')
  * arrived at 'now_us'.  Returns true if the packet continues the sequence
  * of the source tracked (same SSRC, sequence number a little ahead). */
@@ -164,37 +174,47 @@ rtp_update(const uint8_t *data, uint32_t rate, uint64_t now_us,
     uint32_t ssrc = rtp_get32(data + 8);
     uint32_t ts = rtp_get32(data + 4);
     uint16_t seq = rtp_get16(data + 2);
+    const char *cur;
+    struct rtp_state st;
     uint32_t arrival, transit;
-    uint64_t prev, prev_seq = 0, jitter = 0;
     bool continues = false;
+    size_t len;
 
     /* Arrival time in timestamp units, modulo 2^32 like the timestamp. */
     arrival = (uint32_t) ((now_us / 1000000) * rate
                           + (now_us % 1000000) * rate / 1000000);
     transit = arrival - ts;
 
-    if (dpi_md_get_u64(md, DPI_F__rtp_transit, &prev)) {
-        int32_t d;
+    cur = dpi_md_get(md, DPI_F__rtp, &len);
+    if (cur && len == sizeof st) {
+        uint64_t old_jitter;
         uint32_t abs_d;
         uint16_t step;
+        int32_t d;
 
-        if ((uint32_t) (prev >> 32) != ssrc) {
+        memcpy(&st, cur, sizeof st);
+        if (st.ssrc != ssrc) {
             return false;       /* Another source. */
         }
-        dpi_md_get_u64(md, DPI_F__rtp_seq, &prev_seq);
-        step = (uint16_t) (seq - (uint16_t) prev_seq);
+        step = (uint16_t) (seq - st.seq);
         continues = step >= 1 && step <= RTP_MAX_SEQ_STEP;
 
-        d = (int32_t) (transit - (uint32_t) prev);
+        d = (int32_t) (transit - st.transit);
         abs_d = d < 0 ? (uint32_t) -(int64_t) d : (uint32_t) d;
-        dpi_md_get_u64(md, DPI_F__rtp_jitter, &jitter);
-        jitter = jitter + abs_d - ((jitter + 8) >> 4);
-        dpi_md_set_u64(md, DPI_F__rtp_jitter, jitter);
-        dpi_md_set_u64(md, DPI_F_jitter_us,
-                       (jitter >> 4) * 1000000 / rate);
+        old_jitter = st.jitter;
+        st.jitter = st.jitter + abs_d - ((st.jitter + 8) >> 4);
+        if ((!st.reported || st.jitter >> 4 != old_jitter >> 4)
+            && dpi_md_set_u64(md, DPI_F_jitter_us,
+                              (st.jitter >> 4) * 1000000 / rate)) {
+            st.reported = 1;
+        }
+    } else {
+        memset(&st, 0, sizeof st);
+        st.ssrc = ssrc;
     }
-    dpi_md_set_u64(md, DPI_F__rtp_transit, (uint64_t) ssrc << 32 | transit);
-    dpi_md_set_u64(md, DPI_F__rtp_seq, seq);
+    st.transit = transit;
+    st.seq = seq;
+    dpi_md_set(md, DPI_F__rtp, &st, sizeof st);
     return continues;
 }
 
