@@ -1006,8 +1006,12 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
             || conn->timing & DPI_CONN_T_ART)) {
         /* Once settled, a connection stays so: its state never goes back
          * to DPI_STATE_PEND, nor does its timing lose DPI_CONN_T_ART, nor
-         * does a parser start following it again. */
-        conn->settled = dpi_classify_settled(conn->app_proto, &md);
+         * does a parser start following it again.  Parsers follow only
+         * connections with a protocol verdict (DPI_STATE_DONE): one given
+         * up on has nothing more to give, whatever protocol its ports
+         * suggest. */
+        conn->settled = (conn->state & DPI_STATE_UNK
+                         || dpi_classify_settled(conn->app_proto, &md));
     }
 
     dpi_conn_md_store(conn, &md);

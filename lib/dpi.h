@@ -284,8 +284,9 @@ void dpi_worker_give_up_all(struct dpi_worker *);
  * A connection settles once nothing more is to be learned from its
  * packets: its verdict is final (DPI_STATE_DONE or DPI_STATE_UNK), no
  * parser follows it for more metadata (the TLS parser stops once it has
- * read the server's Certificate; the others that follow do so to the end)
- * and, for TCP, its application response time is measured.  Its later
+ * read the server's Certificate; the others that follow do so to the end;
+ * none follows a connection given up on, DPI_STATE_UNK) and, for TCP, its
+ * application response time is measured.  Its later
  * packets may then bypass dpi_process(), as long as the caller hands their
  * counts to dpi_engine_lookup(), which keeps the connection alive and its
  * counters right.  A caller that lets TCP segments with SYN, FIN or RST

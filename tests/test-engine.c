@@ -579,8 +579,9 @@ check_settled(struct dpi_engine *engine, struct dumped_flows *d,
             assert_int_equal(v.state, f->verdict.state);
         }
         if (f->verdict.state & DPI_STATE_PEND
-            || f->verdict.app_proto == DPI_APP_http
-            || f->verdict.app_proto == DPI_APP_dns) {
+            || (f->verdict.state & DPI_STATE_DONE
+                && (f->verdict.app_proto == DPI_APP_http
+                    || f->verdict.app_proto == DPI_APP_dns))) {
             if (settled) {
                 fail_msg("%s settled", key_format(&f->key, buf, sizeof buf));
             }
@@ -595,7 +596,9 @@ check_settled(struct dpi_engine *engine, struct dumped_flows *d,
 
 /* A connection settles only once nothing more is to be learned from it:
  * never while it is being inspected, never when a parser follows it to the
- * end (HTTP, DNS), and a TLS connection only after the server's flight. */
+ * end (HTTP, DNS), and a TLS connection only after the server's flight.
+ * (One given up on, whose protocol is only guessed from its port, is not
+ * followed: it settles.) */
 static void
 test_settled_only_when_nothing_to_learn(void **state)
 {
@@ -945,6 +948,22 @@ lookup_udp_after_give_up(struct dpi_engine *e, struct dpi_worker *w,
     return found;
 }
 
+/* Creates in '*e' an engine that inspects one payload packet per
+ * connection, and returns a worker of it. */
+static struct dpi_worker *
+one_packet_engine(struct dpi_engine **e)
+{
+    struct dpi_config cfg;
+    struct dpi_worker *w;
+
+    dpi_config_init(&cfg);
+    cfg.inspect_packets = 1;
+    assert_int_equal(dpi_engine_create(&cfg, e, NULL), 0);
+    w = dpi_worker_create(*e);
+    assert_non_null(w);
+    return w;
+}
+
 /* dpi_engine_lookup() answers only for TCP and UDP connections that are
  * not on a tunnel port: a VXLAN or GTP-U packet that bypassed
  * dpi_process() would not be decapsulated, so it must not be counted
@@ -954,17 +973,12 @@ test_lookup_refuses_tunnel_and_portless_keys(void **state)
 {
     struct dpi_engine *engine;
     struct dpi_worker *w;
-    struct dpi_config cfg;
     struct dpi_verdict v;
     struct dpi_pkt pkt;
     uint8_t buf[64];
 
     (void) state;
-    dpi_config_init(&cfg);
-    cfg.inspect_packets = 1;
-    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = one_packet_engine(&engine);
 
     /* The control: the same connection on another port is answered for. */
     assert_true(lookup_udp_after_give_up(engine, w, 40000, 40001));
@@ -976,6 +990,24 @@ test_lookup_refuses_tunnel_and_portless_keys(void **state)
     make_ipv4(buf, 1, 0, false, &pkt);
     expect_verdict(w, &pkt, DPI_STATE_TRK | DPI_STATE_DONE, DPI_APP_icmp);
     assert_false(dpi_engine_lookup(engine, &pkt.key, 1, 60, 1002, &v));
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
+}
+
+/* A connection given up on settles even when its port suggests a protocol
+ * whose parser would follow a verdict (DNS, SIP): nothing follows it. */
+static void
+test_given_up_settles_whatever_its_guess(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+
+    (void) state;
+    w = one_packet_engine(&engine);
+
+    assert_true(lookup_udp_after_give_up(engine, w, 40004, 53));
+    assert_true(lookup_udp_after_give_up(engine, w, 40005, 5060));
 
     dpi_worker_destroy(w);
     dpi_engine_destroy(engine);
@@ -2643,6 +2675,7 @@ main(void)
         cmocka_unit_test(test_settled_bypass_matches_oracle),
         cmocka_unit_test(test_settled_only_when_nothing_to_learn),
         cmocka_unit_test(test_lookup_refuses_tunnel_and_portless_keys),
+        cmocka_unit_test(test_given_up_settles_whatever_its_guess),
         cmocka_unit_test(test_worker_counts_created_connections),
         cmocka_unit_test(test_dns_answer_labels_first_packet),
         cmocka_unit_test(test_dns_answer_from_client_not_learned),
