@@ -144,24 +144,34 @@ vsctl () { ovs-vsctl --db="$db" --timeout=60 "$@"; }
 # The kernel's pool of 2 MB hugepages.
 hp=/sys/kernel/mm/hugepages/hugepages-2048kB
 
-# Prints the pids of the daemons the script started that still run.
+# Prints the pids of the daemons the script started that still run, from
+# their pidfiles.
 daemons_alive () {
+    local pid
     for p in ovs-vswitchd ovsdb-server; do
-        if test -s "$w/run/$p.pid" \
-           && kill -0 "$(cat "$w/run/$p.pid")" 2>/dev/null; then
-            cat "$w/run/$p.pid"
+        pid=$(cat "$w/run/$p.pid" 2>/dev/null) || continue
+        if test -n "$pid" && kill -0 "$pid" 2>/dev/null; then
+            echo "$pid"
         fi
     done
 }
 
 cleanup () {
     trap '' INT TERM HUP
-    for pid in $(daemons_alive); do
+    # The pids are taken once: a daemon removes its pidfile on the way
+    # out, before it has let go of its hugepages.
+    local pids pid left
+    pids=$(daemons_alive)
+    for pid in $pids; do
         kill "$pid" 2>/dev/null || true
     done
     # Wait up to 10 s for them to exit, so that no hugepage is in use.
     for i in $(seq 1 100); do
-        test -z "$(daemons_alive)" && break
+        left=
+        for pid in $pids; do
+            kill -0 "$pid" 2>/dev/null && left=yes
+        done
+        test -z "$left" && break
         sleep 0.1
     done
     rm -rf /var/run/dpdk/ovsdpibench
@@ -169,13 +179,24 @@ cleanup () {
         umount "$w/huge" || echo "$0: could not unmount $w/huge" >&2
     fi
     if test "$huge_added" -gt 0; then
+        # Give back what was added; a page still being released keeps the
+        # pool from shrinking, so try again for up to 5 s.
+        for i in $(seq 1 50); do
+            nr=$(cat "$hp/nr_hugepages")
+            test "$nr" -le "$huge_before" && break
+            echo "$huge_before" > "$hp/nr_hugepages" || true
+            test "$(cat "$hp/nr_hugepages")" -le "$huge_before" && break
+            sleep 0.1
+        done
         nr=$(cat "$hp/nr_hugepages")
-        echo $((nr > huge_added ? nr - huge_added : 0)) \
-            > "$hp/nr_hugepages" || true
+        if test "$nr" -gt "$huge_before"; then
+            echo "$0: $((nr - huge_before)) hugepages not given back" >&2
+        fi
     fi
 }
 huge_mounted=
 huge_added=0
+huge_before=0
 rm -f "$w"/run/*.pid
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -185,9 +206,9 @@ if test "$huge" -gt 0; then
         echo "$0: HUGEPAGES needs root and 2 MB hugepages ($hp)" >&2
         exit 2
     fi
-    nr=$(cat "$hp/nr_hugepages")
-    echo $((nr + huge)) > "$hp/nr_hugepages"
-    huge_added=$(($(cat "$hp/nr_hugepages") - nr))
+    huge_before=$(cat "$hp/nr_hugepages")
+    echo $((huge_before + huge)) > "$hp/nr_hugepages"
+    huge_added=$(($(cat "$hp/nr_hugepages") - huge_before))
     if test "$huge_added" -lt "$huge"; then
         echo "$0: the kernel gave $huge_added of $huge hugepages" >&2
         exit 1
