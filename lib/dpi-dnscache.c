@@ -243,14 +243,15 @@ dpi_dnscache_parse_addr(const char *s, struct dpi_addr *addr)
  * belong to different services (or some to none), since the answers
  * cannot be told apart.
  *
- * Only the server answers: if the message came from the client
- * ('from_server' false), a client forging responses to steer its own
- * traffic into a service, its answers count as learned and are never
- * recorded, even when the server's response comes later. */
+ * Only answers teach: 'answer' says whether the message came from the
+ * server of a connection whose client had sent something first (its
+ * query).  The answers of any other message (a "response" that a client
+ * sends itself, to get its own traffic labelled as a service) count as
+ * learned and are never recorded, even once a real response comes. */
 void
 dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
                    struct dpi_sig_scratch *scratch, struct dpi_md *md,
-                   uint64_t now_ms, uint64_t max_ttl_ms, bool from_server)
+                   uint64_t now_ms, uint64_t max_ttl_ms, bool answer)
 {
     uint64_t ttl, learned = 0;
     struct dpi_md_value v;
@@ -262,7 +263,7 @@ dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
         return;
     }
     dpi_md_remove(md, DPI_F__dns_ttl);
-    if (!from_server) {
+    if (!answer) {
         while (dpi_md_next(md, &pos, &v)) {
             i += v.field == DPI_F_dns_answer;
         }

@@ -67,6 +67,6 @@ size_t dpi_dnscache_count(struct dpi_dnscache *, uint64_t now_ms);
 void dpi_dnscache_learn(struct dpi_dnscache *, const struct dpi_sigdb *,
                         struct dpi_sig_scratch *, struct dpi_md *,
                         uint64_t now_ms, uint64_t max_ttl_ms,
-                        bool from_server);
+                        bool answer);
 
 #endif /* dpi-dnscache.h */

@@ -989,7 +989,8 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     }
     if (conn->app_proto == DPI_APP_dns) {
         dpi_dnscache_learn(e->dnscache, w->sigs->db, w->scratch, &md,
-                           now_ms, e->idle_timeout_ms, !to_server);
+                           now_ms, e->idle_timeout_ms,
+                           !to_server && conn->packets[0]);
     } else if (conn->app_proto == DPI_APP_ftp_control) {
         dpi_expect_learn(e->expect, &conn->key, &md, now_ms);
     }
