@@ -1204,6 +1204,21 @@ test_md_shrinks_after_removal(void **state)
     free(work);
 }
 
+/* Asserts that text field 'f' of 'md' has first value the 'len' bytes at
+ * 'want', NUL-terminated. */
+static void
+assert_md_value(const struct dpi_md *md, enum dpi_field f, const char *want,
+                size_t len)
+{
+    size_t got_len = 0;
+    const char *v = dpi_md_get(md, f, &got_len);
+
+    assert_non_null(v);
+    assert_int_equal(got_len, len);
+    assert_memory_equal(v, want, len);
+    assert_int_equal(v[len], '\0');
+}
+
 /* dpi_md_set() leaves its record last whether it rewrites the value in
  * place (same length, already last) or moves it: the records read back in
  * the order of their latest setting, and only one value remains. */
@@ -1215,7 +1230,8 @@ test_md_set_goes_last(void **state)
     };
     struct dpi_md_value v;
     struct dpi_md md;
-    uint32_t pos = 0;
+    uint32_t pos = 0, len;
+    char big[300];
     size_t i = 0;
 
     (void) state;
@@ -1233,22 +1249,17 @@ test_md_set_goes_last(void **state)
     assert_int_equal(i, 3);
     assert_int_equal(dpi_md_count(&md, DPI_F__http_head), 1);
     assert_string_equal(dpi_md_get(&md, DPI_F__http_head, NULL), "mnop");
+
+    /* A value of 255 bytes or more (the 3-byte length form), rewritten. */
+    memset(big, 'a', sizeof big);
+    assert_true(dpi_md_set(&md, DPI_F__http_head, big, sizeof big));
+    len = md.len;
+    memset(big, 'b', sizeof big);
+    assert_true(dpi_md_set(&md, DPI_F__http_head, big, sizeof big));
+    assert_int_equal(md.len, len);
+    assert_md_value(&md, DPI_F__http_head, big, sizeof big);
+    assert_int_equal(dpi_md_count(&md, DPI_F__http_head), 1);
     dpi_md_destroy(&md);
-}
-
-/* Asserts that text field 'f' of 'md' has first value the 'len' bytes at
- * 'want', NUL-terminated. */
-static void
-assert_md_value(const struct dpi_md *md, enum dpi_field f, const char *want,
-                size_t len)
-{
-    size_t got_len = 0;
-    const char *v = dpi_md_get(md, f, &got_len);
-
-    assert_non_null(v);
-    assert_int_equal(got_len, len);
-    assert_memory_equal(v, want, len);
-    assert_int_equal(v[len], '\0');
 }
 
 /* A record's length takes 1 byte below 255 and 3 bytes from 255 on; values

@@ -52,8 +52,8 @@
  * is kept in the hidden field _rtp, a struct rtp_state: the source's SSRC,
  * its last relative transit time R - S and sequence number, and the
  * estimate in timestamp units times 16 (the integer form of A.8).  The
- * result, converted to microseconds, is jitter_us, stored when the source
- * is first continued and then whenever it changes.
+ * result, converted to microseconds, is jitter_us, stored from the
+ * source's second packet on whenever its value may have changed.
  *
  * A single datagram with a plausible RTP header proves little (any byte
  * 0x80-0xbf followed by an assigned payload type passes), so the parser
@@ -160,9 +160,13 @@ struct rtp_state {
     uint64_t jitter;            /* Estimate, timestamp units times 16. */
     uint32_t ssrc;              /* Source tracked. */
     uint32_t transit;           /* Its last relative transit time. */
+    uint32_t rate;              /* Clock rate of jitter_us's value, or 0
+                                 * while jitter_us has none. */
     uint16_t seq;               /* Its last sequence number. */
-    uint16_t reported;          /* 1 once jitter_us has a value. */
+    uint16_t pad;               /* Zero. */
 };
+_Static_assert(sizeof(struct rtp_state) == 24,
+               "struct rtp_state has no padding");
 
 /* Updates the jitter with RTP packet 'data' (valid, clock rate 'rate')
  * arrived at 'now_us'.  Returns true if the packet continues the sequence
@@ -203,10 +207,10 @@ rtp_update(const uint8_t *data, uint32_t rate, uint64_t now_us,
         abs_d = d < 0 ? (uint32_t) -(int64_t) d : (uint32_t) d;
         old_jitter = st.jitter;
         st.jitter = st.jitter + abs_d - ((st.jitter + 8) >> 4);
-        if ((!st.reported || st.jitter >> 4 != old_jitter >> 4)
-            && dpi_md_set_u64(md, DPI_F_jitter_us,
-                              (st.jitter >> 4) * 1000000 / rate)) {
-            st.reported = 1;
+        if (st.rate != rate || st.jitter >> 4 != old_jitter >> 4) {
+            st.rate = (dpi_md_set_u64(md, DPI_F_jitter_us,
+                                      (st.jitter >> 4) * 1000000 / rate)
+                       ? rate : 0);
         }
     } else {
         memset(&st, 0, sizeof st);
