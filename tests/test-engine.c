@@ -1000,14 +1000,32 @@ test_lookup_refuses_tunnel_and_portless_keys(void **state)
 static void
 test_given_up_settles_whatever_its_guess(void **state)
 {
+    static const struct {
+        uint16_t port;          /* Server port. */
+        uint16_t guess;         /* Protocol its port suggests. */
+    } cases[] = {
+        { 53, DPI_APP_dns },
+        { 5060, DPI_APP_sip },
+    };
     struct dpi_engine *engine;
     struct dpi_worker *w;
 
     (void) state;
     w = one_packet_engine(&engine);
 
-    assert_true(lookup_udp_after_give_up(engine, w, 40004, 53));
-    assert_true(lookup_udp_after_give_up(engine, w, 40005, 5060));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint16_t sport = 40004 + i;
+        struct dpi_verdict v;
+        struct dpi_pkt pkt;
+
+        assert_true(lookup_udp_after_give_up(engine, w, sport,
+                                             cases[i].port));
+        pkt_make(&pkt, 17, "10.0.0.1", sport, "10.0.0.2", cases[i].port, 0,
+                 NULL, 0);
+        assert_true(dpi_engine_lookup(engine, &pkt.key, 0, 0, 0, &v));
+        assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_UNK);
+        assert_int_equal(v.app_proto, cases[i].guess);
+    }
 
     dpi_worker_destroy(w);
     dpi_engine_destroy(engine);
