@@ -179,24 +179,24 @@ cleanup () {
         umount "$w/huge" || echo "$0: could not unmount $w/huge" >&2
     fi
     if test "$huge_added" -gt 0; then
-        # Give back what was added; a page still being released keeps the
-        # pool from shrinking, so try again for up to 5 s.
+        # Take out what was added (no more: another job may have grown
+        # the pool since); a page still being released keeps the pool from
+        # shrinking, so try again for up to 5 s.
+        nr=$(cat "$hp/nr_hugepages")
+        target=$((nr > huge_added ? nr - huge_added : 0))
         for i in $(seq 1 50); do
-            nr=$(cat "$hp/nr_hugepages")
-            test "$nr" -le "$huge_before" && break
-            echo "$huge_before" > "$hp/nr_hugepages" || true
-            test "$(cat "$hp/nr_hugepages")" -le "$huge_before" && break
+            echo "$target" > "$hp/nr_hugepages" || true
+            test "$(cat "$hp/nr_hugepages")" -le "$target" && break
             sleep 0.1
         done
         nr=$(cat "$hp/nr_hugepages")
-        if test "$nr" -gt "$huge_before"; then
-            echo "$0: $((nr - huge_before)) hugepages not given back" >&2
+        if test "$nr" -gt "$target"; then
+            echo "$0: $((nr - target)) hugepages not given back" >&2
         fi
     fi
 }
 huge_mounted=
 huge_added=0
-huge_before=0
 rm -f "$w"/run/*.pid
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -206,9 +206,9 @@ if test "$huge" -gt 0; then
         echo "$0: HUGEPAGES needs root and 2 MB hugepages ($hp)" >&2
         exit 2
     fi
-    huge_before=$(cat "$hp/nr_hugepages")
-    echo $((huge_before + huge)) > "$hp/nr_hugepages"
-    huge_added=$(($(cat "$hp/nr_hugepages") - huge_before))
+    nr=$(cat "$hp/nr_hugepages")
+    echo $((nr + huge)) > "$hp/nr_hugepages"
+    huge_added=$(($(cat "$hp/nr_hugepages") - nr))
     if test "$huge_added" -lt "$huge"; then
         echo "$0: the kernel gave $huge_added of $huge hugepages" >&2
         exit 1
