@@ -767,6 +767,31 @@ app_flows(struct dpi_engine *e, uint16_t app)
     return flows;
 }
 
+/* Creates in '*e' an engine with configuration 'cfg' (the defaults if
+ * NULL), and returns a worker of it. */
+static struct dpi_worker *
+engine_and_worker(const struct dpi_config *cfg, struct dpi_engine **e)
+{
+    struct dpi_worker *w;
+
+    assert_int_equal(dpi_engine_create(cfg, e, NULL), 0);
+    w = dpi_worker_create(*e);
+    assert_non_null(w);
+    return w;
+}
+
+/* Creates in '*e' an engine that inspects one payload packet per
+ * connection, and returns a worker of it. */
+static struct dpi_worker *
+one_packet_engine(struct dpi_engine **e)
+{
+    struct dpi_config cfg;
+
+    dpi_config_init(&cfg);
+    cfg.inspect_packets = 1;
+    return engine_and_worker(&cfg, e);
+}
+
 /* With the built-in signatures, a connection of an IP protocol that the
  * file declares ("protocol icmp ip 1") is identified, with DONE, on its
  * first packet, and keeps that verdict; an undeclared protocol (PIM, 103)
@@ -782,9 +807,7 @@ test_ip_protocol_identified_on_first_packet(void **state)
     uint8_t buf[64];
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
 
     make_ipv4(buf, 1, 0, false, &pkt);
     expect_verdict(w, &pkt, done, DPI_APP_icmp);
@@ -822,9 +845,7 @@ test_ip_protocol_of_fragments(void **state)
     uint8_t buf[64];
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
 
     make_ipv4(buf, 1, 185, false, &pkt);
     assert_true(pkt.is_fragment);
@@ -948,22 +969,6 @@ lookup_udp_after_give_up(struct dpi_engine *e, struct dpi_worker *w,
     return found;
 }
 
-/* Creates in '*e' an engine that inspects one payload packet per
- * connection, and returns a worker of it. */
-static struct dpi_worker *
-one_packet_engine(struct dpi_engine **e)
-{
-    struct dpi_config cfg;
-    struct dpi_worker *w;
-
-    dpi_config_init(&cfg);
-    cfg.inspect_packets = 1;
-    assert_int_equal(dpi_engine_create(&cfg, e, NULL), 0);
-    w = dpi_worker_create(*e);
-    assert_non_null(w);
-    return w;
-}
-
 /* dpi_engine_lookup() answers only for TCP and UDP connections that are
  * not on a tunnel port: a VXLAN or GTP-U packet that bypassed
  * dpi_process() would not be decapsulated, so it must not be counted
@@ -1044,9 +1049,7 @@ test_worker_counts_created_connections(void **state)
     struct dpi_pkt pkt;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
     memset(&last, 0xa5, sizeof last);
     assert_int_equal(dpi_worker_n_created(w, &last), 0);
     assert_int_equal(last.proto, 0xa5);
@@ -1216,9 +1219,7 @@ test_dns_answer_labels_first_packet(void **state)
     struct dpi_pkt pkt;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
 
     assert_string_equal(syn_app(w, 50000, "203.0.113.7", 1000), "unknown");
     resolve(w, "www.youtube.com", "203.0.113.7", 300, 2000, "youtube");
@@ -1300,9 +1301,7 @@ test_dns_answer_only_from_answers(void **state)
     struct dpi_verdict v;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
 
     /* Forged by the client first, then the resolver's response. */
     dns_send(w, "192.0.2.10", 41000, "198.51.100.53", 53, "www.youtube.com",
@@ -1352,9 +1351,7 @@ test_dns_answer_expires(void **state)
     (void) state;
     dpi_config_init(&cfg);
     cfg.idle_timeout_ms = 60000;
-    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(&cfg, &engine);
 
     /* TTL 30 s. */
     resolve(w, "www.youtube.com", "203.0.113.7", 30, 1000, "youtube");
@@ -1603,9 +1600,7 @@ test_give_up_guesses_by_port(void **state)
     struct dpi_pkt pkt;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
 
     /* SYN, then FIN both ways, no payload: a guess on FIN. */
     pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 443, 0x02, NULL, 0);
@@ -1779,9 +1774,7 @@ test_ftp_passive_data_labels_first_packet(void **state)
     struct dpi_verdict v;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
     ftp_login(w, 40000, 1000);
 
     assert_string_equal(first_packet_proto(w, FTP_CLIENT, 40001, FTP_SERVER,
@@ -1826,9 +1819,7 @@ test_ftp_active_data_labels_first_packet(void **state)
     struct dpi_worker *w;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
     ftp_login(w, 40000, 1000);
 
     ftp_send(w, 40000, true, "PORT 192,0,2,10,19,137\r\n", 1100);
@@ -1905,9 +1896,7 @@ test_ftp_data_expectation_expires(void **state)
     struct dpi_worker *w;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
     ftp_login(w, 40000, 1000);
 
     ftp_send(w, 40000, false, "227 Entering Passive Mode "
@@ -1942,9 +1931,7 @@ test_ftp_malformed_announces_nothing(void **state)
     uint16_t sport = 41000;
 
     (void) state;
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
     ftp_login(w, 40000, 1000);
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -2054,9 +2041,7 @@ test_expect_table_is_bounded(void **state)
     dpi_expect_destroy(x);
 
     /* The same flood through the engine, as 227 replies. */
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
     ftp_login(w, 40000, 1000);
     for (i = 0; i < 4 * DPI_EXPECT_CAPACITY; i++) {
         char reply[128];
@@ -2265,9 +2250,7 @@ test_reload_bad_file_keeps_database(void **state)
                    "tcp ports 1\n");
     dpi_config_init(&cfg);
     cfg.signatures = path_a;
-    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(&cfg, &engine);
     make_ipv4_from(buf, 112, 1, &pkt);
     expect_verdict(w, &pkt, done, DPI_APP_vrrp);
 
@@ -2561,9 +2544,7 @@ reload_ssh_run(const char *new_sig, const char *server, size_t server_len)
     struct dpi_pkt pkt;
 
     write_sig_file(path_b, new_sig);
-    assert_int_equal(dpi_engine_create(NULL, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(NULL, &engine);
 
     pkt_make(&pkt, 6, "10.0.0.1", 40000, "10.0.0.2", 2222, 0x18,
              client, sizeof client - 1);
@@ -2648,9 +2629,7 @@ test_flood_keeps_table_bounded_and_verdicts(void **state)
     (void) state;
     dpi_config_init(&cfg);
     cfg.max_flows = MAX;
-    assert_int_equal(dpi_engine_create(&cfg, &engine, NULL), 0);
-    w = dpi_worker_create(engine);
-    assert_non_null(w);
+    w = engine_and_worker(&cfg, &engine);
 
     pkt_make(&http, 6, "10.1.0.1", 40000, "10.2.0.1", 80, 0x18,
              req, sizeof req - 1);
