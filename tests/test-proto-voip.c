@@ -362,6 +362,49 @@ test_rtp_jitter(void **state)
     dpi_md_destroy(&md);
 }
 
+/* A jitter_us that the metadata budget refused is written by a later
+ * packet once the budget allows it, even if the jitter has not changed
+ * (the engine's budget is every connection's, so it may be raised while a
+ * stream runs); meanwhile the jitter state goes on being updated. */
+static void
+test_rtp_jitter_after_budget_refused(void **state)
+{
+    uint8_t buf[172];
+    struct dpi_md md;
+    uint64_t jitter;
+    uint64_t t0 = 1700000000ull * 1000000;
+    size_t n;
+
+    (void) state;
+    dpi_md_init(&md, 65536);
+    n = rtp_build(buf, 100, 5000, 0x11223344);
+    assert_int_equal(run(dpi_rtp_parse, buf, n, false, false, t0, &md),
+                     DPI_PROTO_MORE);
+
+    /* No room beyond the jitter state: jitter_us (0) is refused. */
+    md.max = md.len;
+    n = rtp_build(buf, 101, 5160, 0x11223344);
+    assert_int_equal(run(dpi_rtp_parse, buf, n, false, false, t0 + 20000,
+                         &md), DPI_PROTO_YES);
+    assert_false(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
+
+    /* Room again; the jitter is still 0, and now it is written. */
+    md.max = 65536;
+    n = rtp_build(buf, 102, 5320, 0x11223344);
+    assert_int_equal(run(dpi_rtp_parse, buf, n, false, true, t0 + 40000,
+                         &md), DPI_PROTO_YES);
+    assert_true(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
+    assert_int_equal(jitter, 0);
+
+    /* Ten milliseconds late: as in test_rtp_jitter, 625 us. */
+    n = rtp_build(buf, 103, 5480, 0x11223344);
+    assert_int_equal(run(dpi_rtp_parse, buf, n, false, true, t0 + 70000,
+                         &md), DPI_PROTO_YES);
+    assert_true(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
+    assert_int_equal(jitter, 625);
+    dpi_md_destroy(&md);
+}
+
 /* Not RTP: version 1, unassigned payload type, RTCP types, CSRC count or
  * extension or padding longer than the packet, a sequence jump. */
 static void
@@ -660,6 +703,7 @@ main(void)
         cmocka_unit_test(test_stun_binding),
         cmocka_unit_test(test_stun_lengths),
         cmocka_unit_test(test_rtp_jitter),
+        cmocka_unit_test(test_rtp_jitter_after_budget_refused),
         cmocka_unit_test(test_rtp_invalid),
         cmocka_unit_test(test_rtcp),
         cmocka_unit_test(test_xmpp),
