@@ -324,6 +324,29 @@ rtp_build(uint8_t *buf, uint16_t seq, uint32_t ts, uint32_t ssrc)
     return 172;
 }
 
+/* Runs the RTP parser, in follow mode if 'follow', on a packet of source
+ * 'ssrc' with sequence number 'seq' and timestamp 'ts' that arrived at
+ * 'now_us'. */
+static enum dpi_proto_result
+rtp_feed(uint16_t seq, uint32_t ts, uint32_t ssrc, uint64_t now_us,
+         bool follow, struct dpi_md *md)
+{
+    uint8_t buf[172];
+    size_t n = rtp_build(buf, seq, ts, ssrc);
+
+    return run(dpi_rtp_parse, buf, n, false, follow, now_us, md);
+}
+
+/* Returns the jitter_us of 'md', which must have one. */
+static uint64_t
+rtp_jitter_us(const struct dpi_md *md)
+{
+    uint64_t jitter;
+
+    assert_true(dpi_md_get_u64(md, DPI_F_jitter_us, &jitter));
+    return jitter;
+}
+
 /* The first packet is MORE, the next of the same source YES; packets
  * 20 ms apart with timestamps 160 apart (8000 Hz) have no jitter; one
  * packet 10 ms late gives D = 80 units, J = 80 / 16 = 5 units = 625 us
@@ -331,34 +354,25 @@ rtp_build(uint8_t *buf, uint16_t seq, uint32_t ts, uint32_t ssrc)
 static void
 test_rtp_jitter(void **state)
 {
-    uint8_t buf[172];
-    struct dpi_md md;
-    uint64_t jitter;
     uint64_t t0 = 1700000000ull * 1000000;
-    size_t n;
+    uint32_t ssrc = 0x11223344;
+    struct dpi_md md;
 
     (void) state;
     dpi_md_init(&md, 65536);
-    n = rtp_build(buf, 100, 5000, 0x11223344);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, false, t0, &md),
+    assert_int_equal(rtp_feed(100, 5000, ssrc, t0, false, &md),
                      DPI_PROTO_MORE);
-    n = rtp_build(buf, 101, 5160, 0x11223344);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, false, t0 + 20000,
-                         &md), DPI_PROTO_YES);
-    assert_true(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
-    assert_int_equal(jitter, 0);
-    n = rtp_build(buf, 102, 5320, 0x11223344);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, true, t0 + 50000,
-                         &md), DPI_PROTO_YES);
-    assert_true(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
-    assert_int_equal(jitter, 625);
+    assert_int_equal(rtp_feed(101, 5160, ssrc, t0 + 20000, false, &md),
+                     DPI_PROTO_YES);
+    assert_int_equal(rtp_jitter_us(&md), 0);
+    assert_int_equal(rtp_feed(102, 5320, ssrc, t0 + 50000, true, &md),
+                     DPI_PROTO_YES);
+    assert_int_equal(rtp_jitter_us(&md), 625);
 
     /* Another source does not disturb the tracked one. */
-    n = rtp_build(buf, 7, 999999, 0x55667788);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, true, t0 + 90000,
-                         &md), DPI_PROTO_YES);
-    assert_true(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
-    assert_int_equal(jitter, 625);
+    assert_int_equal(rtp_feed(7, 999999, 0x55667788, t0 + 90000, true,
+                              &md), DPI_PROTO_YES);
+    assert_int_equal(rtp_jitter_us(&md), 625);
     dpi_md_destroy(&md);
 }
 
@@ -369,39 +383,32 @@ test_rtp_jitter(void **state)
 static void
 test_rtp_jitter_after_budget_refused(void **state)
 {
-    uint8_t buf[172];
+    uint64_t t0 = 1700000000ull * 1000000;
+    uint32_t ssrc = 0x11223344;
     struct dpi_md md;
     uint64_t jitter;
-    uint64_t t0 = 1700000000ull * 1000000;
-    size_t n;
 
     (void) state;
     dpi_md_init(&md, 65536);
-    n = rtp_build(buf, 100, 5000, 0x11223344);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, false, t0, &md),
+    assert_int_equal(rtp_feed(100, 5000, ssrc, t0, false, &md),
                      DPI_PROTO_MORE);
 
     /* No room beyond the jitter state: jitter_us (0) is refused. */
     md.max = md.len;
-    n = rtp_build(buf, 101, 5160, 0x11223344);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, false, t0 + 20000,
-                         &md), DPI_PROTO_YES);
+    assert_int_equal(rtp_feed(101, 5160, ssrc, t0 + 20000, false, &md),
+                     DPI_PROTO_YES);
     assert_false(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
 
     /* Room again; the jitter is still 0, and now it is written. */
     md.max = 65536;
-    n = rtp_build(buf, 102, 5320, 0x11223344);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, true, t0 + 40000,
-                         &md), DPI_PROTO_YES);
-    assert_true(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
-    assert_int_equal(jitter, 0);
+    assert_int_equal(rtp_feed(102, 5320, ssrc, t0 + 40000, true, &md),
+                     DPI_PROTO_YES);
+    assert_int_equal(rtp_jitter_us(&md), 0);
 
     /* Ten milliseconds late: as in test_rtp_jitter, 625 us. */
-    n = rtp_build(buf, 103, 5480, 0x11223344);
-    assert_int_equal(run(dpi_rtp_parse, buf, n, false, true, t0 + 70000,
-                         &md), DPI_PROTO_YES);
-    assert_true(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
-    assert_int_equal(jitter, 625);
+    assert_int_equal(rtp_feed(103, 5480, ssrc, t0 + 70000, true, &md),
+                     DPI_PROTO_YES);
+    assert_int_equal(rtp_jitter_us(&md), 625);
     dpi_md_destroy(&md);
 }
 
