@@ -884,6 +884,29 @@ dpi_conn_table_unlock(struct dpi_conn_stripe *s)
     pthread_mutex_unlock(&s->mutex);
 }
 
+/* Makes closed connection 'conn' a new one for 'pkt', a TCP SYN without
+ * ACK seen at 'now_ms' (see "Closed connections" in dpi-conn.h), as if
+ * 'conn' had expired and 'pkt' created a connection: the table counts one
+ * connection expired and one created.  The connection keeps its place in
+ * its stripe's hash chain and LRU list (its key is the same, in one
+ * direction or the other).  The caller holds the connection's stripe. */
+void
+dpi_conn_restart(struct dpi_conn_table *t, struct dpi_conn *conn,
+                 const struct dpi_pkt *pkt, uint64_t now_ms)
+{
+    uint32_t lru_prev = conn->lru_prev;
+    uint32_t lru_next = conn->lru_next;
+    uint32_t hnext = conn->hnext;
+
+    dpi_conn_release(t, conn);
+    dpi_conn_init(conn, pkt, now_ms);
+    conn->lru_prev = lru_prev;
+    conn->lru_next = lru_next;
+    conn->hnext = hnext;
+    __atomic_add_fetch(&t->expired, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&t->created, 1, __ATOMIC_RELAXED);
+}
+
 /* Returns true if 'pkt', a packet of 'conn' in either direction (as
  * dpi_conn_table_lookup() found or created it), travels from client to
  * server (the caller holds the connection's stripe).  The lookup matched
@@ -990,10 +1013,7 @@ dpi_conn_is_expired(const struct dpi_conn *conn, uint64_t now_ms,
     if (idle >= idle_ms) {
         return true;
     }
-    return (idle >= DPI_CONN_CLOSED_TIMEOUT_MS
-            && (conn->flags & DPI_CONN_RST
-                || (conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))
-                   == (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C)));
+    return idle >= DPI_CONN_CLOSED_TIMEOUT_MS && dpi_conn_is_closed(conn);
 }
 
 /* Removes from 't' every connection that has been idle for 'idle_ms' or

@@ -74,6 +74,22 @@
  * later from the side taken for the server turns the connection around
  * (once).
  *
+ * Closed connections
+ * ==================
+ *
+ * A closed TCP connection (reset, or finished from both sides) stays in
+ * the table until it has been idle for a short while.  A TCP SYN without
+ * ACK that finds it opens a new connection with the same key, as a SYN in
+ * TIME-WAIT does (RFC 1122 4.2.2.13) and as Linux's conntrack takes it,
+ * so that a port reused at once is inspected afresh and gets no verdict
+ * of its predecessor: the engine calls dpi_conn_restart().  The exception
+ * is a SYN with the sequence number of the connection's first client SYN
+ * (kept in its metadata): a retransmission, a retry after a refusal or a
+ * replayed capture, which tshark and nDPI count as the same connection,
+ * and so does the engine, verdict included.  A client that picks its own
+ * sequence numbers can therefore open a connection that keeps the verdict
+ * of the one it closed.
+ *
  * Memory
  * ======
  *
@@ -233,6 +249,16 @@ struct dpi_conn {
     struct dpi_inspect *inspect; /* Classifier state while inspecting. */
 };
 
+/* Returns true if TCP connection 'conn' has closed: reset, or finished
+ * from both sides.  The caller holds the connection's stripe. */
+static inline bool
+dpi_conn_is_closed(const struct dpi_conn *conn)
+{
+    return (conn->flags & DPI_CONN_RST
+            || (conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))
+               == (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C));
+}
+
 /* Makes 'md' the metadata of 'conn', with the budget 'max' (the engine's,
  * the same for all its connections, so not kept in each).  The caller
  * must hand any change back with dpi_conn_md_store() before it releases
@@ -312,6 +338,8 @@ struct dpi_conn *dpi_conn_table_find(struct dpi_conn_table *,
                                      bool *to_server,
                                      struct dpi_conn_stripe **);
 void dpi_conn_table_unlock(struct dpi_conn_stripe *);
+void dpi_conn_restart(struct dpi_conn_table *, struct dpi_conn *,
+                      const struct dpi_pkt *, uint64_t now_ms);
 
 bool dpi_conn_to_server(const struct dpi_conn *, const struct dpi_pkt *);
 bool dpi_conn_inspect_begin(struct dpi_conn_table *, struct dpi_conn *,

@@ -791,6 +791,7 @@ dpi_conn_compute(struct dpi_conn *conn, struct dpi_md *md,
         if (to_server && !(flags & DPI_TCP_ACK)
             && !dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
             dpi_md_set_u64(md, DPI_F__syn_us, now_us);
+            dpi_md_set_u64(md, DPI_F__syn_seq, pkt->tcp_seq);
         } else if (!to_server && flags & DPI_TCP_ACK
                    && dpi_md_get_u64(md, DPI_F__syn_us, &t0)
                    && dpi_md_set_u64(md, DPI_F__synack_us, now_us)) {
@@ -906,6 +907,27 @@ dpi_first_packet_service(struct dpi_worker *w, const struct dpi_pkt *pkt,
     return app ? app : dpi_addr_service(w, &pkt->key.src, now_ms);
 }
 
+/* Handles 'pkt', a TCP SYN without ACK seen at 'now_ms', for 'conn', which
+ * has closed (see "Closed connections" in dpi-conn.h): unless it repeats
+ * the connection's own first SYN, starts the connection over and returns
+ * true, and the caller then treats it as created.  The caller holds the
+ * connection's stripe. */
+static bool
+dpi_conn_reopen(struct dpi_worker *w, struct dpi_conn *conn,
+                const struct dpi_pkt *pkt, uint64_t now_ms)
+{
+    struct dpi_engine *e = w->engine;
+    struct dpi_md md;
+    uint64_t isn;
+
+    dpi_conn_md_load(conn, e->metadata_max, &md);
+    if (dpi_md_get_u64(&md, DPI_F__syn_seq, &isn) && isn == pkt->tcp_seq) {
+        return false;
+    }
+    dpi_conn_restart(e->conns, conn, pkt, now_ms);
+    return true;
+}
+
 /* Processes the parsed packet 'pkt', seen at 'now_ms', on worker 'w':
  * finds or creates its connection, counts it, inspects its payload if the
  * connection is still being inspected, and stores the connection's verdict
@@ -940,6 +962,11 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         verdict->app_proto = 0;
         verdict->state = DPI_STATE_TRK | DPI_STATE_UNK;
         return;
+    }
+    if (!created && pkt->key.proto == DPI_IPPROTO_TCP
+        && (pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK)) == DPI_TCP_SYN
+        && dpi_conn_is_closed(conn)) {
+        created = dpi_conn_reopen(w, conn, pkt, now_ms);
     }
     if (created) {
         dpi_counter_add(&w->apps[0].flows, 1);
@@ -994,10 +1021,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
     } else if (conn->app_proto == DPI_APP_ftp_control) {
         dpi_expect_learn(e->expect, &conn->key, &md, now_ms);
     }
-    if (conn->state & DPI_STATE_PEND
-        && (conn->flags & DPI_CONN_RST
-            || (conn->flags & (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))
-               == (DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C))) {
+    if (conn->state & DPI_STATE_PEND && dpi_conn_is_closed(conn)) {
         /* No more payload will come. */
         dpi_conn_give_up(w, conn);
     }

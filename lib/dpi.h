@@ -265,9 +265,10 @@ void dpi_worker_count_bad_packet(struct dpi_worker *);
  * the key of the latest (client to server) in '*last'.  A caller that
  * compares the number before and after a call learns whether that packet
  * started a new connection (its first packet, or the first after the
- * previous one with its key expired or was evicted), and which: for a
- * non-first IP fragment, the key of the connection differs from the
- * packet's.  Only the worker's own thread may call it. */
+ * previous one with its key expired, was evicted or closed: see
+ * dpi-conn.h), and which: for a non-first IP fragment, the key of the
+ * connection differs from the packet's.  Only the worker's own thread may
+ * call it. */
 uint64_t dpi_worker_n_created(const struct dpi_worker *,
                               struct dpi_key *last);
 
@@ -342,7 +343,9 @@ struct dpi_stats {
     uint64_t max_flows;         /* Table capacity. */
     uint64_t created;           /* Connections created. */
     uint64_t evicted;           /* Connections evicted because full. */
-    uint64_t expired;           /* Connections expired when idle. */
+    uint64_t expired;           /* Connections expired when idle, and
+                                 * closed TCP connections opened again by a
+                                 * SYN (each also counts as created). */
     uint64_t packets;           /* Packets processed. */
     uint64_t bad_packets;       /* Packets that did not parse. */
     size_t n_apps;              /* Number of elements in 'apps'. */

@@ -331,6 +331,150 @@ test_late_syn_turns_connection_around(void **state)
     fixture_destroy(&fx);
 }
 
+/* Runs a TCP handshake from 10.0.0.'c':'cport' to 10.0.0.'s':'sport',
+ * whose SYN has sequence number 'isn', and a GET of 'host' on it through
+ * 'fx' at 'now', and returns the GET's verdict. */
+static struct dpi_verdict
+http_connection(struct fixture *fx, uint8_t c, uint16_t cport, uint8_t s,
+                uint16_t sport, uint32_t isn, const char *host, uint64_t now)
+{
+    char get[128];
+    int n = snprintf(get, sizeof get,
+                     "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", host);
+    struct dpi_pkt p;
+
+    p = make_pkt(6, c, cport, s, sport, SYN, NULL, 0);
+    p.tcp_seq = isn;
+    process(fx, &p, now);
+    p = make_pkt(6, s, sport, c, cport, SYN | ACK, NULL, 0);
+    process(fx, &p, now);
+    p = make_pkt(6, c, cport, s, sport, ACK, NULL, 0);
+    process(fx, &p, now);
+    p = make_pkt(6, c, cport, s, sport, PSH | ACK, get, n);
+    return process(fx, &p, now);
+}
+
+/* A SYN without ACK after a connection closed (reset by either side, or
+ * finished from both sides) opens a new connection on the same 5-tuple,
+ * classified from its own payload, from either end; a SYN after a FIN
+ * from one side only, or after a segment without FIN or RST, does not. */
+static void
+test_syn_after_close_opens_new_connection(void **state)
+{
+    static const struct {
+        uint8_t from;           /* Sender of the closing segments. */
+        uint8_t flags;          /* Their flags. */
+        bool both;              /* Also from the other side. */
+        uint8_t syn_from;       /* Sender of the next SYN. */
+        bool reopens;           /* Whether that SYN opens anew. */
+    } cases[] = {
+        { 1, RST | ACK, false, 1, true },
+        { 2, RST, false, 1, true },
+        { 1, FIN | ACK, true, 1, true },
+        { 2, RST, false, 2, true },
+        { 1, FIN | ACK, false, 1, false },
+        { 1, ACK, false, 1, false },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t peer = cases[i].syn_from == 1 ? 2 : 1;
+        uint16_t syn_port = cases[i].syn_from == 1 ? 40000 : 80;
+        uint16_t peer_port = cases[i].syn_from == 1 ? 80 : 40000;
+        struct fixture fx;
+        struct dpi_verdict v;
+        struct dpi_stats st;
+        struct dpi_pkt p;
+        struct dump d;
+
+        fixture_init(&fx, 100, 8, 60000);
+        v = http_connection(&fx, 1, 40000, 2, 80, 100, "www.netflix.com",
+                            1);
+        assert_int_equal(v.app_id, DPI_APP_netflix);
+
+        p = (cases[i].from == 1
+             ? make_pkt(6, 1, 40000, 2, 80, cases[i].flags, NULL, 0)
+             : make_pkt(6, 2, 80, 1, 40000, cases[i].flags, NULL, 0));
+        process(&fx, &p, 2);
+        if (cases[i].both) {
+            p = make_pkt(6, 2, 80, 1, 40000, cases[i].flags, NULL, 0);
+            process(&fx, &p, 2);
+        }
+
+        p = make_pkt(6, cases[i].syn_from, syn_port, peer, peer_port, SYN,
+                     NULL, 0);
+        p.tcp_seq = 200;
+        v = process(&fx, &p, 3);
+        st = get_stats(&fx);
+        assert_int_equal(st.n_flows, 1);
+        if (!cases[i].reopens) {
+            assert_int_equal(v.app_id, DPI_APP_netflix);
+            assert_int_equal(st.created, 1);
+            assert_int_equal(st.expired, 0);
+            fixture_destroy(&fx);
+            continue;
+        }
+        assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_PEND);
+        assert_int_equal(v.app_id, 0);
+        assert_int_equal(st.created, 2);
+        assert_int_equal(st.expired, 1);
+
+        /* The new connection: client is the SYN's sender, counters and
+         * verdict its own. */
+        v = http_connection(&fx, cases[i].syn_from, syn_port, peer,
+                            peer_port, 200, "www.youtube.com", 4);
+        assert_int_equal(v.app_id, DPI_APP_youtube);
+        assert_int_equal(v.state, DPI_STATE_TRK | DPI_STATE_DONE);
+        dump(&fx, &d);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.flows[0].key.sport, syn_port);
+        assert_int_equal(d.flows[0].packets[0], 4);
+        assert_int_equal(d.flows[0].packets[1], 1);
+        assert_string_equal(d.mds[0].http_host, "www.youtube.com");
+        assert_int_equal(get_stats(&fx).created, 2);
+        fixture_destroy(&fx);
+    }
+}
+
+/* After a reset, a SYN with the sequence number of the connection's first
+ * SYN (a retry after a refusal, a retransmission, a replay) continues the
+ * connection, verdict and counters included, as tshark and nDPI count it;
+ * one with another sequence number opens a new connection, classified
+ * from its own payload. */
+static void
+test_syn_with_first_sequence_number_continues(void **state)
+{
+    for (int same_isn = 0; same_isn < 2; same_isn++) {
+        struct fixture fx;
+        struct dpi_verdict v;
+        struct dpi_stats st;
+        struct dpi_pkt p;
+        struct dump d;
+
+        fixture_init(&fx, 100, 8, 60000);
+        v = http_connection(&fx, 1, 40000, 2, 80, 1000, "www.netflix.com",
+                            1);
+        assert_int_equal(v.app_id, DPI_APP_netflix);
+        p = make_pkt(6, 2, 80, 1, 40000, RST | ACK, NULL, 0);
+        process(&fx, &p, 1);
+
+        v = http_connection(&fx, 1, 40000, 2, 80, same_isn ? 1000 : 5000,
+                            "www.youtube.com", 2);
+        st = get_stats(&fx);
+        assert_int_equal(st.n_flows, 1);
+        assert_int_equal(st.created, same_isn ? 1 : 2);
+        assert_int_equal(st.expired, same_isn ? 0 : 1);
+        assert_int_equal(v.app_id,
+                         same_isn ? DPI_APP_netflix : DPI_APP_youtube);
+        dump(&fx, &d);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.flows[0].packets[0], same_isn ? 6 : 3);
+        assert_int_equal(d.flows[0].packets[1], same_isn ? 3 : 1);
+        assert_string_equal(d.mds[0].http_host, same_isn
+                            ? "www.netflix.com" : "www.youtube.com");
+        fixture_destroy(&fx);
+    }
+}
+
 /* The same 5-tuple on two VLANs is two connections; UDP on the same
  * addresses and ports is a third. */
 static void
@@ -1728,6 +1872,8 @@ main(void)
         cmocka_unit_test(test_first_sender_is_client_without_syn),
         cmocka_unit_test(test_direction_with_shared_address_or_port),
         cmocka_unit_test(test_late_syn_turns_connection_around),
+        cmocka_unit_test(test_syn_after_close_opens_new_connection),
+        cmocka_unit_test(test_syn_with_first_sequence_number_continues),
         cmocka_unit_test(test_vlan_and_protocol_separate_connections),
         cmocka_unit_test(test_two_threads_two_directions_keep_counts_exact),
         cmocka_unit_test(
