@@ -55,6 +55,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <hs.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -62,6 +63,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dpi-app.h"
 
@@ -2147,20 +2150,34 @@ dpi_sigdb_create_from_string(const char *text, const char *name,
 }
 
 /* Reads file 'path' into a malloc()ed NUL-terminated string.  Returns 0 or
- * an errno value, with a message in '*errorp'. */
+ * an errno value, with a message in '*errorp'.  Anything but a regular
+ * file (a FIFO, a device, a directory) is refused without being read, as
+ * reading it could block the caller for good. */
 static int
 dpi_sig_read_file(const char *path, char **textp, char **errorp)
 {
     struct dpi_sig_parser p = { .name = path };
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     char *text = NULL;
+    FILE *f = NULL;
+    struct stat st;
     size_t n = 0;
 
     *textp = NULL;
-    if (!f) {
+    if (fd < 0 || fstat(fd, &st)) {
         dpi_sig_error(&p, errno, "%s", strerror(errno));
         goto out;
     }
+    if (!S_ISREG(st.st_mode)) {
+        dpi_sig_error(&p, EINVAL, "not a regular file");
+        goto out;
+    }
+    f = fdopen(fd, "rb");       /* Fails only for want of memory. */
+    if (!f) {
+        dpi_sig_error(&p, ENOMEM, "out of memory");
+        goto out;
+    }
+    fd = -1;
     text = malloc(DPI_SIG_MAX_FILE + 1);
     if (!text) {
         dpi_sig_error(&p, ENOMEM, "out of memory");
@@ -2186,6 +2203,9 @@ dpi_sig_read_file(const char *path, char **textp, char **errorp)
 out:
     if (f) {
         fclose(f);
+    }
+    if (fd >= 0) {
+        close(fd);
     }
     if (p.errnum) {
         free(text);

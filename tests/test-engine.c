@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -666,6 +667,42 @@ test_bad_signature_file_names_file_and_line(void **state)
     assert_non_null(strstr(error, "3"));
     free(error);
     unlink(path);
+}
+
+/* A signature file that is not a regular file is refused at once, without
+ * being read: a FIFO with no writer would otherwise block the caller (an
+ * alarm turns a block into a failure), a directory give a read error. */
+static void
+test_signature_file_must_be_regular(void **state)
+{
+    char dir[] = "/tmp/test-engine-sigdir-XXXXXX";
+    char fifo[sizeof dir + 8];
+    const char *paths[2];
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    paths[0] = fifo;
+    paths[1] = dir;
+
+    alarm(10);
+    for (size_t i = 0; i < 2; i++) {
+        struct dpi_engine *engine = (struct dpi_engine *) 1;
+        struct dpi_config cfg;
+        char *error = NULL;
+
+        dpi_config_init(&cfg);
+        cfg.signatures = paths[i];
+        assert_int_not_equal(dpi_engine_create(&cfg, &engine, &error), 0);
+        assert_null(engine);
+        assert_non_null(error);
+        assert_non_null(strstr(error, paths[i]));
+        assert_non_null(strstr(error, "not a regular file"));
+        free(error);
+    }
+    alarm(0);
+    unlink(fifo);
+    rmdir(dir);
 }
 
 /* The default configuration loads the built-in signatures. */
@@ -2695,6 +2732,7 @@ main(void)
         cmocka_unit_test(test_ip_protocol_of_fragments),
         cmocka_unit_test(test_ip_protocol_follows_signature_file),
         cmocka_unit_test(test_bad_signature_file_names_file_and_line),
+        cmocka_unit_test(test_signature_file_must_be_regular),
         cmocka_unit_test(test_http_capture_matches_oracle),
         cmocka_unit_test(test_ipv6_capture_matches_oracle),
         cmocka_unit_test(test_ssh_capture_matches_oracle),
