@@ -817,10 +817,13 @@ dpi_netdev_xconn_stale(const struct dpi_netdev_xconn *xc)
 void
 dpi_netdev_xconn_set_skipped(struct dpi_netdev_xconn *xc, bool skipped)
 {
-    if (skipped != xc->skipped) {
-        /* If the flow skips the engine with a verdict that this
-         * translation did not see, the verdict is unknown:
-         * dpi_netdev_xconn_stale() then reports the flow stale. */
+    if (skipped || xc->skipped) {
+        /* If the flow skips the engine, the verdict its actions set is
+         * unknown, even if this translation skipped it too: the upcall
+         * that installed them may have seen another one (the connection
+         * may have been evicted and settled anew since).
+         * dpi_netdev_xconn_stale() then reports the flow stale, and one
+         * more translation makes sure. */
         xc->skipped = skipped;
         memset(&xc->verdict, 0, sizeof xc->verdict);
     }

@@ -77,8 +77,9 @@
  *     The revalidators then translate the flow again.
  *     dpi_netdev_xconn_set_skipped() says whether the datapath flow skips
  *     the engine, when the translation's actions were not the ones
- *     installed (a flow said to skip it with a verdict the translation
- *     did not see is then stale).  dpi_netdev_xconn_ignore_push() makes
+ *     installed (a flow said to skip it is then stale: the verdict its
+ *     actions set is not known, and may not be the one the translation
+ *     saw).  dpi_netdev_xconn_ignore_push() makes
  *     the next push count nothing, for stats that the engine counted
  *     already.  dpi_netdev_xconn_destroy() frees it.
  *
