@@ -657,7 +657,8 @@ dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
 struct dpi_netdev_xconn {
     struct dpi_key key;         /* The packets' key, in their direction. */
     bool skipped;               /* Translated as settled. */
-    bool ignore_push;           /* Ignore the next dpi_netdev_xconn_push(). */
+    uint64_t counted_packets;   /* Packets and bytes that the engine has */
+    uint64_t counted_bytes;     /* counted already: left out of pushes. */
     struct dpi_verdict verdict; /* If 'skipped', the verdict set. */
 };
 
@@ -778,12 +779,16 @@ void
 dpi_netdev_xconn_push(struct dpi_netdev_xconn *xc, uint64_t n_packets,
                       uint64_t n_bytes, long long int used_ms)
 {
+    uint64_t counted_packets = MIN(n_packets, xc->counted_packets);
+    uint64_t counted_bytes = MIN(n_bytes, xc->counted_bytes);
     struct dpi_netdev_engine *eng;
     struct dpi_verdict v;
 
-    if (xc->ignore_push) {
-        xc->ignore_push = false;
-    } else if (xc->skipped && n_packets) {
+    n_packets -= counted_packets;
+    n_bytes -= counted_bytes;
+    xc->counted_packets -= counted_packets;
+    xc->counted_bytes -= counted_bytes;
+    if (xc->skipped && n_packets) {
         eng = ovsrcu_get(struct dpi_netdev_engine *, &cur_engine);
         if (eng) {
             dpi_engine_lookup(eng->engine, &xc->key, n_packets, n_bytes,
@@ -831,9 +836,11 @@ dpi_netdev_xconn_set_skipped(struct dpi_netdev_xconn *xc, bool skipped)
 
 /* See "Settled connections" in dpi-netdev.h. */
 void
-dpi_netdev_xconn_ignore_push(struct dpi_netdev_xconn *xc)
+dpi_netdev_xconn_ignore_push(struct dpi_netdev_xconn *xc, uint64_t n_packets,
+                             uint64_t n_bytes)
 {
-    xc->ignore_push = true;
+    xc->counted_packets = n_packets;
+    xc->counted_bytes = n_bytes;
 }
 
 /* See "Settled connections" in dpi-netdev.h. */

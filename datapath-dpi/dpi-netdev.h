@@ -79,9 +79,10 @@
  *     the engine, when the translation's actions were not the ones
  *     installed (a flow said to skip it is then stale: the verdict its
  *     actions set is not known, and may not be the one the translation
- *     saw).  dpi_netdev_xconn_ignore_push() makes
- *     the next push count nothing, for stats that the engine counted
- *     already.  dpi_netdev_xconn_destroy() frees it.
+ *     saw).  dpi_netdev_xconn_ignore_push() gives the packets and bytes
+ *     that the engine counted already, which the next pushes leave out
+ *     (the push of a deleted flow adds newer packets to them).
+ *     dpi_netdev_xconn_destroy() frees it.
  *
  * dpi_netdev_skip_changes() counts the changes of the knob, so that
  * ofproto-dpif can revalidate every datapath flow when it changes.
@@ -134,7 +135,8 @@ void dpi_netdev_xconn_push(struct dpi_netdev_xconn *,
                            long long int used_ms);
 bool dpi_netdev_xconn_stale(const struct dpi_netdev_xconn *);
 void dpi_netdev_xconn_set_skipped(struct dpi_netdev_xconn *, bool skipped);
-void dpi_netdev_xconn_ignore_push(struct dpi_netdev_xconn *);
+void dpi_netdev_xconn_ignore_push(struct dpi_netdev_xconn *,
+                                  uint64_t n_packets, uint64_t n_bytes);
 void dpi_netdev_xconn_destroy(struct dpi_netdev_xconn *);
 void dpi_netdev_wait(void);
 
