@@ -791,7 +791,9 @@ dpi_conn_compute(struct dpi_conn *conn, struct dpi_md *md,
         if (to_server && !(flags & DPI_TCP_ACK)
             && !dpi_md_get_u64(md, DPI_F__syn_us, &t0)) {
             dpi_md_set_u64(md, DPI_F__syn_us, now_us);
-            dpi_md_set_u64(md, DPI_F__syn_seq, pkt->tcp_seq);
+            if (!dpi_md_get_u64(md, DPI_F__syn_seq, &t1)) {
+                dpi_md_set_u64(md, DPI_F__syn_seq, pkt->tcp_seq);
+            }
         } else if (!to_server && flags & DPI_TCP_ACK
                    && dpi_md_get_u64(md, DPI_F__syn_us, &t0)
                    && dpi_md_set_u64(md, DPI_F__synack_us, now_us)) {

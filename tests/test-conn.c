@@ -454,6 +454,12 @@ test_syn_with_first_sequence_number_continues(void **state)
         v = http_connection(&fx, 1, 40000, 2, 80, 1000, "www.netflix.com",
                             1);
         assert_int_equal(v.app_id, DPI_APP_netflix);
+
+        /* A stray SYN on the open connection does not count as its
+         * first. */
+        p = make_pkt(6, 1, 40000, 2, 80, SYN, NULL, 0);
+        p.tcp_seq = 3000;
+        process(&fx, &p, 1);
         p = make_pkt(6, 2, 80, 1, 40000, RST | ACK, NULL, 0);
         process(&fx, &p, 1);
 
@@ -467,7 +473,7 @@ test_syn_with_first_sequence_number_continues(void **state)
                          same_isn ? DPI_APP_netflix : DPI_APP_youtube);
         dump(&fx, &d);
         assert_int_equal(d.n, 1);
-        assert_int_equal(d.flows[0].packets[0], same_isn ? 6 : 3);
+        assert_int_equal(d.flows[0].packets[0], same_isn ? 7 : 3);
         assert_int_equal(d.flows[0].packets[1], same_isn ? 3 : 1);
         assert_string_equal(d.mds[0].http_host, same_isn
                             ? "www.netflix.com" : "www.youtube.com");

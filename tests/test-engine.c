@@ -685,24 +685,28 @@ test_signature_file_must_be_regular(void **state)
     paths[0] = fifo;
     paths[1] = dir;
 
-    alarm(10);
     for (size_t i = 0; i < 2; i++) {
         struct dpi_engine *engine = (struct dpi_engine *) 1;
         struct dpi_config cfg;
         char *error = NULL;
+        int err;
 
         dpi_config_init(&cfg);
         cfg.signatures = paths[i];
-        assert_int_not_equal(dpi_engine_create(&cfg, &engine, &error), 0);
+        alarm(10);
+        err = dpi_engine_create(&cfg, &engine, &error);
+        alarm(0);
+        if (i == 1) {
+            unlink(fifo);
+            rmdir(dir);
+        }
+        assert_int_not_equal(err, 0);
         assert_null(engine);
         assert_non_null(error);
         assert_non_null(strstr(error, paths[i]));
         assert_non_null(strstr(error, "not a regular file"));
         free(error);
     }
-    alarm(0);
-    unlink(fifo);
-    rmdir(dir);
 }
 
 /* The default configuration loads the built-in signatures. */

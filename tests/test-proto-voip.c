@@ -379,7 +379,13 @@ test_rtp_jitter(void **state)
 /* A jitter_us that the metadata budget refused is written by a later
  * packet once the budget allows it, even if the jitter has not changed
  * (the engine's budget is every connection's, so it may be raised while a
- * stream runs); meanwhile the jitter state goes on being updated. */
+ * stream runs); meanwhile the jitter state goes on being updated.  In
+ * units of 1/8000 s (RFC 3550 A.8, J kept times 16): the second packet
+ * is 10 ms late, D = 80, J16 = 80, J = 5 units = 625 us, refused; the
+ * third comes 22 ms after it, D = 16, J16 = 80 + 16 - 5 = 91, J still 5
+ * units, written only because it was refused.  Had the state not been
+ * updated at the second packet, the third would give D = 96 against the
+ * first, J = 6 units = 750 us. */
 static void
 test_rtp_jitter_after_budget_refused(void **state)
 {
@@ -393,20 +399,15 @@ test_rtp_jitter_after_budget_refused(void **state)
     assert_int_equal(rtp_feed(100, 5000, ssrc, t0, false, &md),
                      DPI_PROTO_MORE);
 
-    /* No room beyond the jitter state: jitter_us (0) is refused. */
+    /* No room beyond the jitter state: jitter_us (625) is refused. */
     md.max = md.len;
-    assert_int_equal(rtp_feed(101, 5160, ssrc, t0 + 20000, false, &md),
+    assert_int_equal(rtp_feed(101, 5160, ssrc, t0 + 30000, false, &md),
                      DPI_PROTO_YES);
     assert_false(dpi_md_get_u64(&md, DPI_F_jitter_us, &jitter));
 
-    /* Room again; the jitter is still 0, and now it is written. */
+    /* Room again; the jitter is still 5 units, and now it is written. */
     md.max = 65536;
-    assert_int_equal(rtp_feed(102, 5320, ssrc, t0 + 40000, true, &md),
-                     DPI_PROTO_YES);
-    assert_int_equal(rtp_jitter_us(&md), 0);
-
-    /* Ten milliseconds late: as in test_rtp_jitter, 625 us. */
-    assert_int_equal(rtp_feed(103, 5480, ssrc, t0 + 70000, true, &md),
+    assert_int_equal(rtp_feed(102, 5320, ssrc, t0 + 52000, true, &md),
                      DPI_PROTO_YES);
     assert_int_equal(rtp_jitter_us(&md), 625);
     dpi_md_destroy(&md);
