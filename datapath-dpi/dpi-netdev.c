@@ -782,17 +782,18 @@ dpi_netdev_xconn_push(struct dpi_netdev_xconn *xc, uint64_t n_packets,
     uint64_t counted_packets = MIN(n_packets, xc->counted_packets);
     uint64_t counted_bytes = MIN(n_bytes, xc->counted_bytes);
     struct dpi_netdev_engine *eng;
-    struct dpi_verdict v;
 
     n_packets -= counted_packets;
     n_bytes -= counted_bytes;
     xc->counted_packets -= counted_packets;
     xc->counted_bytes -= counted_bytes;
     if (xc->skipped && n_packets) {
+        /* Those packets skipped the engine: count them even if the
+         * connection has not settled, or no longer has. */
         eng = ovsrcu_get(struct dpi_netdev_engine *, &cur_engine);
         if (eng) {
-            dpi_engine_lookup(eng->engine, &xc->key, n_packets, n_bytes,
-                              used_ms > 0 ? used_ms : 0, &v);
+            dpi_engine_count(eng->engine, &xc->key, n_packets, n_bytes,
+                             used_ms > 0 ? used_ms : 0);
         }
     }
 }

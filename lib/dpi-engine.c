@@ -1068,15 +1068,18 @@ dpi_key_may_tunnel(const struct dpi_key *key)
     }
 }
 
-/* See "Settled connections" in dpi.h. */
-bool
-dpi_engine_lookup(struct dpi_engine *e, const struct dpi_key *key,
-                  uint64_t n_packets, uint64_t n_bytes, uint64_t now_ms,
-                  struct dpi_verdict *verdict)
+/* Does the work of dpi_engine_lookup() and, with 'always',
+ * dpi_engine_count(), which counts the packets even for a connection that
+ * has not settled. */
+static bool
+dpi_engine_lookup__(struct dpi_engine *e, const struct dpi_key *key,
+                    uint64_t n_packets, uint64_t n_bytes, uint64_t now_ms,
+                    struct dpi_verdict *verdict, bool always)
 {
     struct dpi_conn_stripe *stripe;
     struct dpi_conn *conn;
-    bool to_server;
+    bool to_server, settled;
+    uint16_t app_id;
     int dir;
 
     if (dpi_key_may_tunnel(key)) {
@@ -1087,7 +1090,8 @@ dpi_engine_lookup(struct dpi_engine *e, const struct dpi_key *key,
     if (!conn) {
         return false;
     }
-    if (!conn->settled) {
+    settled = conn->settled;
+    if (!settled && !always) {
         dpi_conn_table_unlock(stripe);
         return false;
     }
@@ -1102,21 +1106,42 @@ dpi_engine_lookup(struct dpi_engine *e, const struct dpi_key *key,
             conn->last_ms = now_ms;
         }
     }
-    verdict->app_id = conn->app_id;
-    verdict->app_proto = conn->app_proto;
-    verdict->state = conn->state;
+    if (settled && verdict) {
+        verdict->app_id = conn->app_id;
+        verdict->app_proto = conn->app_proto;
+        verdict->state = conn->state;
+    }
+    app_id = conn->app_id;
     dpi_conn_table_unlock(stripe);
 
     if (n_packets) {
         struct dpi_app_counters *app;
 
         pthread_mutex_lock(&e->mutex);
-        app = &e->retired_apps[dpi_app_index(e, verdict->app_id)];
+        app = &e->retired_apps[dpi_app_index(e, app_id)];
         app->packets += n_packets;
         app->bytes += n_bytes;
         pthread_mutex_unlock(&e->mutex);
     }
-    return true;
+    return settled;
+}
+
+/* See "Settled connections" in dpi.h. */
+bool
+dpi_engine_lookup(struct dpi_engine *e, const struct dpi_key *key,
+                  uint64_t n_packets, uint64_t n_bytes, uint64_t now_ms,
+                  struct dpi_verdict *verdict)
+{
+    return dpi_engine_lookup__(e, key, n_packets, n_bytes, now_ms, verdict,
+                               false);
+}
+
+/* See "Settled connections" in dpi.h. */
+void
+dpi_engine_count(struct dpi_engine *e, const struct dpi_key *key,
+                 uint64_t n_packets, uint64_t n_bytes, uint64_t now_ms)
+{
+    dpi_engine_lookup__(e, key, n_packets, n_bytes, now_ms, NULL, true);
 }
 
 /* dpi_conn_table_for_each() callback of dpi_worker_give_up_all(). */

@@ -301,15 +301,25 @@ void dpi_worker_give_up_all(struct dpi_worker *);
  * direction, and in the application's counters, 'n_packets' packets of
  * 'n_bytes' bytes, last seen at 'now_ms', and returns true (with
  * 'n_packets' zero it only looks, and leaves the connection's place in
- * the eviction order alone).  Otherwise it returns false.  It always
- * returns false for a key of another IP protocol than TCP and UDP, or of
- * UDP to or from DPI_PORT_VXLAN or DPI_PORT_GTP_U: the connection of such
- * a packet may depend on its payload (tunnels), or dpi_process() may key
- * it differently (ICMP).  It may be called from any thread, concurrently
+ * the eviction order alone).  Otherwise it returns false.
+ *
+ * dpi_engine_count() counts packets that have bypassed dpi_process()
+ * already, as dpi_engine_lookup() does, but whether or not their
+ * connection has settled: it may no longer have, as when a TCP port
+ * reused at once starts a new connection at its SYN while its next
+ * packets still bypass the engine as the old connection's did.
+ *
+ * Both count nothing, and dpi_engine_lookup() returns false, for a key
+ * of another IP protocol than TCP and UDP, or of UDP to or from
+ * DPI_PORT_VXLAN or DPI_PORT_GTP_U: the connection of such a packet may
+ * depend on its payload (tunnels), or dpi_process() may key it
+ * differently (ICMP).  Both may be called from any thread, concurrently
  * with dpi_process(). */
 bool dpi_engine_lookup(struct dpi_engine *, const struct dpi_key *,
                        uint64_t n_packets, uint64_t n_bytes,
                        uint64_t now_ms, struct dpi_verdict *);
+void dpi_engine_count(struct dpi_engine *, const struct dpi_key *,
+                      uint64_t n_packets, uint64_t n_bytes, uint64_t now_ms);
 
 /* A snapshot of one connection, as passed to a dpi_engine_dump()
  * callback. */
