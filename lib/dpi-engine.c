@@ -133,6 +133,15 @@
 #define DPI_TCP_RST 0x04
 #define DPI_TCP_ACK 0x10
 
+/* Returns true if 'pkt' is a TCP SYN without ACK: a client opening a
+ * connection. */
+static inline bool
+dpi_pkt_is_syn(const struct dpi_pkt *pkt)
+{
+    return (pkt->key.proto == DPI_IPPROTO_TCP
+            && (pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK)) == DPI_TCP_SYN);
+}
+
 /* Counters of one application. */
 struct dpi_app_counters {
     uint64_t flows;             /* Connections. */
@@ -707,9 +716,7 @@ dpi_conn_account(struct dpi_worker *w, struct dpi_conn *conn,
     bool to_server = dpi_conn_to_server(conn, pkt);
     int dir;
 
-    if (pkt->key.proto == DPI_IPPROTO_TCP
-        && (pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK)) == DPI_TCP_SYN
-        && !(conn->flags & DPI_CONN_SYN_DIR)) {
+    if (dpi_pkt_is_syn(pkt) && !(conn->flags & DPI_CONN_SYN_DIR)) {
         /* The first SYN without ACK decides who the client is, even if
          * other packets came first. */
         conn->flags |= DPI_CONN_SYN_DIR;
@@ -965,9 +972,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         verdict->state = DPI_STATE_TRK | DPI_STATE_UNK;
         return;
     }
-    if (!created && pkt->key.proto == DPI_IPPROTO_TCP
-        && (pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK)) == DPI_TCP_SYN
-        && dpi_conn_is_closed(conn)) {
+    if (!created && dpi_pkt_is_syn(pkt) && dpi_conn_is_closed(conn)) {
         created = dpi_conn_reopen(w, conn, pkt, now_ms);
     }
     if (created) {
