@@ -354,6 +354,19 @@ http_connection(struct fixture *fx, uint8_t c, uint16_t cport, uint8_t s,
     return process(fx, &p, now);
 }
 
+/* Creates 'fx' and runs through it, at time 1, an HTTP connection from
+ * 10.0.0.1:40000 to 10.0.0.2:80 whose SYN has sequence number 'isn' and
+ * which asks for www.netflix.com, checking its verdict. */
+static void
+netflix_fixture(struct fixture *fx, uint32_t isn)
+{
+    struct dpi_verdict v;
+
+    fixture_init(fx, 100, 8, 60000);
+    v = http_connection(fx, 1, 40000, 2, 80, isn, "www.netflix.com", 1);
+    assert_int_equal(v.app_id, DPI_APP_netflix);
+}
+
 /* A SYN without ACK after a connection closed (reset by either side, or
  * finished from both sides) opens a new connection on the same 5-tuple,
  * classified from its own payload, from either end; a SYN after a FIN
@@ -386,10 +399,7 @@ test_syn_after_close_opens_new_connection(void **state)
         struct dpi_pkt p;
         struct dump d;
 
-        fixture_init(&fx, 100, 8, 60000);
-        v = http_connection(&fx, 1, 40000, 2, 80, 100, "www.netflix.com",
-                            1);
-        assert_int_equal(v.app_id, DPI_APP_netflix);
+        netflix_fixture(&fx, 100);
 
         p = (cases[i].from == 1
              ? make_pkt(6, 1, 40000, 2, 80, cases[i].flags, NULL, 0)
@@ -458,10 +468,7 @@ test_syn_with_first_sequence_number_continues(void **state)
         struct dpi_pkt p;
         struct dump d;
 
-        fixture_init(&fx, 100, 8, 60000);
-        v = http_connection(&fx, 1, 40000, 2, 80, 1000, "www.netflix.com",
-                            1);
-        assert_int_equal(v.app_id, DPI_APP_netflix);
+        netflix_fixture(&fx, 1000);
 
         /* A stray SYN on the open connection does not count as its
          * first. */
