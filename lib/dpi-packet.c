@@ -132,6 +132,7 @@
 #define DPI_IPPROTO_ROUTING  43
 #define DPI_IPPROTO_FRAGMENT 44
 #define DPI_IPPROTO_GRE      47
+#define DPI_IPPROTO_AH       51
 #define DPI_IPPROTO_DSTOPTS  60
 
 /* What a tunnel header is followed by. */
@@ -530,8 +531,9 @@ dpi_parse_ipv4(const uint8_t *ip, size_t len, struct dpi_pkt *pkt)
 }
 
 /* Parses the IPv6 packet at 'ip' ('len' captured bytes) into 'pkt',
- * skipping hop-by-hop, routing, destination options and fragment
- * extension headers, and looking into the tunnel it may carry. */
+ * skipping hop-by-hop, routing, destination options, authentication and
+ * fragment extension headers, as Open vSwitch's flow extraction does, and
+ * looking into the tunnel it may carry. */
 static enum dpi_parse_result
 dpi_parse_ipv6(const uint8_t *ip, size_t len, struct dpi_pkt *pkt)
 {
@@ -574,6 +576,14 @@ dpi_parse_ipv6(const uint8_t *ip, size_t len, struct dpi_pkt *pkt)
                 return r;
             }
             hlen = ((size_t) p[1] + 1) * 8;
+        } else if (nxt == DPI_IPPROTO_AH) {
+            /* The authentication header counts its length in 32-bit
+             * words, less 2. */
+            r = dpi_check_room(&ctx, p, 2);
+            if (r != DPI_PARSE_OK) {
+                return r;
+            }
+            hlen = ((size_t) p[1] + 2) * 4;
         } else if (nxt == DPI_IPPROTO_FRAGMENT) {
             hlen = 8;
         } else {

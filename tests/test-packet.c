@@ -935,6 +935,34 @@ test_ipv6_udp_truncated_at_every_offset(void **state)
     check_every_truncation(&b, 22 + 40 + 8 + 8 + 8);
 }
 
+/* An IPv6 authentication header (RFC 4302: length in 32-bit words, less
+ * 2) is skipped to reach TCP, as Open vSwitch's flow extraction skips it,
+ * so that the engine and the datapath key the connection alike. */
+static void
+test_ipv6_authentication_header_is_skipped(void **state)
+{
+    static const uint8_t ah[4] = { 6, 4, 0, 0 }; /* Next: TCP; 24 bytes. */
+    struct pkt_buf b = { .len = 0 };
+    struct dpi_pkt pkt;
+
+    put_eth(&b, 0x86dd);
+    put_ipv6(&b, 0, 8 + 24 + 20 + 4, 1, 2);
+    put_ipv6_opts(&b, 51, 0);           /* Hop-by-hop, 8 bytes. */
+    put_bytes(&b, ah, sizeof ah);
+    put_fill(&b, 0x5a, 20);             /* SPI, sequence, ICV. */
+    put_tcp(&b, 5555, 22, 77, 0, 0x18, 5);
+    put_bytes(&b, "SSH-", 4);
+
+    assert_int_equal(parse_eth(&b, &pkt), DPI_PARSE_OK);
+    assert_int_equal(pkt.key.proto, 6);
+    assert_int_equal(pkt.key.sport, 5555);
+    assert_int_equal(pkt.key.dport, 22);
+    assert_int_equal(pkt.tcp_seq, 77);
+    assert_int_equal(pkt.payload_len, 4);
+    assert_memory_equal(pkt.payload, "SSH-", 4);
+    check_every_truncation(&b, 14 + 40 + 8 + 24 + 20);
+}
+
 /* A real frame from a capture, if DPI_CORPUS_DIR is set: every prefix of
  * every frame of http.pcapng parses without error or overread: the
  * parse result is one of the four values and an OK payload lies inside
@@ -1868,6 +1896,7 @@ main(void)
         cmocka_unit_test(test_arp_is_not_ip),
         cmocka_unit_test(test_ipv6_udp_fills_key),
         cmocka_unit_test(test_ipv6_extension_headers_are_skipped),
+        cmocka_unit_test(test_ipv6_authentication_header_is_skipped),
         cmocka_unit_test(
             test_ipv6_extension_header_past_buffer_is_truncated),
         cmocka_unit_test(
