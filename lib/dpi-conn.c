@@ -145,6 +145,7 @@ dpi_key_hash(const struct dpi_key *key, const uint64_t k[DPI_CONN_HASH_KEYS])
 
     h = dpi_hash_mul_fold(h ^ (((uint64_t) key->vlan << 16)
                                | ((uint64_t) key->proto << 8)
+                               | ((uint64_t) key->zoned << 1)
                                | key->ipv6),
                           k[3]);
     return dpi_hash_fmix32((uint32_t) h ^ (uint32_t) (h >> 32));
@@ -162,7 +163,7 @@ static enum dpi_key_match
 dpi_key_match(const struct dpi_key *ck, const struct dpi_key *pk)
 {
     if (ck->proto != pk->proto || ck->vlan != pk->vlan
-        || ck->ipv6 != pk->ipv6) {
+        || ck->ipv6 != pk->ipv6 || ck->zoned != pk->zoned) {
         return DPI_KEY_NO_MATCH;
     }
     if (ck->sport == pk->sport && ck->dport == pk->dport

@@ -46,11 +46,13 @@ struct dpi_frag_key {
     struct dpi_addr src;        /* Source address. */
     struct dpi_addr dst;        /* Destination address. */
     uint32_t id;                /* IP identification. */
-    uint16_t vlan;              /* VLAN id; 0 if untagged. */
+    uint16_t vlan;              /* VLAN id, 0 if untagged; or the zone if
+                                 * 'zoned'. */
     uint8_t proto;              /* IP protocol (TCP or UDP); 0 for IPv6,
                                  * whose datagrams RFC 8200 identifies
                                  * without it. */
     uint8_t ipv6;               /* 1 if IPv6, else 0. */
+    uint8_t zoned;              /* 1 if 'vlan' holds a zone, else 0. */
 };
 
 /* A datagram whose first fragment was seen. */
@@ -164,6 +166,7 @@ dpi_frag_key_init(struct dpi_frag_key *key, const struct dpi_pkt *pkt)
     key->vlan = pkt->key.vlan;
     key->proto = pkt->key.ipv6 ? 0 : pkt->key.proto;
     key->ipv6 = pkt->key.ipv6;
+    key->zoned = pkt->key.zoned;
 }
 
 /* Returns the entry of bucket 'bucket' (whose lock the caller holds) for

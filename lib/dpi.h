@@ -158,16 +158,36 @@ struct dpi_addr {
     uint8_t b[16];
 };
 
-/* A packet's connection key, in the packet's own direction. */
+/* A packet's connection key, in the packet's own direction.
+ *
+ * Connections with the same addresses, ports and protocol are told apart
+ * by their innermost VLAN id or, once dpi_key_set_zone() placed the key in
+ * a zone, by the zone instead, as conntrack zones tell them apart: then
+ * 'vlan' holds the zone and 'zoned' is 1. */
 struct dpi_key {
     struct dpi_addr src;        /* Source address. */
     struct dpi_addr dst;        /* Destination address. */
     uint16_t sport;             /* Source port (host order); 0 if none. */
     uint16_t dport;             /* Destination port (host order). */
-    uint16_t vlan;              /* Innermost VLAN id; 0 if untagged. */
+    uint16_t vlan;              /* Innermost VLAN id, 0 if untagged; or the
+                                 * zone if 'zoned'. */
     uint8_t proto;              /* IP protocol number. */
-    uint8_t ipv6;               /* 1 if an IPv6 flow, else 0. */
+    uint8_t ipv6 : 1;           /* 1 if an IPv6 flow, else 0. */
+    uint8_t zoned : 1;          /* 1 if 'vlan' holds a zone. */
 };
+
+/* Places 'key' in zone 'zone', which replaces its VLAN id: connections of
+ * zones 1 to 65535 are apart from those of every other zone and from those
+ * not in a zone, whatever their VLAN.  Zone 0 leaves 'key' as it is, keyed
+ * on its VLAN id. */
+static inline void
+dpi_key_set_zone(struct dpi_key *key, uint16_t zone)
+{
+    if (zone) {
+        key->vlan = zone;
+        key->zoned = 1;
+    }
+}
 
 /* Tunnel encapsulations that dpi_parse_eth() and dpi_parse_l3() remove,
  * as bits of struct dpi_pkt's 'encap'.  A packet's connection key is taken

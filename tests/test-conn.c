@@ -515,6 +515,53 @@ test_vlan_and_protocol_separate_connections(void **state)
     fixture_destroy(&fx);
 }
 
+/* A zone separates connections that have the same 5-tuple, whatever their
+ * VLAN: within zone 1, the VLAN-tagged packet and the reply join the first
+ * packet's connection, while zone 2, no zone and VLAN 1 without a zone
+ * are three connections more. */
+static void
+test_zones_separate_connections(void **state)
+{
+    struct fixture fx;
+    struct dpi_pkt p = make_pkt(6, 1, 40000, 2, 80, ACK, NULL, 0);
+    struct dpi_pkt z1 = p, z1_vlan = p, z2 = p, vlan1 = p;
+    struct dpi_pkt z1_reply = make_pkt(6, 2, 80, 1, 40000, ACK, NULL, 0);
+    struct dump d;
+    int n_zone1 = 0;
+
+    fixture_init(&fx, 100, 8, 60000);
+    dpi_key_set_zone(&z1.key, 1);
+    z1_vlan.key.vlan = 7;
+    dpi_key_set_zone(&z1_vlan.key, 1);
+    dpi_key_set_zone(&z1_reply.key, 1);
+    dpi_key_set_zone(&z2.key, 2);
+    vlan1.key.vlan = 1;
+    dpi_key_set_zone(&vlan1.key, 0);
+    process(&fx, &z1, 1);
+    process(&fx, &z1_vlan, 1);
+    process(&fx, &z1_reply, 1);
+    process(&fx, &z2, 1);
+    process(&fx, &p, 1);
+    process(&fx, &vlan1, 1);
+    assert_int_equal(get_stats(&fx).n_flows, 4);
+
+    dump(&fx, &d);
+    for (size_t i = 0; i < d.n; i++) {
+        const struct dpi_flow_info *fi = &d.flows[i];
+
+        if (fi->key.zoned && fi->key.vlan == 1) {
+            n_zone1++;
+            assert_int_equal(fi->key.sport, 40000);
+            assert_int_equal(fi->packets[0], 2);
+            assert_int_equal(fi->packets[1], 1);
+        } else {
+            assert_int_equal(fi->packets[0] + fi->packets[1], 1);
+        }
+    }
+    assert_int_equal(n_zone1, 1);
+    fixture_destroy(&fx);
+}
+
 /* Arguments of direction_thread(). */
 struct thread_arg {
     struct dpi_engine *engine;  /* Engine to use. */
@@ -1896,6 +1943,7 @@ main(void)
         cmocka_unit_test(test_syn_after_close_opens_new_connection),
         cmocka_unit_test(test_syn_with_first_sequence_number_continues),
         cmocka_unit_test(test_vlan_and_protocol_separate_connections),
+        cmocka_unit_test(test_zones_separate_connections),
         cmocka_unit_test(test_two_threads_two_directions_keep_counts_exact),
         cmocka_unit_test(
             test_table_never_exceeds_max_flows_and_counts_evictions),
