@@ -587,7 +587,8 @@ dpi_netdev_packet_vlan(const struct dp_packet *pkt)
 }
 
 /* Runs every packet of 'batch' through the DPI engine and writes the
- * verdict into its metadata.
+ * verdict into its metadata.  Connections are looked up in zone 'zone'
+ * (0 for none: see dpi_key_set_zone()).
  *
  * Packets that the engine cannot inspect, because they are not IPv4/IPv6
  * or their IP or L4 headers are truncated or malformed, are never dropped:
@@ -597,7 +598,7 @@ dpi_netdev_packet_vlan(const struct dp_packet *pkt)
  * when no engine could be created. */
 void
 dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
-                   long long now_ms)
+                   long long now_ms, uint16_t zone)
 {
     bool have_engine = dpi_netdev_pmd_refresh(pmd);
     uint64_t not_ip = 0;
@@ -628,6 +629,7 @@ dpi_netdev_execute(struct dpi_netdev_pmd *pmd, struct dp_packet_batch *batch,
             goto unknown;
         }
         p.frame_len = dp_packet_size(pkt);
+        dpi_key_set_zone(&p.key, zone);
 
         dpi_process(pmd->worker, &p, now_ms, &verdict);
         md->dpi_state = verdict.state;
@@ -684,7 +686,8 @@ dpi_netdev_skip_changes(void)
 
 /* See "Settled connections" in dpi-netdev.h. */
 struct dpi_netdev_xconn *
-dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
+dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc,
+                        uint16_t zone)
 {
     struct dpi_netdev_xconn *xc;
     bool is_ipv6 = flow->dl_type == htons(ETH_TYPE_IPV6);
@@ -738,8 +741,15 @@ dpi_netdev_xconn_create(const struct flow *flow, struct flow_wildcards *wc)
     xc->key.dport = ntohs(flow->tp_dst);
     xc->key.proto = flow->nw_proto;
 
-    /* The engine keys a packet on its innermost VLAN id.  The flow has an
-     * IP type only if the datapath parsed every VLAN header. */
+    if (zone) {
+        /* The zone replaces the VLAN in the key. */
+        dpi_key_set_zone(&xc->key, zone);
+        return xc;
+    }
+
+    /* Outside zones, the engine keys a packet on its innermost VLAN id.
+     * The flow has an IP type only if the datapath parsed every VLAN
+     * header. */
     for (size_t i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
         wc->masks.vlans[i].tci |= htons(VLAN_CFI);
         if (!(flow->vlans[i].tci & htons(VLAN_CFI))) {
@@ -985,7 +995,9 @@ dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
     if (k->ipv6) {
         ds_put_char(s, '6');
     }
-    if (k->vlan) {
+    if (k->zoned) {
+        ds_put_format(s, ",zone=%"PRIu16, k->vlan);
+    } else if (k->vlan) {
         ds_put_format(s, ",vlan=%"PRIu16, k->vlan);
     }
     ds_put_cstr(s, ",client=");

@@ -39,7 +39,9 @@
  *     action: classifies every packet of the batch and writes the verdict
  *     into its metadata (md.dpi_state, md.dpi_app_id, md.dpi_app_proto and
  *     md.dpi_app_category, the registry's category of the app_id), so that
- *     the recirculated lookup can match on it.
+ *     the recirculated lookup can match on it.  The action's zone (0 if
+ *     none) separates connections as a conntrack zone does: it replaces the
+ *     VLAN in the engine's key.
  *
  *   - dpi_netdev_run() and dpi_netdev_wait() from dpif_netdev_run() and
  *     dpif_netdev_wait(), in the main thread: expiry of idle connections,
@@ -57,7 +59,8 @@
  *
  *   - dpi_netdev_xconn_create() un-wildcards in 'wc' the fields that the
  *     engine keys a connection on (IP addresses, IP protocol, ports, VLAN
- *     ids, fragment bits), so that each direction of each connection gets
+ *     ids unless the dpi action's zone, given, replaces them, fragment
+ *     bits), so that each direction of each connection gets
  *     a datapath flow of its own, and returns the connection of the flow
  *     being translated, or NULL if the knob is off or the flow is not an
  *     unfragmented TCP or UDP packet, or is a TCP segment with SYN, FIN or
@@ -111,13 +114,14 @@ void dpi_netdev_set_config(const struct smap *other_config);
 struct dpi_netdev_pmd *dpi_netdev_pmd_create(void);
 void dpi_netdev_pmd_destroy(struct dpi_netdev_pmd *);
 void dpi_netdev_execute(struct dpi_netdev_pmd *, struct dp_packet_batch *,
-                        long long now_ms);
+                        long long now_ms, uint16_t zone);
 void dpi_netdev_run(void);
 
 bool dpi_netdev_skip_enabled(void);
 uint64_t dpi_netdev_skip_changes(void);
 struct dpi_netdev_xconn *dpi_netdev_xconn_create(const struct flow *,
-                                                 struct flow_wildcards *);
+                                                 struct flow_wildcards *,
+                                                 uint16_t zone);
 
 /* A settled connection's verdict, as dpi_netdev_xconn_settled() gives it:
  * the values of the DPI fields of its packets. */
