@@ -51,9 +51,14 @@ struct dpi_frag_key {
     uint8_t proto;              /* IP protocol (TCP or UDP); 0 for IPv6,
                                  * whose datagrams RFC 8200 identifies
                                  * without it. */
-    uint8_t ipv6;               /* 1 if IPv6, else 0. */
-    uint8_t zoned;              /* 1 if 'vlan' holds a zone, else 0. */
+    uint8_t flags;              /* DPI_FRAG_IPV6, DPI_FRAG_ZONED. */
 };
+_Static_assert(sizeof(struct dpi_frag_key) == 40,
+               "struct dpi_frag_key must not have padding");
+
+/* Bits of struct dpi_frag_key's 'flags'. */
+#define DPI_FRAG_IPV6  1        /* An IPv6 datagram. */
+#define DPI_FRAG_ZONED 2        /* 'vlan' holds a zone. */
 
 /* A datagram whose first fragment was seen. */
 struct dpi_frag_entry {
@@ -165,8 +170,8 @@ dpi_frag_key_init(struct dpi_frag_key *key, const struct dpi_pkt *pkt)
     key->id = pkt->frag_id;
     key->vlan = pkt->key.vlan;
     key->proto = pkt->key.ipv6 ? 0 : pkt->key.proto;
-    key->ipv6 = pkt->key.ipv6;
-    key->zoned = pkt->key.zoned;
+    key->flags = ((pkt->key.ipv6 ? DPI_FRAG_IPV6 : 0)
+                  | (pkt->key.zoned ? DPI_FRAG_ZONED : 0));
 }
 
 /* Returns the entry of bucket 'bucket' (whose lock the caller holds) for

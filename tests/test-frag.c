@@ -155,6 +155,31 @@ test_other_datagrams_are_not_associated(void **state)
     dpi_frag_table_destroy(t);
 }
 
+/* A zone keeps datagrams apart as it keeps connections apart: a later
+ * fragment gets the ports of the first fragment in its own zone only, not
+ * those of another zone or of the VLAN whose number the zone has, and the
+ * VLAN does not matter within the zone. */
+static void
+test_zones_keep_datagrams_apart(void **state)
+{
+    struct dpi_frag_table *t = dpi_frag_table_create(64);
+    struct dpi_pkt first = make_frag(1, 53, 2, 40000, 7, 0, true);
+    struct dpi_pkt zone2 = make_frag(1, 0, 2, 0, 7, 185, true);
+    struct dpi_pkt vlan1 = make_frag(1, 0, 2, 0, 7, 185, true);
+    struct dpi_pkt zone1 = make_frag(1, 0, 2, 0, 7, 370, false);
+
+    dpi_key_set_zone(&first.key, 1);
+    dpi_key_set_zone(&zone2.key, 2);
+    vlan1.key.vlan = 1;
+    zone1.key.vlan = 9;
+    dpi_key_set_zone(&zone1.key, 1);
+    resolve(t, &first, 1000);
+    assert_int_equal(resolve(t, &zone2, 1001).key.sport, 0);
+    assert_int_equal(resolve(t, &vlan1, 1001).key.sport, 0);
+    assert_int_equal(resolve(t, &zone1, 1002).key.sport, 53);
+    dpi_frag_table_destroy(t);
+}
+
 /* Only TCP and UDP datagrams are remembered: others have no ports. */
 static void
 test_non_tcp_udp_is_left_alone(void **state)
@@ -845,6 +870,7 @@ main(void)
         cmocka_unit_test(test_later_fragments_get_first_fragment_ports),
         cmocka_unit_test(test_fragment_before_first_stays_portless),
         cmocka_unit_test(test_other_datagrams_are_not_associated),
+        cmocka_unit_test(test_zones_keep_datagrams_apart),
         cmocka_unit_test(test_non_tcp_udp_is_left_alone),
         cmocka_unit_test(test_entries_expire),
         cmocka_unit_test(test_capacity_is_bounded),
