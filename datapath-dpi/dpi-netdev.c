@@ -314,7 +314,9 @@ dpi_netdev_parse_uint_knob(const struct smap *other_config, const char *key,
  * into the current engine, or creates the engine with it if there is none
  * yet.  Returns NULL on success, otherwise a one-line message saying why
  * the file was not loaded (the caller frees it); the engine is left as it
- * was. */
+ * was.  A relative file name is refused: it would name a file of the
+ * daemon's working directory ("/" once detached), not of the directory
+ * of whoever gave it. */
 static char *
 dpi_netdev_load_signatures(const char *signatures)
     OVS_REQUIRES(dpi_netdev_mutex)
@@ -323,6 +325,9 @@ dpi_netdev_load_signatures(const char *signatures)
         struct dpi_netdev_engine *, &cur_engine);
     char *error = NULL;
 
+    if (signatures && signatures[0] != '/') {
+        return xasprintf("%s: not an absolute file name", signatures);
+    }
     if (eng) {
         int retval = dpi_engine_set_signatures(eng->engine, signatures,
                                                &error);
