@@ -36,6 +36,7 @@
 struct dpi_dnscache_entry {
     struct dpi_addr addr;       /* Answer address (IPv4-mapped for A). */
     uint16_t app;               /* Service; 0 if the entry is empty. */
+    uint32_t domain;            /* Zone or VLAN (dpi_key_domain()). */
     uint64_t expire_ms;         /* Unusable from this time on. */
     uint64_t used_ms;           /* Last insertion or lookup (for LRU). */
 };
@@ -105,13 +106,17 @@ dpi_dnscache_capacity(const struct dpi_dnscache *c)
     return c->n_sets * DPI_DNSCACHE_WAYS;
 }
 
-/* Returns the index of the set of 'addr' in 'c'. */
+/* Returns the index of the set of 'addr' in zone or VLAN 'domain' in 'c'.
+ * The domain counts too, so that the entries of one popular address in
+ * many domains spread over the sets instead of filling one. */
 static size_t
-dpi_dnscache_set(const struct dpi_dnscache *c, const struct dpi_addr *addr)
+dpi_dnscache_set(const struct dpi_dnscache *c, uint32_t domain,
+                 const struct dpi_addr *addr)
 {
     /* Every bit of the address must reach the set index: IPv4 addresses
      * differ in their last 4 bytes only. */
-    return (size_t) dpi_hash_addr(addr->b, 0, c->seed) & (c->n_sets - 1);
+    return ((size_t) dpi_hash_addr(addr->b, domain, c->seed)
+            & (c->n_sets - 1));
 }
 
 /* Locks the set 'set' of 'c' and returns its first entry. */
@@ -129,13 +134,15 @@ dpi_dnscache_unlock(struct dpi_dnscache *c, size_t set)
     pthread_mutex_unlock(&c->locks[set % DPI_DNSCACHE_LOCKS].mutex);
 }
 
-/* Records that 'addr' belongs to service 'app' (nonzero) from 'now_ms' for
- * 'ttl_ms' milliseconds.  A TTL of 0 records nothing. */
+/* Records that 'addr', in zone or VLAN 'domain', belongs to service 'app'
+ * (nonzero) from 'now_ms' for 'ttl_ms' milliseconds.  A TTL of 0 records
+ * nothing. */
 void
-dpi_dnscache_insert(struct dpi_dnscache *c, const struct dpi_addr *addr,
-                    uint16_t app, uint64_t now_ms, uint64_t ttl_ms)
+dpi_dnscache_insert(struct dpi_dnscache *c, uint32_t domain,
+                    const struct dpi_addr *addr, uint16_t app,
+                    uint64_t now_ms, uint64_t ttl_ms)
 {
-    size_t set = dpi_dnscache_set(c, addr);
+    size_t set = dpi_dnscache_set(c, domain, addr);
     struct dpi_dnscache_entry *s, *victim = NULL;
     int i;
 
@@ -144,7 +151,8 @@ dpi_dnscache_insert(struct dpi_dnscache *c, const struct dpi_addr *addr,
     }
     s = dpi_dnscache_lock(c, set);
     for (i = 0; i < DPI_DNSCACHE_WAYS; i++) {
-        if (s[i].app && !memcmp(&s[i].addr, addr, sizeof *addr)) {
+        if (s[i].app && s[i].domain == domain
+            && !memcmp(&s[i].addr, addr, sizeof *addr)) {
             victim = &s[i];
             break;
         }
@@ -165,18 +173,19 @@ dpi_dnscache_insert(struct dpi_dnscache *c, const struct dpi_addr *addr,
     }
     victim->addr = *addr;
     victim->app = app;
+    victim->domain = domain;
     victim->expire_ms = dpi_expiry(now_ms, ttl_ms);
     victim->used_ms = now_ms;
     dpi_dnscache_unlock(c, set);
 }
 
-/* Returns the service recorded for 'addr' that has not expired at
- * 'now_ms', or 0. */
+/* Returns the service recorded for 'addr' in zone or VLAN 'domain' that
+ * has not expired at 'now_ms', or 0. */
 uint16_t
-dpi_dnscache_lookup(struct dpi_dnscache *c, const struct dpi_addr *addr,
-                    uint64_t now_ms)
+dpi_dnscache_lookup(struct dpi_dnscache *c, uint32_t domain,
+                    const struct dpi_addr *addr, uint64_t now_ms)
 {
-    size_t set = dpi_dnscache_set(c, addr);
+    size_t set = dpi_dnscache_set(c, domain, addr);
     struct dpi_dnscache_entry *s = dpi_dnscache_lock(c, set);
     uint16_t app = 0;
     int i;
@@ -184,7 +193,8 @@ dpi_dnscache_lookup(struct dpi_dnscache *c, const struct dpi_addr *addr,
     for (i = 0; i < DPI_DNSCACHE_WAYS; i++) {
         struct dpi_dnscache_entry *e = &s[i];
 
-        if (e->app && !memcmp(&e->addr, addr, sizeof *addr)) {
+        if (e->app && e->domain == domain
+            && !memcmp(&e->addr, addr, sizeof *addr)) {
             if (e->expire_ms > now_ms) {
                 app = e->app;
                 e->used_ms = now_ms;
@@ -233,15 +243,15 @@ dpi_dnscache_parse_addr(const char *s, struct dpi_addr *addr)
 /* Learns from the metadata 'md' of a DNS connection: if the DNS parser left
  * answers not yet learned (hidden field _dns_ttl, their smallest TTL in
  * seconds) and the query names belong to a service of 'db', records each
- * dns_answer address not learned before as that service for the TTL, at
- * most 'max_ttl_ms'.  Removes _dns_ttl and counts the addresses learned in
- * _dns_learned, so that each answer is learned once, with the TTL of its
- * own message: an older answer of the connection never gets a later
- * message's TTL.  (An address that a later message repeats is not
- * appended again to dns_answer, so it keeps its first TTL: it may expire
- * early, never late.)  Learns nothing if the connection's query names
- * belong to different services (or some to none), since the answers
- * cannot be told apart.
+ * dns_answer address not learned before as that service, in the DNS
+ * connection's zone or VLAN 'domain', for the TTL, at most 'max_ttl_ms'.
+ * Removes _dns_ttl and counts the addresses learned in _dns_learned, so that
+ * each answer is learned once, with the TTL of its own message: an older
+ * answer of the connection never gets a later message's TTL.  (An address that
+ * a later message repeats is not appended again to dns_answer, so it keeps its
+ * first TTL: it may expire early, never late.)  Learns nothing if the
+ * connection's query names belong to different services (or some to none),
+ * since the answers cannot be told apart.
  *
  * Only answers teach: 'answer' says whether the message came from the
  * server of a connection whose client had sent something first (its
@@ -249,7 +259,8 @@ dpi_dnscache_parse_addr(const char *s, struct dpi_addr *addr)
  * sends itself, to get its own traffic labelled as a service) count as
  * learned and are never recorded, even once a real response comes. */
 void
-dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
+dpi_dnscache_learn(struct dpi_dnscache *c, uint32_t domain,
+                   const struct dpi_sigdb *db,
                    struct dpi_sig_scratch *scratch, struct dpi_md *md,
                    uint64_t now_ms, uint64_t max_ttl_ms, bool answer)
 {
@@ -298,7 +309,7 @@ dpi_dnscache_learn(struct dpi_dnscache *c, const struct dpi_sigdb *db,
 
         if (v.field == DPI_F_dns_answer && i++ >= learned
             && dpi_dnscache_parse_addr(v.str, &addr)) {
-            dpi_dnscache_insert(c, &addr, app, now_ms, ttl);
+            dpi_dnscache_insert(c, domain, &addr, app, now_ms, ttl);
         }
     }
     if (i > learned) {

@@ -22,7 +22,10 @@
  * When the engine sees a DNS response whose query name belongs to a
  * service, it records each A/AAAA answer address -> service here, so that
  * a later connection to that address gets the service as its app_id from
- * its first packet, before (or without) any host name of its own.
+ * its first packet, before (or without) any host name of its own.  Entries
+ * are kept per zone or VLAN of the DNS connection (dpi_key_domain()): an
+ * answer seen in one zone labels no connection of another, where the
+ * same private address may be another host.
  *
  * The cache has a fixed capacity, allocated once: it is set-associative,
  * DPI_DNSCACHE_WAYS entries per set, the set chosen by a seeded hash of the
@@ -58,13 +61,15 @@ struct dpi_dnscache *dpi_dnscache_create(size_t capacity);
 void dpi_dnscache_destroy(struct dpi_dnscache *);
 size_t dpi_dnscache_capacity(const struct dpi_dnscache *);
 
-void dpi_dnscache_insert(struct dpi_dnscache *, const struct dpi_addr *,
-                         uint16_t app, uint64_t now_ms, uint64_t ttl_ms);
-uint16_t dpi_dnscache_lookup(struct dpi_dnscache *, const struct dpi_addr *,
-                             uint64_t now_ms);
+void dpi_dnscache_insert(struct dpi_dnscache *, uint32_t domain,
+                         const struct dpi_addr *, uint16_t app,
+                         uint64_t now_ms, uint64_t ttl_ms);
+uint16_t dpi_dnscache_lookup(struct dpi_dnscache *, uint32_t domain,
+                             const struct dpi_addr *, uint64_t now_ms);
 size_t dpi_dnscache_count(struct dpi_dnscache *, uint64_t now_ms);
 
-void dpi_dnscache_learn(struct dpi_dnscache *, const struct dpi_sigdb *,
+void dpi_dnscache_learn(struct dpi_dnscache *, uint32_t domain,
+                        const struct dpi_sigdb *,
                         struct dpi_sig_scratch *, struct dpi_md *,
                         uint64_t now_ms, uint64_t max_ttl_ms,
                         bool answer);

@@ -62,8 +62,9 @@
  * A new connection gets, from its first packet, the service of its server
  * address (the destination of a SYN, the source of a SYN-ACK; for other
  * first packets, the destination, else the source) as app_id: first the
- * service that a DNS answer seen earlier gave that address (dpi-dnscache.h,
- * learned from DNS responses whose query name belongs to a service), else
+ * service that a DNS answer seen earlier in its zone or VLAN gave that
+ * address (dpi-dnscache.h, learned from DNS responses whose query name
+ * belongs to a service), else
  * the service of the signature file's "ip" block holding it.  Its state
  * stays DPI_STATE_PEND and app_proto is still found by inspection; a
  * service found from the connection's own host name (HTTP Host, TLS SNI,
@@ -884,14 +885,15 @@ dpi_conn_inspect(struct dpi_worker *w, struct dpi_conn *conn,
     }
 }
 
-/* Returns the service of address 'addr' at 'now_ms': learned from DNS,
- * else from the address blocks of the signature database of 'w'; 0 if
- * none. */
+/* Returns the service of address 'addr' at 'now_ms': learned from DNS in
+ * zone or VLAN 'domain', else from the address blocks of the signature
+ * database of 'w'; 0 if none. */
 static uint16_t
-dpi_addr_service(struct dpi_worker *w, const struct dpi_addr *addr,
-                 uint64_t now_ms)
+dpi_addr_service(struct dpi_worker *w, uint32_t domain,
+                 const struct dpi_addr *addr, uint64_t now_ms)
 {
-    uint16_t app = dpi_dnscache_lookup(w->engine->dnscache, addr, now_ms);
+    uint16_t app = dpi_dnscache_lookup(w->engine->dnscache, domain, addr,
+                                       now_ms);
 
     return app ? app : dpi_sig_match_addr(w->sigs->db, addr);
 }
@@ -904,16 +906,17 @@ dpi_first_packet_service(struct dpi_worker *w, const struct dpi_pkt *pkt,
                          uint64_t now_ms)
 {
     uint8_t syn_ack = pkt->tcp_flags & (DPI_TCP_SYN | DPI_TCP_ACK);
+    uint32_t domain = dpi_key_domain(&pkt->key);
     uint16_t app;
 
     if (pkt->key.proto == DPI_IPPROTO_TCP && syn_ack == DPI_TCP_SYN) {
-        return dpi_addr_service(w, &pkt->key.dst, now_ms);
+        return dpi_addr_service(w, domain, &pkt->key.dst, now_ms);
     } else if (pkt->key.proto == DPI_IPPROTO_TCP
                && syn_ack == (DPI_TCP_SYN | DPI_TCP_ACK)) {
-        return dpi_addr_service(w, &pkt->key.src, now_ms);
+        return dpi_addr_service(w, domain, &pkt->key.src, now_ms);
     }
-    app = dpi_addr_service(w, &pkt->key.dst, now_ms);
-    return app ? app : dpi_addr_service(w, &pkt->key.src, now_ms);
+    app = dpi_addr_service(w, domain, &pkt->key.dst, now_ms);
+    return app ? app : dpi_addr_service(w, domain, &pkt->key.src, now_ms);
 }
 
 /* Handles 'pkt', a TCP SYN without ACK seen at 'now_ms', for 'conn', which
@@ -1022,8 +1025,9 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
                             now_us, &md);
     }
     if (conn->app_proto == DPI_APP_dns) {
-        dpi_dnscache_learn(e->dnscache, w->sigs->db, w->scratch, &md,
-                           now_ms, e->idle_timeout_ms,
+        dpi_dnscache_learn(e->dnscache, dpi_key_domain(&conn->key),
+                           w->sigs->db, w->scratch, &md, now_ms,
+                           e->idle_timeout_ms,
                            !to_server && conn->packets[0]);
     } else if (conn->app_proto == DPI_APP_ftp_control) {
         dpi_expect_learn(e->expect, &conn->key, &md, now_ms);

@@ -42,6 +42,7 @@ struct dpi_expect_entry {
     struct dpi_addr server;     /* Server address. */
     uint16_t port;              /* Server port. */
     uint16_t app;               /* Protocol; 0 if the entry is empty. */
+    uint32_t domain;            /* Zone or VLAN (dpi_key_domain()). */
     uint8_t proto;              /* IP protocol. */
     uint64_t created_ms;        /* Time of insertion (for replacement). */
     uint64_t expire_ms;         /* Unusable from this time on. */
@@ -114,14 +115,17 @@ dpi_expect_capacity(const struct dpi_expect *x)
     return x->n_sets * DPI_EXPECT_WAYS;
 }
 
-/* Returns the index of the set of server 'addr' and 'port' in 'x'. */
+/* Returns the index of the set of server 'addr' and 'port' in zone or VLAN
+ * 'domain' in 'x'. */
 static size_t
-dpi_expect_set(const struct dpi_expect *x, const struct dpi_addr *addr,
-               uint16_t port)
+dpi_expect_set(const struct dpi_expect *x, uint32_t domain,
+               const struct dpi_addr *addr, uint16_t port)
 {
-    /* Every bit of the address and port must reach the set index: IPv4
-     * addresses differ in their last 4 bytes only. */
-    return (size_t) dpi_hash_addr(addr->b, port, x->seed) & (x->n_sets - 1);
+    /* Every bit of the address, port and domain must reach the set index:
+     * IPv4 addresses differ in their last 4 bytes only. */
+    return ((size_t) dpi_hash_addr(addr->b, port | (uint64_t) domain << 16,
+                                   x->seed)
+            & (x->n_sets - 1));
 }
 
 /* Locks the set 'set' of 'x' and returns its first entry. */
@@ -150,26 +154,27 @@ dpi_expect_clear(struct dpi_expect *x, struct dpi_expect_entry *e)
 /* Returns true if entry 'e' is for the same connections as the other
  * arguments (see dpi_expect_insert()). */
 static bool
-dpi_expect_same(const struct dpi_expect_entry *e, uint8_t proto,
-                const struct dpi_addr *client,
+dpi_expect_same(const struct dpi_expect_entry *e, uint32_t domain,
+                uint8_t proto, const struct dpi_addr *client,
                 const struct dpi_addr *server, uint16_t port)
 {
     return (e->app && e->proto == proto && e->port == port
+            && e->domain == domain
             && !memcmp(&e->server, server, sizeof *server)
             && !memcmp(&e->client, client, sizeof *client));
 }
 
 /* Records that a connection of IP protocol 'proto' from 'client' to
- * 'server':'port' is protocol 'app' (nonzero), from
- * 'now_ms' for 'timeout_ms' milliseconds.  Nothing is recorded for port 0
- * or a timeout of 0. */
+ * 'server':'port', in zone or VLAN 'domain' (see dpi_key_domain()), is
+ * protocol 'app' (nonzero), from 'now_ms' for 'timeout_ms' milliseconds.
+ * Nothing is recorded for port 0 or a timeout of 0. */
 void
-dpi_expect_insert(struct dpi_expect *x, uint8_t proto,
+dpi_expect_insert(struct dpi_expect *x, uint32_t domain, uint8_t proto,
                   const struct dpi_addr *client,
                   const struct dpi_addr *server, uint16_t port,
                   uint16_t app, uint64_t now_ms, uint64_t timeout_ms)
 {
-    size_t set = dpi_expect_set(x, server, port);
+    size_t set = dpi_expect_set(x, domain, server, port);
     struct dpi_expect_entry *s, *victim = NULL;
     int i;
 
@@ -178,7 +183,7 @@ dpi_expect_insert(struct dpi_expect *x, uint8_t proto,
     }
     s = dpi_expect_lock(x, set);
     for (i = 0; i < DPI_EXPECT_WAYS; i++) {
-        if (dpi_expect_same(&s[i], proto, client, server, port)) {
+        if (dpi_expect_same(&s[i], domain, proto, client, server, port)) {
             victim = &s[i];
             break;
         }
@@ -204,6 +209,7 @@ dpi_expect_insert(struct dpi_expect *x, uint8_t proto,
     victim->client = *client;
     victim->server = *server;
     victim->port = port;
+    victim->domain = domain;
     victim->proto = proto;
     victim->app = app;
     victim->created_ms = now_ms;
@@ -212,15 +218,16 @@ dpi_expect_insert(struct dpi_expect *x, uint8_t proto,
 }
 
 /* Looks for a connection expected from 'client' to 'server':'port' (IP
- * protocol 'proto') at 'now_ms'; consumes it and returns its protocol, or
- * returns 0.  Clears the expired entries of the set it looks at. */
+ * protocol 'proto', zone or VLAN 'domain') at 'now_ms'; consumes it and
+ * returns its protocol, or returns 0.  Clears the expired entries of the
+ * set it looks at. */
 static uint16_t
-dpi_expect_take(struct dpi_expect *x, uint8_t proto,
+dpi_expect_take(struct dpi_expect *x, uint32_t domain, uint8_t proto,
                 const struct dpi_addr *client,
                 const struct dpi_addr *server, uint16_t port,
                 uint64_t now_ms)
 {
-    size_t set = dpi_expect_set(x, server, port);
+    size_t set = dpi_expect_set(x, domain, server, port);
     struct dpi_expect_entry *s = dpi_expect_lock(x, set);
     struct dpi_expect_entry *found = NULL;
     uint16_t app = 0;
@@ -233,8 +240,8 @@ dpi_expect_take(struct dpi_expect *x, uint8_t proto,
             continue;
         } else if (e->expire_ms <= now_ms) {
             dpi_expect_clear(x, e);
-        } else if (!found && dpi_expect_same(e, proto, client, server,
-                                             port)) {
+        } else if (!found && dpi_expect_same(e, domain, proto, client,
+                                             server, port)) {
             found = e;
         }
     }
@@ -259,11 +266,11 @@ dpi_expect_match(struct dpi_expect *x, const struct dpi_key *key,
     if (!__atomic_load_n(&x->n_used, __ATOMIC_RELAXED)) {
         return 0;
     }
-    app = dpi_expect_take(x, key->proto, &key->src, &key->dst, key->dport,
-                          now_ms);
+    app = dpi_expect_take(x, dpi_key_domain(key), key->proto, &key->src,
+                          &key->dst, key->dport, now_ms);
     if (!app) {
-        app = dpi_expect_take(x, key->proto, &key->dst, &key->src,
-                              key->sport, now_ms);
+        app = dpi_expect_take(x, dpi_key_domain(key), key->proto, &key->dst,
+                              &key->src, key->sport, now_ms);
     }
     return app;
 }
@@ -349,13 +356,13 @@ dpi_expect_learn_one(struct dpi_expect *x, const struct dpi_key *key,
         return;
     }
 
-    dpi_expect_insert(x, proto, peer, &addr, port, app, now_ms,
-                      DPI_EXPECT_TIMEOUT_MS);
+    dpi_expect_insert(x, dpi_key_domain(key), proto, peer, &addr, port, app,
+                      now_ms, DPI_EXPECT_TIMEOUT_MS);
     if (memcmp(&addr, end, sizeof addr)) {
         /* A host behind NAT announces its private address, which the
          * connection then does not go to: expect its own address too. */
-        dpi_expect_insert(x, proto, peer, end, port, app, now_ms,
-                          DPI_EXPECT_TIMEOUT_MS);
+        dpi_expect_insert(x, dpi_key_domain(key), proto, peer, end, port,
+                          app, now_ms, DPI_EXPECT_TIMEOUT_MS);
     }
 }
 

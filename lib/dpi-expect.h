@@ -28,13 +28,16 @@
  * entry (dpi_expect_match()) consumes it and takes its protocol from its
  * first packet.
  *
- * An entry is (IP protocol, server address, server port, client address)
- * -> protocol, until it expires; the client is the end of the announcing
- * connection that did not announce (see dpi_expect_learn()).  The table
- * has a fixed capacity, allocated once: it is set-associative,
- * DPI_EXPECT_WAYS entries per set chosen by a seeded hash of the server
- * address and port; a new entry replaces an entry with the same key, else
- * an empty or expired one, else the oldest of its set.  A flood of
+ * An entry is (IP protocol, server address, server port, client address,
+ * domain) -> protocol, until it expires; the client is the end of the
+ * announcing connection that did not announce (see dpi_expect_learn()),
+ * and the domain is that connection's zone or VLAN (dpi_key_domain()), so
+ * that an announcement made in one zone or VLAN labels no connection of
+ * another.  The table has a fixed capacity, allocated once: it is
+ * set-associative, DPI_EXPECT_WAYS entries per set chosen by a seeded hash
+ * of the server address, port and domain; a new entry replaces an entry
+ * with the same key, else an empty or expired one, else the oldest of its
+ * set.  A flood of
  * announcements thus only ever evicts older entries and never allocates.
  *
  * Thread-safety
@@ -66,7 +69,7 @@ struct dpi_expect *dpi_expect_create(size_t capacity);
 void dpi_expect_destroy(struct dpi_expect *);
 size_t dpi_expect_capacity(const struct dpi_expect *);
 
-void dpi_expect_insert(struct dpi_expect *, uint8_t proto,
+void dpi_expect_insert(struct dpi_expect *, uint32_t domain, uint8_t proto,
                        const struct dpi_addr *client,
                        const struct dpi_addr *server, uint16_t port,
                        uint16_t app, uint64_t now_ms, uint64_t timeout_ms);

@@ -176,6 +176,15 @@ struct dpi_key {
     uint8_t zoned : 1;          /* 1 if 'vlan' holds a zone. */
 };
 
+/* Returns what keeps apart the connections of 'key''s addresses, ports and
+ * protocol: its zone if it has one (as a number above 0xffff), else its
+ * VLAN id. */
+static inline uint32_t
+dpi_key_domain(const struct dpi_key *key)
+{
+    return (uint32_t) key->zoned << 16 | key->vlan;
+}
+
 /* Places 'key' in zone 'zone', which replaces its VLAN id: connections of
  * zones 1 to 65535 are apart from those of every other zone and from those
  * not in a zone, whatever their VLAN.  Zone 0 leaves 'key' as it is, keyed

@@ -1446,23 +1446,23 @@ test_dns_cache_is_bounded(void **state)
     assert_non_null(c);
     assert_int_equal(dpi_dnscache_capacity(c), 128);
     addr_set(&keep, "2001:db8::1");
-    dpi_dnscache_insert(c, &keep, 1025, 0, 1000000);
+    dpi_dnscache_insert(c, 0, &keep, 1025, 0, 1000000);
     for (i = 0; i < 100000; i++) {
         memset(&a, 0, sizeof a);
         a.b[10] = a.b[11] = 0xff;
         memcpy(a.b + 12, &i, 4);
-        dpi_dnscache_insert(c, &a, 1027, i, 1000000);
-        assert_int_equal(dpi_dnscache_lookup(c, &a, i), 1027);
+        dpi_dnscache_insert(c, 0, &a, 1027, i, 1000000);
+        assert_int_equal(dpi_dnscache_lookup(c, 0, &a, i), 1027);
         /* Used after every insertion: never the least recently used. */
-        assert_int_equal(dpi_dnscache_lookup(c, &keep, i), 1025);
+        assert_int_equal(dpi_dnscache_lookup(c, 0, &keep, i), 1025);
     }
     assert_int_equal(dpi_dnscache_count(c, 100000), 128);
 
     /* Everything expires. */
     assert_int_equal(dpi_dnscache_count(c, 1000000 + 100000), 0);
-    assert_int_equal(dpi_dnscache_lookup(c, &keep, 1000000), 0);
-    assert_int_equal(dpi_dnscache_lookup(c, &a, 1000000 + 99998), 1027);
-    assert_int_equal(dpi_dnscache_lookup(c, &a, 1000000 + 99999), 0);
+    assert_int_equal(dpi_dnscache_lookup(c, 0, &keep, 1000000), 0);
+    assert_int_equal(dpi_dnscache_lookup(c, 0, &a, 1000000 + 99998), 1027);
+    assert_int_equal(dpi_dnscache_lookup(c, 0, &a, 1000000 + 99999), 0);
     dpi_dnscache_destroy(c);
 }
 
@@ -1495,11 +1495,11 @@ test_dns_cache_spreads_one_prefix(void **state)
     assert_int_equal(dpi_dnscache_capacity(c), 65536);
     for (i = 0; i < 65536; i++) {
         addr_v4_nth(&a, i);
-        dpi_dnscache_insert(c, &a, 1027, i, 1000000);
+        dpi_dnscache_insert(c, 0, &a, 1027, i, 1000000);
     }
     for (i = 0; i < 65536; i++) {
         addr_v4_nth(&a, i);
-        n += dpi_dnscache_lookup(c, &a, 65536) == 1027;
+        n += dpi_dnscache_lookup(c, 0, &a, 65536) == 1027;
     }
     assert_true(n > 65536 / 4 * 3);
     dpi_dnscache_destroy(c);
@@ -1527,8 +1527,8 @@ cache_flood(void *arg_)
         memset(&a, 0, sizeof a);
         a.b[10] = a.b[11] = 0xff;
         memcpy(a.b + 12, &v, 4);
-        dpi_dnscache_insert(arg->c, &a, 1025, i, 1000000);
-        arg->n_hits += dpi_dnscache_lookup(arg->c, &a, i) == 1025;
+        dpi_dnscache_insert(arg->c, 0, &a, 1025, i, 1000000);
+        arg->n_hits += dpi_dnscache_lookup(arg->c, 0, &a, i) == 1025;
     }
     return NULL;
 }
@@ -1911,11 +1911,11 @@ test_ftp_expectations_spread(void **state)
     assert_non_null(x);
     addr_set(&client, FTP_CLIENT);
     addr_set(&server, "10.0.0.1");
-    dpi_expect_insert(x, 6, &client, &server, 50000, DPI_APP_ftp_data, 0,
-                      DPI_EXPECT_TIMEOUT_MS);
+    dpi_expect_insert(x, 0, 6, &client, &server, 50000, DPI_APP_ftp_data,
+                      0, DPI_EXPECT_TIMEOUT_MS);
     for (i = 1; i < 256; i++) {
         addr_v4_nth(&a, i * 256);
-        dpi_expect_insert(x, 6, &client, &a, 50000, DPI_APP_ftp_data, i,
+        dpi_expect_insert(x, 0, 6, &client, &a, 50000, DPI_APP_ftp_data, i,
                           DPI_EXPECT_TIMEOUT_MS);
     }
 
@@ -1927,6 +1927,106 @@ test_ftp_expectations_spread(void **state)
     data.proto = 6;
     assert_int_equal(dpi_expect_match(x, &data, 1000), DPI_APP_ftp_data);
     dpi_expect_destroy(x);
+}
+
+/* A connection announced in a zone is expected in that zone only, not in
+ * another zone nor on the VLAN whose number the zone has; outside zones,
+ * on its VLAN only. */
+static void
+test_expectations_stay_in_their_zone(void **state)
+{
+    struct dpi_expect *x = dpi_expect_create(DPI_EXPECT_CAPACITY);
+    struct dpi_key control, data;
+    struct dpi_md md;
+    char value[64];
+
+    (void) state;
+    assert_non_null(x);
+    memset(&control, 0, sizeof control);
+    addr_set(&control.src, FTP_CLIENT);
+    addr_set(&control.dst, FTP_SERVER);
+    control.sport = 40000;
+    control.dport = 21;
+    control.proto = 6;
+    snprintf(value, sizeof value, "%u t s - 50000",
+             (unsigned int) DPI_APP_ftp_data);
+    dpi_md_init(&md, UINT32_MAX);
+
+    /* Announced in zone 1. */
+    dpi_key_set_zone(&control, 1);
+    dpi_md_add_cstr(&md, DPI_F__expect, value);
+    dpi_expect_learn(x, &control, &md, 0);
+    data = control;
+    data.sport = 40001;
+    data.dport = 50000;
+    data.vlan = 2;
+    assert_int_equal(dpi_expect_match(x, &data, 1), 0);
+    data.zoned = 0;
+    data.vlan = 1;
+    assert_int_equal(dpi_expect_match(x, &data, 1), 0);
+    data.vlan = 0;
+    dpi_key_set_zone(&data, 1);
+    assert_int_equal(dpi_expect_match(x, &data, 1), DPI_APP_ftp_data);
+
+    /* Announced on VLAN 7, outside zones. */
+    control.zoned = 0;
+    control.vlan = 7;
+    dpi_md_add_cstr(&md, DPI_F__expect, value);
+    dpi_expect_learn(x, &control, &md, 2);
+    data = control;
+    data.sport = 40002;
+    data.dport = 50000;
+    data.vlan = 8;
+    assert_int_equal(dpi_expect_match(x, &data, 3), 0);
+    data.vlan = 7;
+    assert_int_equal(dpi_expect_match(x, &data, 3), DPI_APP_ftp_data);
+
+    dpi_md_destroy(&md);
+    dpi_expect_destroy(x);
+}
+
+/* A DNS answer seen in a zone labels the connections of that zone only:
+ * not those of another zone, nor those on the VLAN whose number the zone
+ * has. */
+static void
+test_dns_answers_stay_in_their_zone(void **state)
+{
+    struct dpi_engine *engine;
+    struct dpi_worker *w;
+    struct dpi_verdict v;
+    struct dpi_pkt pkt;
+    uint8_t msg[512];
+    size_t n;
+
+    (void) state;
+    w = engine_and_worker(NULL, &engine);
+    n = dns_make(msg, "www.youtube.com", NULL, 0);
+    pkt_make(&pkt, 17, "192.0.2.10", 40000, "198.51.100.53", 53, 0, msg, n);
+    dpi_key_set_zone(&pkt.key, 1);
+    dpi_process(w, &pkt, 1000, &v);
+    n = dns_make(msg, "www.youtube.com", "203.0.113.7", 300);
+    pkt_make(&pkt, 17, "198.51.100.53", 53, "192.0.2.10", 40000, 0, msg, n);
+    dpi_key_set_zone(&pkt.key, 1);
+    dpi_process(w, &pkt, 1000, &v);
+    assert_string_equal(dpi_app_name(v.app_id), "youtube");
+
+    for (int i = 0; i < 3; i++) {
+        pkt_make(&pkt, 6, "192.0.2.10", 50000 + i, "203.0.113.7", 443, 0x02,
+                 NULL, 0);
+        if (i == 0) {
+            dpi_key_set_zone(&pkt.key, 2);
+        } else if (i == 1) {
+            pkt.key.vlan = 1;
+        } else {
+            dpi_key_set_zone(&pkt.key, 1);
+        }
+        dpi_process(w, &pkt, 2000, &v);
+        assert_string_equal(dpi_app_name(v.app_id),
+                            i == 2 ? "youtube" : "unknown");
+    }
+
+    dpi_worker_destroy(w);
+    dpi_engine_destroy(engine);
 }
 
 /* An announced connection is expected for DPI_EXPECT_TIMEOUT_MS only. */
@@ -2007,10 +2107,10 @@ test_expiry_near_end_of_time(void **state)
     addr_set(&client, FTP_CLIENT);
     addr_set(&server, FTP_SERVER);
 
-    dpi_dnscache_insert(c, &server, 1025, t, 1000);
-    assert_int_equal(dpi_dnscache_lookup(c, &server, t + 5), 1025);
-    dpi_expect_insert(x, 6, &client, &server, 50000, DPI_APP_ftp_data, t,
-                      1000);
+    dpi_dnscache_insert(c, 0, &server, 1025, t, 1000);
+    assert_int_equal(dpi_dnscache_lookup(c, 0, &server, t + 5), 1025);
+    dpi_expect_insert(x, 0, 6, &client, &server, 50000, DPI_APP_ftp_data,
+                      t, 1000);
     assert_int_equal(dpi_expect_count(x, t + 5), 1);
 
     dpi_expect_destroy(x);
@@ -2763,6 +2863,8 @@ main(void)
         cmocka_unit_test(test_ftp_active_data_labels_first_packet),
         cmocka_unit_test(test_ftp_data_expectation_expires),
         cmocka_unit_test(test_ftp_expectations_spread),
+        cmocka_unit_test(test_expectations_stay_in_their_zone),
+        cmocka_unit_test(test_dns_answers_stay_in_their_zone),
         cmocka_unit_test(test_ftp_malformed_announces_nothing),
         cmocka_unit_test(test_expect_table_is_bounded),
         cmocka_unit_test(test_expiry_near_end_of_time),
