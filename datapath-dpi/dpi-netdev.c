@@ -257,7 +257,7 @@ dpi_netdev_init(void)
 
         unixctl_command_register("dpi/show", "", 0, 0,
                                  dpi_netdev_unixctl_show, NULL);
-        unixctl_command_register("dpi/dump-flows", "", 0, 0,
+        unixctl_command_register("dpi/dump-flows", "[zone=N]", 0, 1,
                                  dpi_netdev_unixctl_dump_flows, NULL);
         unixctl_command_register("dpi/reload", "[FILE]", 0, 1,
                                  dpi_netdev_unixctl_reload, NULL);
@@ -972,8 +972,16 @@ dpi_netdev_format_md(struct ds *s, const char *value, size_t len)
     free(copy);
 }
 
-/* Appends the one-line description of connection 'fi' to the dynamic string
- * 'aux', for "dpi/dump-flows". */
+/* What "dpi/dump-flows" prints. */
+struct dpi_netdev_dump {
+    struct ds s;                /* The lines so far. */
+    int zone;                   /* Only connections of this zone (0: those
+                                 * outside zones), or -1 for all. */
+};
+
+/* Appends the one-line description of connection 'fi' to the struct
+ * dpi_netdev_dump 'aux', for "dpi/dump-flows", if it is in the zone that
+ * 'aux' asks for. */
 static void
 dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
 {
@@ -981,7 +989,12 @@ dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
     /* libdpi keys SCTP, like every protocol but TCP and UDP, on the
      * addresses only. */
     bool has_ports = k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP;
-    struct ds *s = aux;
+    struct dpi_netdev_dump *dump = aux;
+    struct ds *s = &dump->s;
+
+    if (dump->zone >= 0 && dump->zone != (k->zoned ? k->vlan : 0)) {
+        return;
+    }
 
     switch (k->proto) {
     case IPPROTO_TCP:
@@ -1050,23 +1063,35 @@ dpi_netdev_dump_cb(const struct dpi_flow_info *fi, void *aux)
     ds_put_char(s, '\n');
 }
 
-/* "dpi/dump-flows": one line per connection in the DPI table. */
+/* "dpi/dump-flows [zone=N]": one line per connection in the DPI table, or
+ * per connection of zone N only (zone=0: those outside zones), as
+ * "dpctl/dump-conntrack zone=N" does. */
 static void
-dpi_netdev_unixctl_dump_flows(struct unixctl_conn *conn,
-                              int argc OVS_UNUSED,
-                              const char *argv[] OVS_UNUSED,
-                              void *aux OVS_UNUSED)
+dpi_netdev_unixctl_dump_flows(struct unixctl_conn *conn, int argc,
+                              const char *argv[], void *aux OVS_UNUSED)
 {
     struct dpi_netdev_engine *eng = ovsrcu_get(struct dpi_netdev_engine *,
                                                &cur_engine);
-    struct ds s = DS_EMPTY_INITIALIZER;
+    struct dpi_netdev_dump dump = { .s = DS_EMPTY_INITIALIZER, .zone = -1 };
+
+    if (argc > 1) {
+        unsigned int zone;
+
+        if (strncmp(argv[1], "zone=", 5)
+            || !str_to_uint(argv[1] + 5, 10, &zone) || zone > UINT16_MAX) {
+            unixctl_command_reply_error(conn, "bad argument (expected "
+                                        "zone=N, N from 0 to 65535)");
+            return;
+        }
+        dump.zone = zone;
+    }
 
     /* Before the engine starts, there is no connection to show. */
     if (eng) {
-        dpi_engine_dump(eng->engine, dpi_netdev_dump_cb, &s);
+        dpi_engine_dump(eng->engine, dpi_netdev_dump_cb, &dump);
     }
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
+    unixctl_command_reply(conn, ds_cstr(&dump.s));
+    ds_destroy(&dump.s);
 }
 
 /* Orders struct dpi_app_stats by decreasing number of flows, then by
