@@ -143,9 +143,8 @@ dpi_key_hash(const struct dpi_key *key, const uint64_t k[DPI_CONN_HASH_KEYS])
     uint64_t h = (dpi_hash_endpoint(&key->src, key->sport, k)
                   + dpi_hash_endpoint(&key->dst, key->dport, k));
 
-    h = dpi_hash_mul_fold(h ^ (((uint64_t) key->vlan << 16)
+    h = dpi_hash_mul_fold(h ^ (((uint64_t) dpi_key_domain(key) << 16)
                                | ((uint64_t) key->proto << 8)
-                               | ((uint64_t) key->zoned << 1)
                                | key->ipv6),
                           k[3]);
     return dpi_hash_fmix32((uint32_t) h ^ (uint32_t) (h >> 32));
@@ -162,8 +161,8 @@ enum dpi_key_match {
 static enum dpi_key_match
 dpi_key_match(const struct dpi_key *ck, const struct dpi_key *pk)
 {
-    if (ck->proto != pk->proto || ck->vlan != pk->vlan
-        || ck->ipv6 != pk->ipv6 || ck->zoned != pk->zoned) {
+    if (ck->proto != pk->proto || ck->ipv6 != pk->ipv6
+        || dpi_key_domain(ck) != dpi_key_domain(pk)) {
         return DPI_KEY_NO_MATCH;
     }
     if (ck->sport == pk->sport && ck->dport == pk->dport

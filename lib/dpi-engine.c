@@ -909,7 +909,7 @@ dpi_first_packet_service(struct dpi_worker *w, const struct dpi_pkt *pkt,
     uint32_t domain = dpi_key_domain(&pkt->key);
     uint16_t app;
 
-    if (pkt->key.proto == DPI_IPPROTO_TCP && syn_ack == DPI_TCP_SYN) {
+    if (dpi_pkt_is_syn(pkt)) {
         return dpi_addr_service(w, domain, &pkt->key.dst, now_ms);
     } else if (pkt->key.proto == DPI_IPPROTO_TCP
                && syn_ack == (DPI_TCP_SYN | DPI_TCP_ACK)) {

@@ -261,16 +261,17 @@ uint16_t
 dpi_expect_match(struct dpi_expect *x, const struct dpi_key *key,
                  uint64_t now_ms)
 {
+    uint32_t domain = dpi_key_domain(key);
     uint16_t app;
 
     if (!__atomic_load_n(&x->n_used, __ATOMIC_RELAXED)) {
         return 0;
     }
-    app = dpi_expect_take(x, dpi_key_domain(key), key->proto, &key->src,
-                          &key->dst, key->dport, now_ms);
+    app = dpi_expect_take(x, domain, key->proto, &key->src, &key->dst,
+                          key->dport, now_ms);
     if (!app) {
-        app = dpi_expect_take(x, dpi_key_domain(key), key->proto, &key->dst,
-                              &key->src, key->sport, now_ms);
+        app = dpi_expect_take(x, domain, key->proto, &key->dst, &key->src,
+                              key->sport, now_ms);
     }
     return app;
 }
