@@ -30,9 +30,10 @@
  * The cache has a fixed capacity, allocated once: it is set-associative,
  * DPI_DNSCACHE_WAYS entries per set, the set chosen by a seeded hash of the
  * address and its zone or VLAN; a new address replaces an empty or expired
- * entry of its set, else the least recently used one.  So a flood of answers only ever evicts
- * older entries and never allocates.  An entry expires after the answer's
- * TTL, capped by the caller (the engine caps it at its idle timeout).
+ * entry of its set, else the least recently used one.  So a flood of
+ * answers only ever evicts older entries and never allocates.  An entry
+ * expires after the answer's TTL, capped by the caller (the engine caps it
+ * at its idle timeout).
  *
  * Thread-safety
  * =============

@@ -64,12 +64,11 @@
  * first packets, the destination, else the source) as app_id: first the
  * service that a DNS answer seen earlier in its zone or VLAN gave that
  * address (dpi-dnscache.h, learned from DNS responses whose query name
- * belongs to a service), else
- * the service of the signature file's "ip" block holding it.  Its state
- * stays DPI_STATE_PEND and app_proto is still found by inspection; a
- * service found from the connection's own host name (HTTP Host, TLS SNI,
- * ...) then replaces the one found by address, but a protocol without a
- * service does not.
+ * belongs to a service), else the service of the signature file's "ip"
+ * block holding it.  Its state stays DPI_STATE_PEND and app_proto is still
+ * found by inspection; a service found from the connection's own host name
+ * (HTTP Host, TLS SNI, ...) then replaces the one found by address, but a
+ * protocol without a service does not.
  *
  * Signature reload
  * ================

@@ -37,8 +37,8 @@
  * set-associative, DPI_EXPECT_WAYS entries per set chosen by a seeded hash
  * of the server address, port and domain; a new entry replaces an entry
  * with the same key, else an empty or expired one, else the oldest of its
- * set.  A flood of
- * announcements thus only ever evicts older entries and never allocates.
+ * set.  A flood of announcements thus only ever evicts older entries and
+ * never allocates.
  *
  * Thread-safety
  * =============
