@@ -52,11 +52,15 @@ VLOG_DEFINE_THIS_MODULE(dpi_netdev);
  *
  * There is one libdpi engine per process, wrapped in a 'struct
  * dpi_netdev_engine' and published through the RCU pointer 'cur_engine'.
- * It is created lazily, by the first thread that executes a dpi action, so
- * that a switch that does not use DPI does not pay for the signature
- * database and the connection table.  Setting "dpi-signatures" or running
- * "ovs-appctl dpi/reload" creates it at once, in the main thread, so that
- * a bad signature file is reported (and refused) right away.
+ * It is created when it is first needed, so that a switch that does not
+ * use DPI does not pay for the signature database and the connection
+ * table: by the main thread when ofproto adds the first flow or group
+ * whose actions include dpi (dpi_netdev_start()), so that no PMD thread
+ * stops polling its queues while the signatures compile, and otherwise
+ * by the first thread that executes a dpi action.  Setting
+ * "dpi-signatures" or running "ovs-appctl dpi/reload" creates it at once,
+ * in the main thread, so that a bad signature file is reported (and
+ * refused) right away.
  *
  * The engine is never replaced: a new signature database (from a changed
  * "dpi-signatures" or from "dpi/reload") is compiled in the main thread and
@@ -241,6 +245,19 @@ dpi_netdev_engine_get(void)
         ovs_mutex_unlock(&dpi_netdev_mutex);
     }
     return eng;
+}
+
+/* Creates the engine now, in the calling thread, if there is none yet.
+ * ofproto-dpif calls this in the main thread when it adds a flow or group
+ * whose actions include dpi, so that the signatures are compiled before a
+ * packet reaches the action rather than in the PMD thread that handles
+ * it, which would stop polling its queues meanwhile.  A failure is logged,
+ * and the first dpi action tries again (at most every 10 seconds). */
+void
+dpi_netdev_start(void)
+    OVS_EXCLUDED(dpi_netdev_mutex)
+{
+    dpi_netdev_engine_get();
 }
 
 /* Registers the ovs-appctl commands and sets the default configuration.

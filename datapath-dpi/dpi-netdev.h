@@ -24,13 +24,19 @@
  *
  * This is the one module that knows both Open vSwitch and libdpi.  It is
  * compiled into libopenvswitch by the ovs-dpi patch series and called from
- * dpif-netdev.c only:
+ * dpif-netdev.c and, for what translation and flow setup need, from
+ * ofproto-dpif:
  *
  *   - dpi_netdev_init() once, from dpif_netdev_init(): registers the
  *     "dpi/..." ovs-appctl commands.
  *
  *   - dpi_netdev_set_config() from dpif_netdev_set_config(), with the
  *     Open_vSwitch other_config column: the "dpi-*" knobs.
+ *
+ *   - dpi_netdev_start() from ofproto-dpif, in the main thread, when a
+ *     flow or group whose actions include dpi is added: creates the engine
+ *     (compiles the signatures) there, before a packet reaches the action,
+ *     if it does not exist yet.  Otherwise the first dpi action creates it.
  *
  *   - dpi_netdev_pmd_create()/dpi_netdev_pmd_destroy() with each PMD thread
  *     (and the non-PMD thread), for the per-thread inspection context.
@@ -96,11 +102,12 @@
  * dpi_netdev_execute() may run concurrently on every PMD thread, each with
  * its own 'struct dpi_netdev_pmd'.  The dpi_netdev_xconn_*() functions may
  * run in any thread, concurrently with everything else, but not on the
- * same 'struct dpi_netdev_xconn' at once.  dpi_netdev_set_config(),
- * dpi_netdev_run(), dpi_netdev_wait() and the ovs-appctl commands run in the
- * main thread.  dpi_netdev_pmd_create() and dpi_netdev_pmd_destroy() may run
- * in any thread, but not concurrently with dpi_netdev_execute() on the same
- * 'struct dpi_netdev_pmd'. */
+ * same 'struct dpi_netdev_xconn' at once.  dpi_netdev_start() may run in
+ * any thread (it waits for a creation under way elsewhere).
+ * dpi_netdev_set_config(), dpi_netdev_run(), dpi_netdev_wait() and the
+ * ovs-appctl commands run in the main thread.  dpi_netdev_pmd_create() and
+ * dpi_netdev_pmd_destroy() may run in any thread, but not concurrently with
+ * dpi_netdev_execute() on the same 'struct dpi_netdev_pmd'. */
 
 struct dp_packet_batch;
 struct flow;
@@ -111,6 +118,7 @@ struct dpi_netdev_xconn;
 
 void dpi_netdev_init(void);
 void dpi_netdev_set_config(const struct smap *other_config);
+void dpi_netdev_start(void);
 struct dpi_netdev_pmd *dpi_netdev_pmd_create(void);
 void dpi_netdev_pmd_destroy(struct dpi_netdev_pmd *);
 void dpi_netdev_execute(struct dpi_netdev_pmd *, struct dp_packet_batch *,
