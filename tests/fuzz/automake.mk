@@ -74,7 +74,8 @@ endif
 mostlyclean-local: clean-fuzz
 clean-fuzz:
 	rm -rf tests/fuzz/obj tests/fuzz/libdpi-fuzz.a $(FUZZ_TARGETS) \
-	  tests/fuzz/seeds tests/fuzz/corpus tests/fuzz/artifacts
+	  tests/fuzz/seeds tests/fuzz/seeds.* tests/fuzz/corpus \
+	  tests/fuzz/artifacts
 
 # Fuzz regression replay (tests/fuzz/regress/README.md): each target's
 # LLVMFuzzerTestOneInput() built with $(CC), without libFuzzer, and run on

@@ -5,9 +5,12 @@
 #
 # Runs each libFuzzer target of tests/fuzz (default: all four) for
 # $DPI_FUZZ_TIME seconds, from seeds that tests/fuzz/make-seeds.py writes
-# under tests/fuzz/seeds/ from the corpus pcaps ($DPI_CORPUS_DIR) and
-# lib/signatures/*.sig ($DPI_SRCDIR).  New inputs found are kept in
-# tests/fuzz/corpus/TARGET/, crashes in tests/fuzz/artifacts/.  Exits 77
+# into a directory of this run's own, tests/fuzz/seeds.PID/ (removed at
+# the end, so that runs at once in one tree keep apart), from the corpus
+# pcaps ($DPI_CORPUS_DIR) and lib/signatures/*.sig ($DPI_SRCDIR).  New
+# inputs found are kept in tests/fuzz/corpus/TARGET/, crashes in
+# tests/fuzz/artifacts/, each target's output in tests/fuzz/TARGET.log
+# (one run of a target at a time, then).  Exits 77
 # (skipped) when the fuzzers were not built, 1 if any fuzzer found a
 # crash, a leak, undefined behaviour or a timeout.
 #
@@ -25,8 +28,11 @@ dir=tests/fuzz
 targets=${*:-fuzz-parsers fuzz-packet fuzz-engine fuzz-sig}
 
 # Seeds, made afresh from the corpus (never copied into the source tree).
-rm -rf "$dir/seeds"
-python3 "$srcdir/tests/fuzz/make-seeds.py" --out "$dir/seeds" \
+seeds=$dir/seeds.$$
+trap 'rm -rf "$seeds"' EXIT
+trap 'exit 1' HUP INT TERM
+rm -rf "$seeds"
+python3 "$srcdir/tests/fuzz/make-seeds.py" --out "$seeds" \
     --corpus "${DPI_CORPUS_DIR:+$DPI_CORPUS_DIR/pcap}" \
     --signatures "$srcdir/lib/signatures"
 
@@ -52,7 +58,7 @@ for t in $targets; do
     # shellcheck disable=SC2086
     if "$dir/$t" -max_total_time="$time" -print_final_stats=1 \
             -artifact_prefix="$dir/artifacts/$t-" -rss_limit_mb=2048 \
-            $extra "$dir/corpus/$t" "$dir/seeds/$t" $regress \
+            $extra "$dir/corpus/$t" "$seeds/$t" $regress \
             > "$dir/$t.log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
                "$dir/$t.log")
