@@ -1149,8 +1149,7 @@ dpi_netdev_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
         ds_put_format(&s, "signatures: %s\n",
                       dpi_engine_signatures(eng->engine));
     } else {
-        ds_put_cstr(&s, "engine: not started (no dpi action executed "
-                    "yet)\n");
+        ds_put_cstr(&s, "engine: not started\n");
         ds_put_format(&s, "signatures: %s\n",
                       dpi_netdev_sig_name(dpi_netdev_signatures));
         memset(&st, 0, sizeof st);
