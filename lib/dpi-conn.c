@@ -65,36 +65,75 @@ _Static_assert(offsetof(struct dpi_conn, key) + sizeof(struct dpi_key) <= 64,
 /* Most blocks a stripe may have: every index fits in 32 bits. */
 #define DPI_CONN_MAX_BLOCKS (UINT32_MAX / DPI_CONN_PER_BLOCK)
 
-/* Unlinks 'conn' from the LRU list of stripe 's'. */
+/* Most connections dpi_conn_table_expire() takes out of a stripe while
+ * holding its mutex once. */
+#define DPI_CONN_EXPIRE_BATCH 256
+
+/* Unlinks 'conn' from its LRU list in stripe 's'. */
 static inline void
 dpi_lru_remove(struct dpi_conn_stripe *s, struct dpi_conn *conn)
 {
+    struct dpi_conn_lru *lru = &s->lru[conn->lru_list];
+
     if (conn->lru_prev) {
         dpi_conn_at(s, conn->lru_prev)->lru_next = conn->lru_next;
     } else {
-        s->lru_front = conn->lru_next;
+        lru->front = conn->lru_next;
     }
     if (conn->lru_next) {
         dpi_conn_at(s, conn->lru_next)->lru_prev = conn->lru_prev;
     } else {
-        s->lru_back = conn->lru_prev;
+        lru->back = conn->lru_prev;
     }
 }
 
-/* Inserts 'conn', whose index is 'idx', at the front of the LRU list of
+/* Inserts 'conn', whose index is 'idx', at the front of its LRU list in
  * stripe 's'. */
 static inline void
 dpi_lru_push_front(struct dpi_conn_stripe *s, struct dpi_conn *conn,
                    uint32_t idx)
 {
+    struct dpi_conn_lru *lru = &s->lru[conn->lru_list];
+
     conn->lru_prev = 0;
-    conn->lru_next = s->lru_front;
-    if (s->lru_front) {
-        dpi_conn_at(s, s->lru_front)->lru_prev = idx;
+    conn->lru_next = lru->front;
+    if (lru->front) {
+        dpi_conn_at(s, lru->front)->lru_prev = idx;
     } else {
-        s->lru_back = idx;
+        lru->back = idx;
     }
-    s->lru_front = idx;
+    lru->front = idx;
+}
+
+/* Returns the index of the first connection of stripe 's' in the order of
+ * its LRU lists, one after the other, or 0 if it has none. */
+static inline uint32_t
+dpi_lru_first(const struct dpi_conn_stripe *s)
+{
+    uint32_t idx = s->lru[DPI_CONN_LRU_OPEN].front;
+
+    return idx ? idx : s->lru[DPI_CONN_LRU_CLOSED].front;
+}
+
+/* Returns the index of the connection after 'conn' of stripe 's' in the
+ * order of dpi_lru_first(), or 0 if 'conn' is the last. */
+static inline uint32_t
+dpi_lru_next(const struct dpi_conn_stripe *s, const struct dpi_conn *conn)
+{
+    if (conn->lru_next || conn->lru_list == DPI_CONN_LRU_CLOSED) {
+        return conn->lru_next;
+    }
+    return s->lru[DPI_CONN_LRU_CLOSED].front;
+}
+
+/* Returns the index of 'conn', a connection of stripe 's', found through
+ * its LRU neighbours. */
+static inline uint32_t
+dpi_lru_index(const struct dpi_conn_stripe *s, const struct dpi_conn *conn)
+{
+    return (conn->lru_prev
+            ? dpi_conn_at(s, conn->lru_prev)->lru_next
+            : s->lru[conn->lru_list].front);
 }
 
 /* Returns the 128-bit product of 'a' and 'b' with its two halves XORed
@@ -344,10 +383,10 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
 
-        for (uint32_t idx = s->lru_front; idx;) {
+        for (uint32_t idx = dpi_lru_first(s); idx;) {
             struct dpi_conn *conn = dpi_conn_at(s, idx);
 
-            idx = conn->lru_next;
+            idx = dpi_lru_next(s, conn);
             dpi_conn_release(t, conn);
         }
         for (uint32_t j = 0; j < s->n_blocks; j++) {
@@ -388,13 +427,29 @@ dpi_conn_unlink(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
     __atomic_store_n(&s->n, s->n - 1, __ATOMIC_RELAXED);
 }
 
+/* Returns the index of the least recently used connection of the
+ * non-empty stripe 's', whose mutex the caller holds: the older of the
+ * backs of its LRU lists (the closed one's if they tie). */
+static uint32_t
+dpi_conn_stripe_lru(const struct dpi_conn_stripe *s)
+{
+    uint32_t open = s->lru[DPI_CONN_LRU_OPEN].back;
+    uint32_t closed = s->lru[DPI_CONN_LRU_CLOSED].back;
+
+    if (!open || !closed) {
+        return open ? open : closed;
+    }
+    return (dpi_conn_at(s, open)->last_ms < dpi_conn_at(s, closed)->last_ms
+            ? open : closed);
+}
+
 /* Removes and frees the least recently used connection of stripe 's',
  * whose mutex the caller holds.  's' must not be empty.  The table-wide
  * 'n_flows' is left alone: the caller decides what to do with the slot. */
 static void
 dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 {
-    uint32_t idx = s->lru_back;
+    uint32_t idx = dpi_conn_stripe_lru(s);
     struct dpi_conn *conn = dpi_conn_at(s, idx);
 
     dpi_conn_unlink(t, s, conn, idx);
@@ -408,7 +463,7 @@ dpi_conn_evict_lru(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 static uint64_t
 dpi_conn_stripe_oldest_ms(struct dpi_conn_stripe *s)
 {
-    return dpi_conn_at(s, s->lru_back)->last_ms;
+    return dpi_conn_at(s, dpi_conn_stripe_lru(s))->last_ms;
 }
 
 /* Evicts the connection seen the longest ago among the least recently used
@@ -605,12 +660,12 @@ dpi_conn_move(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
     if (dst->lru_prev) {
         dpi_conn_at(s, dst->lru_prev)->lru_next = to;
     } else {
-        s->lru_front = to;
+        s->lru[dst->lru_list].front = to;
     }
     if (dst->lru_next) {
         dpi_conn_at(s, dst->lru_next)->lru_prev = to;
     } else {
-        s->lru_back = to;
+        s->lru[dst->lru_list].back = to;
     }
     ASAN_POISON_MEMORY_REGION(src, sizeof *src);
 }
@@ -683,14 +738,15 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
 
         /* With no slot taken out, a slot is free if and only if no
          * connection of the stripe is there. */
-        for (idx = s->lru_front; idx; idx = dpi_conn_at(s, idx)->lru_next) {
+        for (idx = dpi_lru_first(s); idx;
+             idx = dpi_lru_next(s, dpi_conn_at(s, idx))) {
             dpi_conn_bit_set(used, idx - 1);
         }
 
         /* Move the connections beyond the first 'keep' blocks into the
          * free slots of these, which have room for all of them. */
-        for (idx = s->lru_front; idx; idx = next) {
-            next = dpi_conn_at(s, idx)->lru_next;
+        for (idx = dpi_lru_first(s); idx; idx = next) {
+            next = dpi_lru_next(s, dpi_conn_at(s, idx));
             if (idx > limit) {
                 do {
                     to++;
@@ -786,7 +842,7 @@ dpi_conn_find__(struct dpi_conn_stripe *s, const struct dpi_key *key,
         if (dpi_key_match(&conn->key, key) != DPI_KEY_NO_MATCH) {
             /* A connection already at the front stays there, sparing
              * the writes to its neighbours for back-to-back packets. */
-            if (touch && s->lru_front != idx) {
+            if (touch && s->lru[conn->lru_list].front != idx) {
                 dpi_lru_remove(s, conn);
                 dpi_lru_push_front(s, conn, idx);
             }
@@ -884,25 +940,44 @@ dpi_conn_table_unlock(struct dpi_conn_stripe *s)
     pthread_mutex_unlock(&s->mutex);
 }
 
-/* Makes closed connection 'conn' a new one for 'pkt', a TCP SYN without
- * ACK seen at 'now_ms' (see "Closed connections" in dpi-conn.h), as if
- * 'conn' had expired and 'pkt' created a connection: the table counts one
- * connection expired and one created.  The connection keeps its place in
- * its stripe's hash chain and LRU list (its key is the same, in one
- * direction or the other).  The caller holds the connection's stripe. */
+/* Moves 'conn', a connection of stripe 's' (whose mutex the caller holds)
+ * that has closed (dpi_conn_is_closed()), to the front of the stripe's
+ * list of closed connections, if it is not on that list yet, so that it
+ * expires after DPI_CONN_CLOSED_TIMEOUT_MS (see "Closed connections" in
+ * dpi-conn.h).  The engine calls it for a connection that a packet
+ * closed, before releasing its stripe. */
 void
-dpi_conn_restart(struct dpi_conn_table *t, struct dpi_conn *conn,
-                 const struct dpi_pkt *pkt, uint64_t now_ms)
+dpi_conn_table_note_closed(struct dpi_conn_stripe *s, struct dpi_conn *conn)
 {
-    uint32_t lru_prev = conn->lru_prev;
-    uint32_t lru_next = conn->lru_next;
+    if (conn->lru_list != DPI_CONN_LRU_CLOSED) {
+        uint32_t idx = dpi_lru_index(s, conn);
+
+        dpi_lru_remove(s, conn);
+        conn->lru_list = DPI_CONN_LRU_CLOSED;
+        dpi_lru_push_front(s, conn, idx);
+    }
+}
+
+/* Makes closed connection 'conn' of stripe 's' a new one for 'pkt', a TCP
+ * SYN without ACK seen at 'now_ms' (see "Closed connections" in
+ * dpi-conn.h), as if 'conn' had expired and 'pkt' created a connection:
+ * the table counts one connection expired and one created.  The
+ * connection keeps its place in its stripe's hash chain (its key is the
+ * same, in one direction or the other) and becomes the most recently used
+ * open connection.  The caller holds the stripe's mutex. */
+void
+dpi_conn_restart(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                 struct dpi_conn *conn, const struct dpi_pkt *pkt,
+                 uint64_t now_ms)
+{
+    uint32_t idx = dpi_lru_index(s, conn);
     uint32_t hnext = conn->hnext;
 
+    dpi_lru_remove(s, conn);
     dpi_conn_release(t, conn);
     dpi_conn_init(conn, pkt, now_ms);
-    conn->lru_prev = lru_prev;
-    conn->lru_next = lru_next;
     conn->hnext = hnext;
+    dpi_lru_push_front(s, conn, idx);
     __atomic_add_fetch(&t->expired, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&t->created, 1, __ATOMIC_RELAXED);
 }
@@ -998,22 +1073,40 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
     }
 }
 
-/* Returns true if 'conn', last seen at 'conn->last_ms', should expire at
- * 'now_ms' given the idle timeout 'idle_ms'. */
-static bool
-dpi_conn_is_expired(const struct dpi_conn *conn, uint64_t now_ms,
-                    uint64_t idle_ms)
+/* Takes out of stripe 's' of 't' (whose mutex the caller holds) the
+ * connections at the back of its LRU list 'list' that have been idle for
+ * 'idle_ms' or more at 'now_ms', at most 'max' of them, adds them to the
+ * chain '*dead' (see dpi_conn_table_expire()) and adds their number to
+ * '*n_dead'.  The walk stops at the first connection idle for less, or
+ * whose latest packet is later than 'now_ms' (another thread's clock ran
+ * ahead): the list is in the order of the connections' latest packets.
+ * Returns the number of connections taken out. */
+static size_t
+dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                       enum dpi_conn_lru_list list, uint64_t now_ms,
+                       uint64_t idle_ms, size_t max, struct dpi_conn **dead,
+                       size_t *n_dead)
 {
-    uint64_t idle;
+    size_t n = 0;
 
-    if (conn->last_ms > now_ms) {
-        return false;
+    for (uint32_t idx = s->lru[list].back; idx && n < max; n++) {
+        struct dpi_conn *conn = dpi_conn_at(s, idx);
+        uint32_t prev = conn->lru_prev;
+
+        if (conn->last_ms > now_ms || now_ms - conn->last_ms < idle_ms) {
+            break;
+        }
+        /* Out of the lists, 'conn' is linked to the others by pointer, as
+         * the stripe's blocks array may move while its mutex is released,
+         * and keeps its own index in 'hnext'. */
+        dpi_conn_unlink(t, s, conn, idx);
+        conn->hnext = idx;
+        conn->dead_next = *dead;
+        *dead = conn;
+        idx = prev;
     }
-    idle = now_ms - conn->last_ms;
-    if (idle >= idle_ms) {
-        return true;
-    }
-    return idle >= DPI_CONN_CLOSED_TIMEOUT_MS && dpi_conn_is_closed(conn);
+    *n_dead += n;
+    return n;
 }
 
 /* Removes from 't' every connection that has been idle for 'idle_ms' or
@@ -1021,66 +1114,59 @@ dpi_conn_is_expired(const struct dpi_conn *conn, uint64_t now_ms,
  * DPI_CONN_CLOSED_TIMEOUT_MS (or 'idle_ms' if less).  Returns the number
  * removed.
  *
- * Each stripe is walked from its least recently used end and only as far as
- * connections idle long enough to possibly expire.  What the expired
- * connections own is freed after the stripe's mutex is released; then the
- * mutex is taken once more to return them to the stripe's free list, and
- * only after that do they leave the table-wide count, so that a new
- * connection of the stripe finds them there rather than a new block. */
+ * Such connections are at the backs of the stripes' LRU lists (see
+ * "Closed connections" in dpi-conn.h): the sweep takes them out in
+ * batches of at most DPI_CONN_EXPIRE_BATCH per stripe, each under one
+ * hold of the stripe's mutex, in which it also looks at one more
+ * connection per list, the first it keeps.  What the expired connections
+ * own is freed after the stripe's mutex is released; then the mutex is
+ * taken once more to return them to the stripe's free list, and only
+ * after that do they leave the table-wide count, so that a new connection
+ * of the stripe finds them there rather than a new block. */
 size_t
 dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
                       uint64_t idle_ms)
 {
-    uint64_t min_idle = (idle_ms < DPI_CONN_CLOSED_TIMEOUT_MS
-                         ? idle_ms : DPI_CONN_CLOSED_TIMEOUT_MS);
+    uint64_t closed_ms = (idle_ms < DPI_CONN_CLOSED_TIMEOUT_MS
+                          ? idle_ms : DPI_CONN_CLOSED_TIMEOUT_MS);
     size_t total = 0;
 
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
-        struct dpi_conn *dead = NULL;
-        size_t n = 0;
+        size_t n;
 
-        pthread_mutex_lock(&s->mutex);
-        for (uint32_t idx = s->lru_back; idx;) {
-            struct dpi_conn *conn = dpi_conn_at(s, idx);
-            uint32_t prev = conn->lru_prev;
+        do {
+            struct dpi_conn *dead = NULL;
 
-            if (conn->last_ms <= now_ms && now_ms - conn->last_ms < min_idle) {
-                break;
-            }
-            if (dpi_conn_is_expired(conn, now_ms, idle_ms)) {
-                /* Out of the lists, 'conn' is linked to the others by
-                 * pointer, as the stripe's blocks array may move while
-                 * its mutex is released below, and keeps its own index
-                 * in 'hnext'. */
-                dpi_conn_unlink(t, s, conn, idx);
-                conn->hnext = idx;
-                conn->dead_next = dead;
-                dead = conn;
-                n++;
-            }
-            idx = prev;
-        }
-        pthread_mutex_unlock(&s->mutex);
-
-        if (dead) {
-            struct dpi_conn *conn;
-
-            for (conn = dead; conn; conn = conn->dead_next) {
-                dpi_conn_release(t, conn);
-            }
+            n = 0;
             pthread_mutex_lock(&s->mutex);
-            while (dead) {
-                conn = dead;
-                dead = dead->dead_next;
-                dpi_conn_put(s, conn, conn->hnext);
-            }
+            dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_OPEN, now_ms, idle_ms,
+                                   DPI_CONN_EXPIRE_BATCH, &dead, &n);
+            dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_CLOSED, now_ms,
+                                   closed_ms, DPI_CONN_EXPIRE_BATCH - n,
+                                   &dead, &n);
             pthread_mutex_unlock(&s->mutex);
 
-            __atomic_sub_fetch(&t->n_flows, n, __ATOMIC_RELAXED);
-            __atomic_add_fetch(&t->expired, n, __ATOMIC_RELAXED);
-            total += n;
-        }
+            if (dead) {
+                struct dpi_conn *conn;
+
+                for (conn = dead; conn; conn = conn->dead_next) {
+                    dpi_conn_release(t, conn);
+                }
+                pthread_mutex_lock(&s->mutex);
+                while (dead) {
+                    conn = dead;
+                    dead = dead->dead_next;
+                    dpi_conn_put(s, conn, conn->hnext);
+                }
+                pthread_mutex_unlock(&s->mutex);
+
+                __atomic_sub_fetch(&t->n_flows, n, __ATOMIC_RELAXED);
+                __atomic_add_fetch(&t->expired, n, __ATOMIC_RELAXED);
+                total += n;
+            }
+            /* A full batch may have left more behind. */
+        } while (n >= DPI_CONN_EXPIRE_BATCH);
     }
     return total;
 }
@@ -1119,7 +1205,7 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
             allocated = want;
             pthread_mutex_lock(&s->mutex);
         }
-        for (uint32_t idx = s->lru_front; idx;) {
+        for (uint32_t idx = dpi_lru_first(s); idx;) {
             const struct dpi_conn *conn = dpi_conn_at(s, idx);
             struct dpi_conn_snap *snap = &snaps[n++];
             struct dpi_flow_info *info = &snap->info;
@@ -1142,7 +1228,7 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
                 }
             }
             info->md = &snap->md;
-            idx = conn->lru_next;
+            idx = dpi_lru_next(s, conn);
         }
         pthread_mutex_unlock(&s->mutex);
 
@@ -1165,10 +1251,10 @@ dpi_conn_table_for_each(struct dpi_conn_table *t,
         struct dpi_conn_stripe *s = &t->stripes[i];
 
         pthread_mutex_lock(&s->mutex);
-        for (uint32_t idx = s->lru_front; idx;) {
+        for (uint32_t idx = dpi_lru_first(s); idx;) {
             struct dpi_conn *conn = dpi_conn_at(s, idx);
 
-            idx = conn->lru_next;
+            idx = dpi_lru_next(s, conn);
             cb(conn, aux);
         }
         pthread_mutex_unlock(&s->mutex);

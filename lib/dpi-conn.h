@@ -37,8 +37,11 @@
  *   - a mutex,
  *   - a chained hash table that grows (doubles) when it holds more
  *     connections than buckets,
- *   - an LRU list: a connection moves to the front whenever it sees a
- *     packet, so the back is the connection idle the longest,
+ *   - two LRU lists, one of open connections and one of closed TCP
+ *     connections (see "Closed connections" below): a connection moves
+ *     to the front of its list whenever it sees a packet, so the back of
+ *     each list is its connection idle the longest, and the older of the
+ *     two backs the stripe's least recently used connection,
  *   - its number of connections.
  *
  * A single atomic counter 'n_flows' counts the connections of all stripes
@@ -46,11 +49,12 @@
  * incrementing it with compare-and-swap, never beyond 'max_flows'.  If
  * that fails it takes over the slot of an evicted connection ('n_flows'
  * stays as it is, so the table never holds more than 'max_flows'): the
- * back of its own stripe's LRU list if the stripe holds at least
- * DPI_CONN_EVICT_LOCAL_MIN (8) connections; otherwise the one whose latest
- * packet is the oldest among the backs of its own stripe and of a sample
- * of other stripes.  The sample is taken walking the stripes from a shared
- * cursor (which each such eviction moves on by 8): empty stripes are
+ * least recently used connection of its own stripe if the stripe holds at
+ * least DPI_CONN_EVICT_LOCAL_MIN (8) connections; otherwise the one whose
+ * latest packet is the oldest among the least recently used connections
+ * of its own stripe and of a sample of other stripes.  The sample is
+ * taken walking the stripes from a shared cursor (which each such
+ * eviction moves on by 8): empty stripes are
  * skipped without locking them (their count is read atomically), and the
  * walk stops once it has locked 8 non-empty stripes or found 8 busy ones,
  * so a new connection tries at most 16 locks, whatever the table's size.
@@ -62,7 +66,7 @@
  * active connection alone in its stripe is not evicted in favour of idle
  * ones elsewhere.  In a bigger table with fewer than 8 connections per
  * stripe it is only the least recently used of the sample: an active
- * connection is safe as long as the sampled backs include an older one.
+ * connection is safe as long as the sampled ones include an older one.
  * If nothing can be evicted (max_flows is 0, or its own stripe is empty
  * and every other stripe is empty or the ones tried were busy), the
  * packet is not tracked and dpi_conn_table_lookup() returns NULL.
@@ -90,6 +94,16 @@
  * sequence numbers can therefore open a connection that keeps the verdict
  * of the one it closed.
  *
+ * When a connection closes, the engine moves it to its stripe's list of
+ * closed connections (dpi_conn_table_note_closed()).  Each list is in the
+ * order of the connections' latest packets, so dpi_conn_table_expire()
+ * finds the connections to expire at the backs, those idle for the idle
+ * timeout on the open list and those idle for the closed timeout on the
+ * closed one, without walking past the others: its work, and how long it
+ * holds a stripe's mutex, follow the number of connections that expire,
+ * not the number in the table, and it takes them out in bounded batches,
+ * releasing the mutex in between.
+ *
  * Memory
  * ======
  *
@@ -105,7 +119,7 @@
  * like everything else of the stripe).  Within a stripe a connection is
  * named by a 32-bit index (its block's number times DPI_CONN_PER_BLOCK
  * plus its slot, plus one, so that 0 names none): hash buckets, hash
- * chains, the LRU list and the free list link connections by index, which
+ * chains, the LRU lists and the free list link connections by index, which
  * takes half the bytes of a pointer.  A connection thus costs its 128
  * bytes and 4 bytes per hash bucket, without malloc's header and
  * rounding, and creating or removing one calls neither malloc() nor
@@ -233,6 +247,7 @@ struct dpi_conn {
     uint8_t state : 4;          /* Verdict: DPI_STATE_* bits. */
     uint8_t settled : 1;        /* Nothing more to learn from its packets
                                  * (see dpi_engine_lookup()). */
+    uint8_t lru_list : 1;       /* Its LRU list: a DPI_CONN_LRU_*. */
     uint8_t flags : 4;          /* DPI_CONN_* flags. */
     uint8_t encap : 4;          /* DPI_ENCAP_* bits of all its packets. */
     uint16_t n_inspected : 14;  /* Payload packets fed to the classifier
@@ -281,6 +296,20 @@ dpi_conn_md_store(struct dpi_conn *conn, const struct dpi_md *md)
     conn->md_len = md->len;
 }
 
+/* The LRU lists of a stripe (struct dpi_conn's 'lru_list'). */
+enum dpi_conn_lru_list {
+    DPI_CONN_LRU_OPEN,          /* Connections not closed. */
+    DPI_CONN_LRU_CLOSED,        /* Closed TCP connections. */
+    DPI_CONN_N_LRU
+};
+
+/* One LRU list of a stripe, from the most to the least recently used
+ * connection, linked by their 'lru_prev' and 'lru_next'. */
+struct dpi_conn_lru {
+    uint32_t front;             /* Most recently used connection, or 0. */
+    uint32_t back;              /* Least recently used connection, or 0. */
+};
+
 /* Connections per block of a stripe's store (see "Memory" above). */
 #define DPI_CONN_PER_BLOCK 32
 
@@ -293,8 +322,7 @@ struct dpi_conn_stripe {
     uint32_t n;                 /* Number of connections in the stripe
                                  * (written under 'mutex' with atomic
                                  * stores; eviction reads it without). */
-    uint32_t lru_front;         /* Most recently used connection. */
-    uint32_t lru_back;          /* Least recently used connection. */
+    struct dpi_conn_lru lru[DPI_CONN_N_LRU]; /* LRU lists. */
     uint32_t free;              /* Free connections, linked by 'hnext'. */
     uint32_t n_free;            /* Number of connections in 'free'. */
     uint32_t n_blocks;          /* Number of blocks in 'blocks'. */
@@ -338,8 +366,10 @@ struct dpi_conn *dpi_conn_table_find(struct dpi_conn_table *,
                                      bool *to_server,
                                      struct dpi_conn_stripe **);
 void dpi_conn_table_unlock(struct dpi_conn_stripe *);
-void dpi_conn_restart(struct dpi_conn_table *, struct dpi_conn *,
-                      const struct dpi_pkt *, uint64_t now_ms);
+void dpi_conn_table_note_closed(struct dpi_conn_stripe *, struct dpi_conn *);
+void dpi_conn_restart(struct dpi_conn_table *, struct dpi_conn_stripe *,
+                      struct dpi_conn *, const struct dpi_pkt *,
+                      uint64_t now_ms);
 
 bool dpi_conn_to_server(const struct dpi_conn *, const struct dpi_pkt *);
 bool dpi_conn_inspect_begin(struct dpi_conn_table *, struct dpi_conn *,

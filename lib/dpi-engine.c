@@ -922,10 +922,11 @@ dpi_first_packet_service(struct dpi_worker *w, const struct dpi_pkt *pkt,
  * has closed (see "Closed connections" in dpi-conn.h): unless it repeats
  * the connection's own first SYN, starts the connection over and returns
  * true, and the caller then treats it as created.  The caller holds the
- * connection's stripe. */
+ * connection's stripe, 'stripe'. */
 static bool
-dpi_conn_reopen(struct dpi_worker *w, struct dpi_conn *conn,
-                const struct dpi_pkt *pkt, uint64_t now_ms)
+dpi_conn_reopen(struct dpi_worker *w, struct dpi_conn_stripe *stripe,
+                struct dpi_conn *conn, const struct dpi_pkt *pkt,
+                uint64_t now_ms)
 {
     struct dpi_engine *e = w->engine;
     struct dpi_md md;
@@ -935,7 +936,7 @@ dpi_conn_reopen(struct dpi_worker *w, struct dpi_conn *conn,
     if (dpi_md_get_u64(&md, DPI_F__syn_seq, &isn) && isn == pkt->tcp_seq) {
         return false;
     }
-    dpi_conn_restart(e->conns, conn, pkt, now_ms);
+    dpi_conn_restart(e->conns, stripe, conn, pkt, now_ms);
     return true;
 }
 
@@ -975,7 +976,7 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
         return;
     }
     if (!created && dpi_pkt_is_syn(pkt) && dpi_conn_is_closed(conn)) {
-        created = dpi_conn_reopen(w, conn, pkt, now_ms);
+        created = dpi_conn_reopen(w, stripe, conn, pkt, now_ms);
     }
     if (created) {
         dpi_counter_add(&w->apps[0].flows, 1);
@@ -1049,6 +1050,10 @@ dpi_process(struct dpi_worker *w, const struct dpi_pkt *pkt,
                          || dpi_classify_settled(conn->app_proto, &md));
     }
 
+    if (dpi_conn_is_closed(conn)) {
+        /* So that it expires after the closed timeout. */
+        dpi_conn_table_note_closed(stripe, conn);
+    }
     dpi_conn_md_store(conn, &md);
     verdict->app_id = conn->app_id;
     verdict->app_proto = conn->app_proto;
@@ -1098,6 +1103,11 @@ dpi_engine_lookup__(struct dpi_engine *e, const struct dpi_key *key,
     if (!conn) {
         return false;
     }
+    if (n_packets && now_ms > conn->last_ms) {
+        /* The connection moved to the front of its stripe's LRU list,
+         * which expiry expects to be in order of 'last_ms'. */
+        conn->last_ms = now_ms;
+    }
     settled = conn->settled;
     if (!settled && !always) {
         dpi_conn_table_unlock(stripe);
@@ -1107,13 +1117,6 @@ dpi_engine_lookup__(struct dpi_engine *e, const struct dpi_key *key,
     dir = to_server ? 0 : 1;
     conn->packets[dir] += n_packets;
     conn->bytes[dir] += n_bytes;
-    if (n_packets) {
-        /* The connection moved to the front of its stripe's LRU list,
-         * which expiry expects to be in order of 'last_ms'. */
-        if (now_ms > conn->last_ms) {
-            conn->last_ms = now_ms;
-        }
-    }
     if (settled && verdict) {
         verdict->app_id = conn->app_id;
         verdict->app_proto = conn->app_proto;

@@ -330,7 +330,9 @@ void dpi_worker_give_up_all(struct dpi_worker *);
  * direction, and in the application's counters, 'n_packets' packets of
  * 'n_bytes' bytes, last seen at 'now_ms', and returns true (with
  * 'n_packets' zero it only looks, and leaves the connection's place in
- * the eviction order alone).  Otherwise it returns false.
+ * the eviction order alone).  Otherwise it returns false, having counted
+ * nothing (a connection that has not settled still counts as seen at
+ * 'now_ms' if 'n_packets' is not zero).
  *
  * dpi_engine_count() counts packets that have bypassed dpi_process()
  * already, as dpi_engine_lookup() does, but whether or not their

@@ -1457,13 +1457,80 @@ count_cb(const struct dpi_flow_info *info, void *n_)
     (*n)++;
 }
 
-/* Expiry in the middle of the stripes' LRU lists: 20,000 connections
- * (several blocks per stripe) are all seen again, in order, but only every
- * second one gets a recent time, so the expired ones are interleaved with
- * the survivors in each list (the engine, which stamps every packet's
- * time, keeps the list in time order; the table walks it all here).  The
- * survivors are all found again, the expired ones are created anew in the
- * slots they left (no block added), and the lists and counts agree. */
+/* Asserts that 'idx' names a slot of stripe 's' that 'seen' (one byte per
+ * slot) does not mark yet, and marks it. */
+static void
+mark_slot(const struct dpi_conn_stripe *s, uint8_t *seen, uint32_t idx)
+{
+    assert_true(idx >= 1 && idx <= s->n_blocks * DPI_CONN_PER_BLOCK);
+    assert_int_equal(seen[idx - 1], 0);
+    seen[idx - 1] = 1;
+}
+
+/* Asserts that the lists and counts of every stripe of 't' agree: its LRU
+ * lists hold its 'n' connections, each found again by its key (and each on
+ * the closed list closed), and its free list the 'n_free' other slots of
+ * its blocks, each slot in one list once.  Returns the number of
+ * connections. */
+static size_t
+check_table_lists(struct dpi_conn_table *t)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+        uint8_t *seen = calloc(s->n_blocks * DPI_CONN_PER_BLOCK + 1, 1);
+        uint32_t n = 0, n_free = 0;
+
+        assert_non_null(seen);
+        for (unsigned int l = 0; l < DPI_CONN_N_LRU; l++) {
+            uint32_t prev = 0;
+
+            for (uint32_t idx = s->lru[l].front; idx;) {
+                struct dpi_conn *c;
+                struct dpi_conn_stripe *found_s;
+                bool to_server;
+
+                mark_slot(s, seen, idx);
+                c = dpi_conn_at(s, idx);
+                assert_int_equal(c->lru_prev, prev);
+                assert_int_equal(c->lru_list, l);
+                assert_true(l != DPI_CONN_LRU_CLOSED
+                            || dpi_conn_is_closed(c));
+                assert_ptr_equal(dpi_conn_table_find(t, &c->key, false,
+                                                     &to_server, &found_s),
+                                 c);
+                dpi_conn_table_unlock(found_s);
+                prev = idx;
+                idx = c->lru_next;
+                n++;
+            }
+            assert_int_equal(s->lru[l].back, prev);
+        }
+        assert_int_equal(n, s->n);
+        for (uint32_t idx = s->free; idx; n_free++) {
+            struct dpi_conn *c;
+
+            mark_slot(s, seen, idx);
+            c = dpi_conn_at(s, idx);
+            ASAN_UNPOISON_MEMORY_REGION(c, sizeof *c);
+            idx = c->hnext;
+            ASAN_POISON_MEMORY_REGION(c, sizeof *c);
+        }
+        assert_int_equal(n_free, s->n_free);
+        assert_int_equal(n + n_free, s->n_blocks * DPI_CONN_PER_BLOCK);
+        free(seen);
+        total += n;
+    }
+    return total;
+}
+
+/* Expiry among survivors: of 20,000 connections (several blocks per
+ * stripe), every second one is seen again later, so that the ones that
+ * expire lie between survivors in the stripes' blocks and behind them in
+ * the LRU lists.  The survivors are all found again, the expired ones are
+ * created anew in the slots they left (no block added), and the lists and
+ * counts agree. */
 static void
 test_expiry_between_survivors_keeps_links(void **state)
 {
@@ -1481,13 +1548,9 @@ test_expiry_between_survivors_keeps_links(void **state)
             pkt.key.src.b[13] = (uint8_t) (i / 4096);
             if (pass == 0) {
                 table_lookup(t, &pkt, (uint64_t) i, true);
-            } else if (pass == 1) {
+            } else if (pass == 1 && i % 2 == 0) {
                 /* The engine, not the table, keeps 'last_ms'. */
-                struct dpi_conn *c = table_lookup(t, &pkt, 50000, false);
-
-                if (i % 2 == 0) {
-                    c->last_ms = 50000;
-                }
+                table_lookup(t, &pkt, 50000, false)->last_ms = 50000;
             } else if (pass == 2) {
                 table_lookup(t, &pkt, 60000, i % 2);
             }
@@ -1498,72 +1561,114 @@ test_expiry_between_survivors_keeps_links(void **state)
         } else if (pass == 1) {
             assert_int_equal(dpi_conn_table_expire(t, 60000, 20000), N / 2);
             assert_int_equal(dpi_conn_table_n_flows(t), N / 2);
+            check_table_lists(t);
         }
     }
     assert_int_equal(dpi_conn_table_n_flows(t), N);
     assert_int_equal(count_conn_blocks(t), blocks);
+    check_table_lists(t);
     dpi_conn_table_dump(t, count_cb, &n_dumped);
     assert_int_equal(n_dumped, N);
     dpi_conn_table_destroy(t);
 }
 
-/* Asserts that 'idx' names a slot of stripe 's' that 'seen' (one byte per
- * slot) does not mark yet, and marks it. */
+/* Closed TCP connections leave the list of open ones for their stripe's
+ * list of closed ones (dpi_conn_table_note_closed()), from which they
+ * expire after the closed timeout, even behind open connections that have
+ * been idle longer (which the expiry does not walk past); a SYN that
+ * restarts one takes it back to the open list.  Lists and counts agree
+ * throughout. */
 static void
-mark_slot(const struct dpi_conn_stripe *s, uint8_t *seen, uint32_t idx)
+test_closed_connections_have_their_own_list(void **state)
 {
-    assert_true(idx >= 1 && idx <= s->n_blocks * DPI_CONN_PER_BLOCK);
-    assert_int_equal(seen[idx - 1], 0);
-    seen[idx - 1] = 1;
+    enum { N = 600 };
+    struct dpi_conn_table *t = dpi_conn_table_create(2 * N);
+
+    (void) state;
+    assert_non_null(t);
+    /* N open connections idle since 0, then N closed ones since 1000. */
+    add_conns(t, 1, N, 0);
+    for (int i = 0; i < N; i++) {
+        struct dpi_pkt pkt = make_pkt(6, 3, (uint16_t) (1000 + i), 4, 80,
+                                      FIN | ACK, NULL, 0);
+        struct dpi_conn_stripe *s;
+        struct dpi_conn *c;
+        bool created;
+
+        c = dpi_conn_table_lookup(t, &pkt, 1000, &created, &s);
+        assert_non_null(c);
+        c->last_ms = 1000;
+        c->flags |= DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C;
+        dpi_conn_table_note_closed(s, c);
+        dpi_conn_table_note_closed(s, c);
+        assert_int_equal(c->lru_list, DPI_CONN_LRU_CLOSED);
+        dpi_conn_table_unlock(s);
+    }
+    assert_int_equal(check_table_lists(t), 2 * N);
+
+    /* 11 s after: the closed ones go, the open ones (idle 11 s) stay. */
+    assert_int_equal(dpi_conn_table_expire(t, 11000, 120000), N);
+    assert_int_equal(check_table_lists(t), N);
+
+    /* A restarted connection is open again. */
+    for (int i = 0; i < 2; i++) {
+        struct dpi_pkt fin = make_pkt(6, 5, 2000, 6, 80, RST, NULL, 0);
+        struct dpi_pkt syn = make_pkt(6, 5, 2000, 6, 80, SYN, NULL, 0);
+        struct dpi_conn_stripe *s;
+        struct dpi_conn *c;
+        bool created;
+
+        c = dpi_conn_table_lookup(t, &fin, 12000, &created, &s);
+        assert_non_null(c);
+        c->flags |= DPI_CONN_RST;
+        dpi_conn_table_note_closed(s, c);
+        dpi_conn_table_unlock(s);
+        assert_int_equal(check_table_lists(t), N + 1);
+
+        c = dpi_conn_table_lookup(t, &syn, 12001, &created, &s);
+        assert_false(created);
+        dpi_conn_restart(t, s, c, &syn, 12001);
+        assert_int_equal(c->lru_list, DPI_CONN_LRU_OPEN);
+        assert_false(dpi_conn_is_closed(c));
+        dpi_conn_table_unlock(s);
+        assert_int_equal(check_table_lists(t), N + 1);
+    }
+
+    /* Past the idle timeout, everything goes. */
+    assert_int_equal(dpi_conn_table_expire(t, 200000, 120000), N + 1);
+    assert_int_equal(check_table_lists(t), 0);
+    dpi_conn_table_destroy(t);
 }
 
-/* Asserts that the lists and counts of every stripe of 't' agree: its LRU
- * list holds its 'n' connections, each found again by its key, and its
- * free list the 'n_free' other slots of its blocks, each slot in one list
- * once.  Returns the number of connections. */
-static size_t
-check_table_lists(struct dpi_conn_table *t)
+/* Closed connections expire even behind open ones whose latest packet is
+ * later than the sweep's time (another thread's clock ran ahead), however
+ * many: here about 470 per stripe, more than one batch. */
+static void
+test_closed_connections_expire_behind_future_ones(void **state)
 {
-    size_t total = 0;
+    enum { N = 60000, M = 600 };
+    struct dpi_conn_table *t = dpi_conn_table_create(2 * N + M);
 
-    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
-        struct dpi_conn_stripe *s = &t->stripes[i];
-        uint8_t *seen = calloc(s->n_blocks * DPI_CONN_PER_BLOCK + 1, 1);
-        uint32_t n = 0, n_free = 0, prev = 0;
+    (void) state;
+    assert_non_null(t);
+    add_conns(t, 1, N, 300000);
+    add_conns(t, 2, N, 300000);
+    for (int i = 0; i < M; i++) {
+        struct dpi_pkt pkt = make_pkt(6, 3, (uint16_t) (1000 + i), 4, 80,
+                                      RST, NULL, 0);
+        struct dpi_conn_stripe *s;
+        struct dpi_conn *c;
+        bool created;
 
-        assert_non_null(seen);
-        for (uint32_t idx = s->lru_front; idx;) {
-            struct dpi_conn *c;
-            struct dpi_conn_stripe *found_s;
-            bool to_server;
-
-            mark_slot(s, seen, idx);
-            c = dpi_conn_at(s, idx);
-            assert_int_equal(c->lru_prev, prev);
-            assert_ptr_equal(dpi_conn_table_find(t, &c->key, false,
-                                                 &to_server, &found_s), c);
-            dpi_conn_table_unlock(found_s);
-            prev = idx;
-            idx = c->lru_next;
-            n++;
-        }
-        assert_int_equal(s->lru_back, prev);
-        assert_int_equal(n, s->n);
-        for (uint32_t idx = s->free; idx; n_free++) {
-            struct dpi_conn *c;
-
-            mark_slot(s, seen, idx);
-            c = dpi_conn_at(s, idx);
-            ASAN_UNPOISON_MEMORY_REGION(c, sizeof *c);
-            idx = c->hnext;
-            ASAN_POISON_MEMORY_REGION(c, sizeof *c);
-        }
-        assert_int_equal(n_free, s->n_free);
-        assert_int_equal(n + n_free, s->n_blocks * DPI_CONN_PER_BLOCK);
-        free(seen);
-        total += n;
+        c = dpi_conn_table_lookup(t, &pkt, 200000, &created, &s);
+        assert_non_null(c);
+        c->flags |= DPI_CONN_RST;
+        dpi_conn_table_note_closed(s, c);
+        dpi_conn_table_unlock(s);
     }
-    return total;
+    assert_int_equal(dpi_conn_table_expire(t, 250000, 120000), M);
+    assert_int_equal(check_table_lists(t), 2 * N);
+    dpi_conn_table_destroy(t);
 }
 
 /* Asserts what check_table_lists() does, and that no stripe of 't' holds
@@ -1656,7 +1761,8 @@ test_set_max_gives_memory_back(void **state)
         struct dpi_conn_stripe *s = &t->stripes[i];
 
         n_order[i] = 0;
-        for (uint32_t idx = s->lru_front; idx;) {
+        assert_int_equal(s->lru[DPI_CONN_LRU_CLOSED].front, 0);
+        for (uint32_t idx = s->lru[DPI_CONN_LRU_OPEN].front; idx;) {
             struct dpi_conn *c = dpi_conn_at(s, idx);
 
             assert_true(n_order[i] < N / 32);
@@ -1675,7 +1781,7 @@ test_set_max_gives_memory_back(void **state)
         struct dpi_conn_stripe *s = &t->stripes[i];
         uint32_t k = 0;
 
-        for (uint32_t idx = s->lru_front; idx; k++) {
+        for (uint32_t idx = s->lru[DPI_CONN_LRU_OPEN].front; idx; k++) {
             struct dpi_conn *c = dpi_conn_at(s, idx);
             struct dpi_pkt pkt = trim_pkt((uint32_t) c->packets[0], 0);
 
@@ -1969,6 +2075,8 @@ main(void)
         cmocka_unit_test(test_connection_struct_is_compact),
         cmocka_unit_test(test_expired_connections_are_reused),
         cmocka_unit_test(test_expiry_between_survivors_keeps_links),
+        cmocka_unit_test(test_closed_connections_have_their_own_list),
+        cmocka_unit_test(test_closed_connections_expire_behind_future_ones),
         cmocka_unit_test(test_hash_spreads_connections_over_stripes),
         cmocka_unit_test(test_set_max_gives_memory_back),
         cmocka_unit_test(test_set_limits_keeps_moved_connections_state),
