@@ -884,9 +884,9 @@ dpi_netdev_xconn_destroy(struct dpi_netdev_xconn *xc)
 }
 
 /* Expires idle connections, at most once per DPI_NETDEV_EXPIRE_INTERVAL.
- * Called from dpif_netdev_run() in the main thread: the sweep walks the
- * whole connection table, which would stall a PMD thread's packet
- * processing. */
+ * Called from dpif_netdev_run() in the main thread, not in a PMD thread:
+ * the sweep takes the mutex of every stripe of the connection table in
+ * turn, each for a bounded batch of the connections that expire. */
 void
 dpi_netdev_run(void)
 {
