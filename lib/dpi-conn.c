@@ -69,6 +69,12 @@ _Static_assert(offsetof(struct dpi_conn, key) + sizeof(struct dpi_key) <= 64,
  * holding its mutex once. */
 #define DPI_CONN_EXPIRE_BATCH 256
 
+/* About how many connections dpi_conn_table_dump() copies out of a stripe
+ * while holding its mutex once, and how many times it starts a stripe over
+ * after its buckets were resized before it stops releasing the mutex. */
+#define DPI_CONN_DUMP_BATCH 256
+#define DPI_CONN_DUMP_RESTARTS 2
+
 /* Unlinks 'conn' from its LRU list in stripe 's'. */
 static inline void
 dpi_lru_remove(struct dpi_conn_stripe *s, struct dpi_conn *conn)
@@ -282,6 +288,8 @@ dpi_conn_table_create(uint32_t max_flows)
     }
     dpi_random_hash_keys(t->hash_keys);
     t->max_flows = max_flows;
+    t->dump_batch = DPI_CONN_DUMP_BATCH;
+    t->dump_restarts = DPI_CONN_DUMP_RESTARTS;
     return t;
 }
 
@@ -1177,9 +1185,58 @@ struct dpi_conn_snap {
     struct dpi_md md;           /* Copy of the metadata (own buffer). */
 };
 
-/* Calls 'cb' with a snapshot of each connection in 't', and 'aux'.  Each
- * stripe is copied under its mutex and the callbacks run after releasing
- * it, so 'cb' may take as long as it likes (and may not use 't'). */
+/* Copies connection 'conn' (whose stripe the caller holds) into 'snap'.
+ * If memory is short for the metadata, the copy has none.  The caller
+ * points 'snap->info.md' to 'snap->md' once 'snap' stays where it is. */
+static void
+dpi_conn_snap_take(struct dpi_conn_snap *snap, const struct dpi_conn *conn)
+{
+    struct dpi_flow_info *info = &snap->info;
+
+    info->key = conn->key;
+    info->verdict.app_id = conn->app_id;
+    info->verdict.app_proto = conn->app_proto;
+    info->verdict.state = conn->state;
+    memcpy(info->packets, conn->packets, sizeof info->packets);
+    memcpy(info->bytes, conn->bytes, sizeof info->bytes);
+    info->first_ms = conn->first_ms;
+    info->last_ms = conn->last_ms;
+    info->encap = conn->encap;
+    dpi_md_init(&snap->md, conn->md_len);
+    if (conn->md_len) {
+        snap->md.buf = malloc(conn->md_len);
+        if (snap->md.buf) {
+            memcpy(snap->md.buf, conn->md_buf, conn->md_len);
+            snap->md.len = conn->md_len;
+        }
+    }
+}
+
+/* Frees the metadata of the 'n' snapshots in 'snaps'. */
+static void
+dpi_conn_snaps_clear(struct dpi_conn_snap *snaps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(snaps[i].md.buf);
+    }
+}
+
+/* Calls 'cb' with a snapshot of each connection in 't', and 'aux'.
+ *
+ * Each stripe is copied whole before its callbacks run, after its mutex is
+ * released, so 'cb' may take as long as it likes (and may not use 't').
+ * The copy goes hash bucket by hash bucket, and the mutex is released
+ * after about 't->dump_batch' connections (whole hash chains) and
+ * taken again, so that a big stripe does not hold up the threads that
+ * need it for long.  A connection created in between in a bucket already
+ * copied is left out, one removed in between after its copy is kept, as
+ * in any dump of a table that changes.  A connection's bucket is its hash
+ * masked by the stripe's 'mask', so only a change of 'mask' moves
+ * connections between buckets (dpi_conn_stripe_trim() moving them to
+ * other slots keeps them in theirs): if 'mask' changed in between, the
+ * stripe is copied again from its first bucket, and after
+ * 't->dump_restarts' such restarts the stripe is copied whole in one
+ * hold. */
 void
 dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
 {
@@ -1188,54 +1245,72 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
 
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
-        size_t n = 0;
+        size_t n = 0, batch = 0, restarts = 0;
+        uint32_t bucket = 0, mask;
 
         pthread_mutex_lock(&s->mutex);
-        while (s->n > allocated) {
-            size_t want = s->n + s->n / 4 + 16;
-            struct dpi_conn_snap *p;
+        mask = s->mask;
+        while (bucket <= mask) {
+            uint32_t len = 0, idx;
+            bool yield = restarts < t->dump_restarts;
 
-            pthread_mutex_unlock(&s->mutex);
-            p = realloc(snaps, want * sizeof *snaps);
-            if (!p) {
-                free(snaps);
-                return;
+            for (idx = s->buckets[bucket]; idx;
+                 idx = dpi_conn_at(s, idx)->hnext) {
+                len++;
             }
-            snaps = p;
-            allocated = want;
-            pthread_mutex_lock(&s->mutex);
-        }
-        for (uint32_t idx = dpi_lru_first(s); idx;) {
-            const struct dpi_conn *conn = dpi_conn_at(s, idx);
-            struct dpi_conn_snap *snap = &snaps[n++];
-            struct dpi_flow_info *info = &snap->info;
+            if (n + len > allocated) {
+                size_t want = n + len + DPI_CONN_DUMP_BATCH;
+                struct dpi_conn_snap *p;
 
-            info->key = conn->key;
-            info->verdict.app_id = conn->app_id;
-            info->verdict.app_proto = conn->app_proto;
-            info->verdict.state = conn->state;
-            memcpy(info->packets, conn->packets, sizeof info->packets);
-            memcpy(info->bytes, conn->bytes, sizeof info->bytes);
-            info->first_ms = conn->first_ms;
-            info->last_ms = conn->last_ms;
-            info->encap = conn->encap;
-            dpi_md_init(&snap->md, conn->md_len);
-            if (conn->md_len) {
-                snap->md.buf = malloc(conn->md_len);
-                if (snap->md.buf) {
-                    memcpy(snap->md.buf, conn->md_buf, conn->md_len);
-                    snap->md.len = conn->md_len;
+                if (yield) {
+                    pthread_mutex_unlock(&s->mutex);
                 }
+                p = realloc(snaps, want * sizeof *snaps);
+                if (!p) {
+                    if (!yield) {
+                        pthread_mutex_unlock(&s->mutex);
+                    }
+                    dpi_conn_snaps_clear(snaps, n);
+                    free(snaps);
+                    return;
+                }
+                snaps = p;
+                allocated = want;
+                if (yield) {
+                    batch = 0;
+                    pthread_mutex_lock(&s->mutex);
+                }
+            } else if (batch && batch >= t->dump_batch && yield) {
+                pthread_mutex_unlock(&s->mutex);
+                batch = 0;
+                pthread_mutex_lock(&s->mutex);
+            } else {
+                for (idx = s->buckets[bucket]; idx;
+                     idx = dpi_conn_at(s, idx)->hnext) {
+                    dpi_conn_snap_take(&snaps[n++], dpi_conn_at(s, idx));
+                }
+                batch += len;
+                bucket++;
+                continue;
             }
-            info->md = &snap->md;
-            idx = dpi_lru_next(s, conn);
+
+            /* The mutex was released: start over if the buckets were
+             * resized meanwhile. */
+            if (s->mask != mask) {
+                dpi_conn_snaps_clear(snaps, n);
+                n = 0;
+                bucket = 0;
+                mask = s->mask;
+                restarts++;
+            }
         }
         pthread_mutex_unlock(&s->mutex);
 
         for (size_t j = 0; j < n; j++) {
+            snaps[j].info.md = &snaps[j].md;
             cb(&snaps[j].info, aux);
-            free(snaps[j].md.buf);
         }
+        dpi_conn_snaps_clear(snaps, n);
     }
     free(snaps);
 }

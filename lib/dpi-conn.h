@@ -347,6 +347,12 @@ struct dpi_conn_table {
     uint32_t n_flows;           /* Connections in the table (atomic). */
     uint32_t evict_cursor;      /* Stripe where the next eviction starts
                                  * looking (atomic). */
+    uint32_t dump_batch;        /* About how many connections a dump copies
+                                 * per hold of a stripe's mutex (see
+                                 * dpi_conn_table_dump(); tests change
+                                 * it and the next one). */
+    uint32_t dump_restarts;     /* Restarts of a stripe after which a dump
+                                 * copies it in one hold. */
     uint64_t created;           /* Connections created (atomic). */
     uint64_t evicted;           /* Connections evicted (atomic). */
     uint64_t expired;           /* Connections expired (atomic). */

@@ -1902,6 +1902,72 @@ test_set_max_concurrent_with_traffic_and_expiry(void **state)
     dpi_conn_table_destroy(t);
 }
 
+/* What dump_once_cb() checks and counts. */
+struct dump_once {
+    uint8_t *seen;              /* One byte per connection number. */
+    uint32_t n_numbers;         /* Size of 'seen'. */
+    uint8_t gen;                /* Generation whose numbers are checked. */
+    size_t n;                   /* Connections of that generation seen. */
+    size_t n_bad;               /* Of those, shown twice or with a key not
+                                 * their number's. */
+};
+
+/* dpi_conn_table_dump() callback: for a connection of trim_pkt()'s
+ * generation 'aux->gen', takes its number from its source address and
+ * port and counts it, as bad if the dump showed it before or its key is
+ * not that number's.  (It asserts nothing, so that a thread other than
+ * the test's may dump.) */
+static void
+dump_once_cb(const struct dpi_flow_info *info, void *aux)
+{
+    struct dump_once *d = aux;
+    struct dpi_pkt pkt;
+    uint32_t i;
+
+    if (info->key.src.b[12] != d->gen) {
+        return;
+    }
+    d->n++;
+    i = (uint32_t) info->key.src.b[13] * 4096 + info->key.sport - 1024;
+    pkt = trim_pkt(i, d->gen);
+    if (i >= d->n_numbers || d->seen[i]
+        || memcmp(&info->key, &pkt.key, sizeof info->key)) {
+        d->n_bad++;
+        return;
+    }
+    d->seen[i] = 1;
+}
+
+/* A dump of stripes bigger than a batch (65,536 connections, 256 per
+ * stripe on average, more in many) shows every connection once, and so
+ * does one that copies each stripe in one hold, as a dump does after
+ * restarting a stripe too often. */
+static void
+test_dump_shows_big_stripes_once(void **state)
+{
+    enum { N = 65536 };
+    struct dpi_conn_table *t = dpi_conn_table_create(N);
+
+    (void) state;
+    assert_non_null(t);
+    for (uint32_t i = 0; i < N; i++) {
+        struct dpi_pkt pkt = trim_pkt(i, 0);
+
+        table_lookup(t, &pkt, i, true);
+    }
+    for (int restarts = 1; restarts >= 0; restarts--) {
+        struct dump_once d = { .seen = calloc(N, 1), .n_numbers = N };
+
+        assert_non_null(d.seen);
+        t->dump_restarts = restarts;
+        dpi_conn_table_dump(t, dump_once_cb, &d);
+        assert_int_equal(d.n, N);
+        assert_int_equal(d.n_bad, 0);
+        free(d.seen);
+    }
+    dpi_conn_table_destroy(t);
+}
+
 /* Arguments of set_max_flood_thread(). */
 struct set_max_flood_arg {
     struct dpi_conn_table *table; /* Table to send packets to. */
@@ -1931,6 +1997,70 @@ set_max_flood_thread(void *arg_)
         }
     }
     return NULL;
+}
+
+/* Arguments of dump_thread(). */
+struct dump_thread_arg {
+    struct dpi_conn_table *table; /* Table to dump. */
+    size_t n_dumps;             /* Dumps taken. */
+    size_t n_bad;               /* Connections shown twice, or wrong. */
+    bool stop;                  /* Set by the main thread to stop (atomic). */
+};
+
+/* Dumps 'arg->table' until told to stop, counting with dump_once_cb() the
+ * connections of trim_pkt()'s generation 1 that a dump shows twice. */
+static void *
+dump_thread(void *arg_)
+{
+    struct dump_thread_arg *arg = arg_;
+    uint8_t *seen = malloc(65536);
+
+    if (!seen) {
+        return NULL;
+    }
+    do {
+        struct dump_once d = { .seen = seen, .n_numbers = 65536, .gen = 1 };
+
+        memset(seen, 0, 65536);
+        dpi_conn_table_dump(arg->table, dump_once_cb, &d);
+        arg->n_bad += d.n_bad;
+        arg->n_dumps++;
+    } while (!__atomic_load_n(&arg->stop, __ATOMIC_RELAXED));
+    free(seen);
+    return NULL;
+}
+
+/* Dumps taken while another thread adds connections and the capacity
+ * goes down and up, so that stripes shrink and grow their buckets between
+ * the batches of a dump (of one hash chain each here), show no connection
+ * twice. */
+static void
+test_dump_during_resizes_shows_each_once(void **state)
+{
+    struct dpi_conn_table *t = dpi_conn_table_create(200000);
+    struct set_max_flood_arg flood_arg = { .table = t, .gen = 1 };
+    struct dump_thread_arg dump_arg = { .table = t };
+    pthread_t flood, dumper;
+
+    (void) state;
+    assert_non_null(t);
+    t->dump_batch = 1;
+    assert_int_equal(pthread_create(&flood, NULL, set_max_flood_thread,
+                                    &flood_arg), 0);
+    assert_int_equal(pthread_create(&dumper, NULL, dump_thread, &dump_arg),
+                     0);
+    for (int round = 0; round < 40; round++) {
+        dpi_conn_table_set_max(t, round % 2 ? 200000 : 2000);
+        usleep(10000);
+    }
+    __atomic_store_n(&dump_arg.stop, true, __ATOMIC_RELAXED);
+    pthread_join(dumper, NULL);
+    __atomic_store_n(&flood_arg.stop, true, __ATOMIC_RELAXED);
+    pthread_join(flood, NULL);
+    assert_true(dump_arg.n_dumps > 0);
+    assert_int_equal(dump_arg.n_bad, 0);
+    assert_int_equal(check_table_lists(t), dpi_conn_table_n_flows(t));
+    dpi_conn_table_destroy(t);
 }
 
 /* Lowering the capacity to a handful of connections during a flood of new
@@ -2082,6 +2212,8 @@ main(void)
         cmocka_unit_test(test_set_limits_keeps_moved_connections_state),
         cmocka_unit_test(test_set_max_concurrent_with_traffic_and_expiry),
         cmocka_unit_test(test_set_max_tiny_during_flood),
+        cmocka_unit_test(test_dump_shows_big_stripes_once),
+        cmocka_unit_test(test_dump_during_resizes_shows_each_once),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
