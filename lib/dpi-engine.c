@@ -595,28 +595,41 @@ dpi_worker_destroy(struct dpi_worker *w)
 /* Moves 'w' to its engine's current signature database: allocates scratch
  * space for it and drops the reference to the database 'w' used so far,
  * freeing that one if 'w' was the last to use it.  If memory is short, 'w'
- * keeps its database and tries again at its next packet.  Must not be
- * called with a stripe lock held (see the lock order in dpi-conn.h). */
+ * keeps its database and tries again at its next packet.  The scratch
+ * space is allocated with the engine's mutex released, as every worker
+ * takes the mutex to move after a reload.  Must not be called with a
+ * stripe lock held (see the lock order in dpi-conn.h). */
 static void
 dpi_worker_update_sigs(struct dpi_worker *w)
 {
     struct dpi_engine *e = w->engine;
-    struct dpi_engine_sigs *old = NULL;
+    struct dpi_engine_sigs *new, *old;
     struct dpi_sig_scratch *scratch;
 
     pthread_mutex_lock(&e->mutex);
-    if (w->sigs != e->sigs) {
-        scratch = dpi_sig_scratch_create(e->sigs->db);
-        if (scratch) {
-            dpi_sig_scratch_destroy(w->scratch);
-            w->scratch = scratch;
-            old = dpi_engine_sigs_unref(e, w->sigs);
-            w->sigs = e->sigs;
-            w->sigs->refs++;
-        }
+    new = e->sigs;
+    if (new == w->sigs) {
+        pthread_mutex_unlock(&e->mutex);
+        return;
+    }
+    new->refs++;
+    pthread_mutex_unlock(&e->mutex);
+
+    scratch = dpi_sig_scratch_create(new->db);
+
+    pthread_mutex_lock(&e->mutex);
+    if (scratch) {
+        old = dpi_engine_sigs_unref(e, w->sigs);
+        w->sigs = new;
+    } else {
+        old = dpi_engine_sigs_unref(e, new);
     }
     pthread_mutex_unlock(&e->mutex);
 
+    if (scratch) {
+        dpi_sig_scratch_destroy(w->scratch);
+        w->scratch = scratch;
+    }
     dpi_engine_sigs_free(old);
 }
 
