@@ -1083,17 +1083,16 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
 
 /* Takes out of stripe 's' of 't' (whose mutex the caller holds) the
  * connections at the back of its LRU list 'list' that have been idle for
- * 'idle_ms' or more at 'now_ms', at most 'max' of them, adds them to the
- * chain '*dead' (see dpi_conn_table_expire()) and adds their number to
- * '*n_dead'.  The walk stops at the first connection idle for less, or
- * whose latest packet is later than 'now_ms' (another thread's clock ran
- * ahead): the list is in the order of the connections' latest packets.
- * Returns the number of connections taken out. */
+ * 'idle_ms' or more at 'now_ms', at most 'max' of them, and adds them to
+ * the chain '*dead' (see dpi_conn_table_expire()).  The walk stops at the
+ * first connection idle for less, or whose latest packet is later than
+ * 'now_ms' (another thread's clock ran ahead): the list is in the order of
+ * the connections' latest packets.  Returns the number of connections
+ * taken out. */
 static size_t
 dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
                        enum dpi_conn_lru_list list, uint64_t now_ms,
-                       uint64_t idle_ms, size_t max, struct dpi_conn **dead,
-                       size_t *n_dead)
+                       uint64_t idle_ms, size_t max, struct dpi_conn **dead)
 {
     size_t n = 0;
 
@@ -1113,7 +1112,6 @@ dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         *dead = conn;
         idx = prev;
     }
-    *n_dead += n;
     return n;
 }
 
@@ -1146,13 +1144,12 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
         do {
             struct dpi_conn *dead = NULL;
 
-            n = 0;
             pthread_mutex_lock(&s->mutex);
-            dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_OPEN, now_ms, idle_ms,
-                                   DPI_CONN_EXPIRE_BATCH, &dead, &n);
-            dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_CLOSED, now_ms,
-                                   closed_ms, DPI_CONN_EXPIRE_BATCH - n,
-                                   &dead, &n);
+            n = dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_OPEN, now_ms,
+                                       idle_ms, DPI_CONN_EXPIRE_BATCH, &dead);
+            n += dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_CLOSED, now_ms,
+                                        closed_ms, DPI_CONN_EXPIRE_BATCH - n,
+                                        &dead);
             pthread_mutex_unlock(&s->mutex);
 
             if (dead) {

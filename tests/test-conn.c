@@ -1572,6 +1572,26 @@ test_expiry_between_survivors_keeps_links(void **state)
     dpi_conn_table_destroy(t);
 }
 
+/* Looks up, creating it if need be, the connection of 'pkt' in 't' at
+ * 'now_ms', sets 'flags' (DPI_CONN_FIN_* or DPI_CONN_RST) in it and notes
+ * that it closed, as the engine does, and returns it, its stripe unlocked.
+ */
+static struct dpi_conn *
+close_conn(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
+           uint64_t now_ms, uint8_t flags)
+{
+    struct dpi_conn_stripe *s;
+    struct dpi_conn *c;
+    bool created;
+
+    c = dpi_conn_table_lookup(t, pkt, now_ms, &created, &s);
+    assert_non_null(c);
+    c->flags |= flags;
+    dpi_conn_table_note_closed(s, c);
+    dpi_conn_table_unlock(s);
+    return c;
+}
+
 /* Closed TCP connections leave the list of open ones for their stripe's
  * list of closed ones (dpi_conn_table_note_closed()), from which they
  * expire after the closed timeout, even behind open connections that have
@@ -1591,18 +1611,14 @@ test_closed_connections_have_their_own_list(void **state)
     for (int i = 0; i < N; i++) {
         struct dpi_pkt pkt = make_pkt(6, 3, (uint16_t) (1000 + i), 4, 80,
                                       FIN | ACK, NULL, 0);
-        struct dpi_conn_stripe *s;
         struct dpi_conn *c;
-        bool created;
 
-        c = dpi_conn_table_lookup(t, &pkt, 1000, &created, &s);
-        assert_non_null(c);
-        c->last_ms = 1000;
-        c->flags |= DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C;
-        dpi_conn_table_note_closed(s, c);
-        dpi_conn_table_note_closed(s, c);
-        assert_int_equal(c->lru_list, DPI_CONN_LRU_CLOSED);
-        dpi_conn_table_unlock(s);
+        /* Noted twice: it stays on the closed list. */
+        for (int k = 0; k < 2; k++) {
+            c = close_conn(t, &pkt, 1000,
+                           DPI_CONN_FIN_C2S | DPI_CONN_FIN_S2C);
+            assert_int_equal(c->lru_list, DPI_CONN_LRU_CLOSED);
+        }
     }
     assert_int_equal(check_table_lists(t), 2 * N);
 
@@ -1618,11 +1634,7 @@ test_closed_connections_have_their_own_list(void **state)
         struct dpi_conn *c;
         bool created;
 
-        c = dpi_conn_table_lookup(t, &fin, 12000, &created, &s);
-        assert_non_null(c);
-        c->flags |= DPI_CONN_RST;
-        dpi_conn_table_note_closed(s, c);
-        dpi_conn_table_unlock(s);
+        close_conn(t, &fin, 12000, DPI_CONN_RST);
         assert_int_equal(check_table_lists(t), N + 1);
 
         c = dpi_conn_table_lookup(t, &syn, 12001, &created, &s);
@@ -1656,15 +1668,8 @@ test_closed_connections_expire_behind_future_ones(void **state)
     for (int i = 0; i < M; i++) {
         struct dpi_pkt pkt = make_pkt(6, 3, (uint16_t) (1000 + i), 4, 80,
                                       RST, NULL, 0);
-        struct dpi_conn_stripe *s;
-        struct dpi_conn *c;
-        bool created;
 
-        c = dpi_conn_table_lookup(t, &pkt, 200000, &created, &s);
-        assert_non_null(c);
-        c->flags |= DPI_CONN_RST;
-        dpi_conn_table_note_closed(s, c);
-        dpi_conn_table_unlock(s);
+        close_conn(t, &pkt, 200000, DPI_CONN_RST);
     }
     assert_int_equal(dpi_conn_table_expire(t, 250000, 120000), M);
     assert_int_equal(check_table_lists(t), 2 * N);
