@@ -55,7 +55,26 @@
  * packet, which expires nothing.  After phase 4 it also prints the time
  * the call took and the RSS, then the RSS once more after malloc_trim(0),
  * which ovs-vswitchd's glue calls after lowering the limit.  Peak RSS is
- * measured from outside, with /usr/bin/time -v. */
+ * measured from outside, with /usr/bin/time -v.
+ *
+ * With --stall K (at most 65,536; synthetic connections only), phases 1
+ * to 3 run in a thread of their own, as in a PMD thread of ovs-vswitchd,
+ * and instead of the expiry sweep comes:
+ *
+ *   5. "stall": the main thread expires every connection, as
+ *      ovs-vswitchd's main thread does once they are idle, which frees
+ *      their metadata, allocated by the other thread; then that thread
+ *      feeds K new connections, each a SYN and a first segment of
+ *      1,400 bytes of an HTTP request that goes on in the next one, which
+ *      the engine keeps in a stream buffer of 2 kB.  The program prints
+ *      how long each of these dpi_process() calls took: median, 99.9th
+ *      percentile and maximum.  With glibc, frees of small blocks of
+ *      another thread's arena go to that arena's fast bins, and the next
+ *      request there for a block of 1 kB or more first sorts them all
+ *      (malloc_consolidate()): that is the maximum.  Run it again with
+ *      GLIBC_TUNABLES=glibc.malloc.mxfast=0 in the environment to see the
+ *      same without fast bins, which is what ovs-vswitchd runs with once
+ *      it has a DPI engine (datapath-dpi/dpi-netdev.c). */
 
 #include <config.h>
 
@@ -63,6 +82,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -77,7 +97,15 @@
 #include "dpi.h"
 
 /* Frame buffer size: big enough for any frame built here. */
-#define BM_FRAME_MAX 512
+#define BM_FRAME_MAX 1514
+
+/* Largest K of --stall. */
+#define BM_STALL_MAX 65536
+
+/* Times of the stall phase's dpi_process() calls, in nanoseconds: static,
+ * since a big allocation in its thread after the expiry would pay the very
+ * cost that phase is there to measure. */
+static double bm_stall_ns[2 * BM_STALL_MAX];
 
 /* Counts of connection states, accumulated by bm_dump_cb(). */
 struct bm_census {
@@ -278,18 +306,146 @@ bm_report(struct dpi_engine *engine, const char *name, uint64_t base,
     fflush(stdout);
 }
 
+/* The synthetic connections and what feeding them needs. */
+struct bm_run {
+    struct dpi_engine *engine;  /* The engine. */
+    struct dpi_worker *worker;  /* Its worker that feeds the packets. */
+    uint64_t n;                 /* Number of connections (phases 1-3). */
+    const void *req, *resp;     /* Payload of phases 2 and 3. */
+    size_t req_len, resp_len;   /* Their lengths. */
+    uint64_t base, fixed;       /* For bm_report(). */
+    uint64_t n_stall;           /* K of --stall, or 0. */
+    uint64_t stall_ms;          /* Time of the stall phase's packets. */
+    pthread_barrier_t barrier;  /* With --stall: phases 1-3 done, then
+                                 * the expiry done. */
+};
+
+/* Runs phases 1 to 3 (see the top of this file) of 'r'. */
+static void
+bm_phases(struct bm_run *r)
+{
+    uint8_t frame[BM_FRAME_MAX];
+    double t0;
+
+    t0 = bm_now_ns();
+    for (uint64_t i = 0; i < r->n; i++) {
+        size_t len;
+
+        len = bm_build(frame, i, true, 0x02, 1000, 0, NULL, 0);
+        bm_feed(r->worker, frame, len, 1);
+        len = bm_build(frame, i, false, 0x12, 5000, 1001, NULL, 0);
+        bm_feed(r->worker, frame, len, 1);
+        len = bm_build(frame, i, true, 0x10, 1001, 5001, NULL, 0);
+        bm_feed(r->worker, frame, len, 1);
+    }
+    bm_report(r->engine, "handshake", r->base, r->fixed, bm_now_ns() - t0,
+              3 * r->n);
+
+    t0 = bm_now_ns();
+    for (uint64_t i = 0; i < r->n; i++) {
+        size_t len = bm_build(frame, i, true, 0x18, 1001, 5001, r->req,
+                              r->req_len);
+
+        bm_feed(r->worker, frame, len, 2);
+    }
+    bm_report(r->engine, "request", r->base, r->fixed, bm_now_ns() - t0,
+              r->n);
+
+    t0 = bm_now_ns();
+    for (uint64_t i = 0; i < r->n; i++) {
+        size_t len = bm_build(frame, i, false, 0x18, 5001,
+                              1001 + r->req_len, r->resp, r->resp_len);
+
+        bm_feed(r->worker, frame, len, 3);
+    }
+    bm_report(r->engine, "response", r->base, r->fixed, bm_now_ns() - t0,
+              r->n);
+}
+
+/* qsort() comparison of two doubles. */
+static int
+bm_cmp_double(const void *a_, const void *b_)
+{
+    double a = *(const double *) a_, b = *(const double *) b_;
+
+    return a < b ? -1 : a > b;
+}
+
+/* Phase 5 (see the top of this file): feeds r->n_stall new connections
+ * after the first r->n, timing each dpi_process() call, and prints the
+ * times. */
+static void
+bm_stall(struct bm_run *r)
+{
+    uint64_t n_calls = 2 * r->n_stall;
+    uint8_t frame[BM_FRAME_MAX], segment[1400];
+    double *ns = bm_stall_ns;
+    uint64_t worst = 0;
+    double worst_ns;
+
+    memcpy(segment, "GET /", 5);
+    memset(segment + 5, 'a', sizeof segment - 5);
+    for (uint64_t i = 0; i < r->n_stall; i++) {
+        uint64_t conn = r->n + i;
+
+        for (int j = 0; j < 2; j++) {
+            size_t len = (j
+                          ? bm_build(frame, conn, true, 0x18, 1001, 0,
+                                     segment, sizeof segment)
+                          : bm_build(frame, conn, true, 0x02, 1000, 0,
+                                     NULL, 0));
+            struct dpi_verdict v;
+            struct dpi_pkt pkt;
+            double t0;
+
+            if (dpi_parse_eth(frame, len, &pkt) != DPI_PARSE_OK) {
+                bm_fatal("synthetic frame does not parse");
+            }
+            t0 = bm_now_ns();
+            dpi_process(r->worker, &pkt, r->stall_ms, &v);
+            ns[2 * i + j] = bm_now_ns() - t0;
+            if (ns[2 * i + j] > ns[worst]) {
+                worst = 2 * i + j;
+            }
+        }
+    }
+    worst_ns = ns[worst];
+    qsort(ns, n_calls, sizeof *ns, bm_cmp_double);
+    printf("stall: %"PRIu64" dpi_process() calls: median %.2f us, 99.9th "
+           "percentile %.2f us, maximum %.3f ms (call %"PRIu64")\n",
+           n_calls, ns[n_calls / 2] / 1e3,
+           ns[n_calls - 1 - n_calls / 1000] / 1e3, worst_ns / 1e6,
+           worst + 1);
+}
+
+/* With --stall: the thread that feeds the packets, as a PMD thread would
+ * (see the top of this file). */
+static void *
+bm_pmd_thread(void *r_)
+{
+    struct bm_run *r = r_;
+
+    bm_phases(r);
+    pthread_barrier_wait(&r->barrier);
+    pthread_barrier_wait(&r->barrier);
+    bm_stall(r);
+    return NULL;
+}
+
 /* Prints the usage message and exits with 'status'. */
 static void
 bm_usage(int status)
 {
     printf("usage: bench-memory [--conns N] [--max-flows N] "
            "[--payload http|junk] [--lower-to M]\n"
-           "                    [FILE.pcap...]\n"
+           "                    [--stall K] [FILE.pcap...]\n"
            "Feeds N distinct synthetic TCP connections to one engine and "
            "reports\nallocator bytes per connection after each phase "
            "(handshake, request, response,\nand with --lower-to, after "
            "lowering max_flows to M).  With capture files, feeds\ntheir "
-           "frames instead and reports once, after the last.\n");
+           "frames instead and reports once, after the last.  With "
+           "--stall, feeds\nthe connections from a thread of its own, "
+           "expires them all and times\nK new connections.\n");
     exit(status);
 }
 
@@ -302,6 +458,7 @@ main(int argc, char *argv[])
         {"max-flows", required_argument, NULL, 'm'},
         {"payload", required_argument, NULL, 'p'},
         {"lower-to", required_argument, NULL, 'l'},
+        {"stall", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -311,13 +468,14 @@ main(int argc, char *argv[])
     static const char http_resp[] =
         "HTTP/1.1 200 OK\r\nServer: bench\r\nContent-Type: text/html\r\n"
         "Content-Length: 0\r\n\r\n";
-    uint8_t junk_req[200], junk_resp[200], frame[BM_FRAME_MAX];
-    const void *req, *resp;
-    size_t req_len, resp_len, n_expired;
+    uint8_t junk_req[200], junk_resp[200];
+    size_t n_expired;
     struct dpi_config config;
     struct dpi_engine *engine;
     struct dpi_worker *worker;
     uint64_t n = 1000000, base, fixed, lower_to = UINT64_MAX;
+    uint64_t n_stall = 0;
+    struct bm_run r;
     bool junk = false;
     char *error = NULL;
     uint32_t state = 12345;
@@ -326,7 +484,7 @@ main(int argc, char *argv[])
 
     dpi_config_init(&config);
     config.idle_timeout_ms = UINT32_MAX;
-    while ((c = getopt_long(argc, argv, "n:m:p:l:h", long_options, NULL))
+    while ((c = getopt_long(argc, argv, "n:m:p:l:s:h", long_options, NULL))
            != -1) {
         switch (c) {
         case 'n':
@@ -352,6 +510,17 @@ main(int argc, char *argv[])
             }
             break;
         }
+        case 's': {
+            char *end;
+
+            errno = 0;
+            n_stall = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || !n_stall
+                || n_stall > BM_STALL_MAX) {
+                bm_usage(2);
+            }
+            break;
+        }
         case 'h':
             bm_usage(0);
             break;
@@ -369,10 +538,13 @@ main(int argc, char *argv[])
         junk_resp[i] = state >> 16;
     }
     junk_req[0] = junk_resp[0] = 0xfe;
-    req = junk ? (const void *) junk_req : (const void *) http_req;
-    req_len = junk ? sizeof junk_req : sizeof http_req - 1;
-    resp = junk ? (const void *) junk_resp : (const void *) http_resp;
-    resp_len = junk ? sizeof junk_resp : sizeof http_resp - 1;
+    memset(&r, 0, sizeof r);
+    r.n = n;
+    r.req = junk ? (const void *) junk_req : (const void *) http_req;
+    r.req_len = junk ? sizeof junk_req : sizeof http_req - 1;
+    r.resp = junk ? (const void *) junk_resp : (const void *) http_resp;
+    r.resp_len = junk ? sizeof junk_resp : sizeof http_resp - 1;
+    r.n_stall = n_stall;
 
     base = bm_heap_bytes();
     if (dpi_engine_create(&config, &engine, &error)) {
@@ -386,6 +558,9 @@ main(int argc, char *argv[])
     if (optind < argc) {
         uint64_t n_skipped = 0, n_fed;
 
+        if (n_stall) {
+            bm_usage(2);
+        }
         printf("# %d capture files, max_flows %"PRIu32"; engine + worker "
                "fixed cost %"PRIu64" B\n",
                argc - optind, config.max_flows, fixed);
@@ -401,36 +576,32 @@ main(int argc, char *argv[])
            "engine + worker fixed cost %"PRIu64" B\n",
            n, config.max_flows, junk ? "junk" : "http", fixed);
 
-    t0 = bm_now_ns();
-    for (uint64_t i = 0; i < n; i++) {
-        size_t len;
+    r.engine = engine;
+    r.worker = worker;
+    r.base = base;
+    r.fixed = fixed;
+    if (n_stall) {
+        pthread_t pmd;
 
-        len = bm_build(frame, i, true, 0x02, 1000, 0, NULL, 0);
-        bm_feed(worker, frame, len, 1);
-        len = bm_build(frame, i, false, 0x12, 5000, 1001, NULL, 0);
-        bm_feed(worker, frame, len, 1);
-        len = bm_build(frame, i, true, 0x10, 1001, 5001, NULL, 0);
-        bm_feed(worker, frame, len, 1);
+        pthread_barrier_init(&r.barrier, NULL, 2);
+        if (pthread_create(&pmd, NULL, bm_pmd_thread, &r)) {
+            bm_fatal("pthread_create failed");
+        }
+        pthread_barrier_wait(&r.barrier);
+
+        /* Past the idle timeout of every connection. */
+        r.stall_ms = (uint64_t) config.idle_timeout_ms + 10;
+        t0 = bm_now_ns();
+        n_expired = dpi_engine_expire(engine, r.stall_ms);
+        printf("expiry of every connection in the main thread: %.1f ms, "
+               "%zu connections expired\n", (bm_now_ns() - t0) / 1e6,
+               n_expired);
+        pthread_barrier_wait(&r.barrier);
+        pthread_join(pmd, NULL);
+        pthread_barrier_destroy(&r.barrier);
+        goto lower;
     }
-    bm_report(engine, "handshake", base, fixed, bm_now_ns() - t0, 3 * n);
-
-    t0 = bm_now_ns();
-    for (uint64_t i = 0; i < n; i++) {
-        size_t len = bm_build(frame, i, true, 0x18, 1001, 5001, req,
-                              req_len);
-
-        bm_feed(worker, frame, len, 2);
-    }
-    bm_report(engine, "request", base, fixed, bm_now_ns() - t0, n);
-
-    t0 = bm_now_ns();
-    for (uint64_t i = 0; i < n; i++) {
-        size_t len = bm_build(frame, i, false, 0x18, 5001,
-                              1001 + req_len, resp, resp_len);
-
-        bm_feed(worker, frame, len, 3);
-    }
-    bm_report(engine, "response", base, fixed, bm_now_ns() - t0, n);
+    bm_phases(&r);
 
     /* An expiry sweep a minute later, which finds nothing to expire (the
      * idle timeout never comes): what ovs-vswitchd's main thread does

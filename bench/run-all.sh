@@ -89,6 +89,16 @@ if want memory; then
         --max-flows 1048576 --payload junk --lower-to 65536
     $SHELL "$m" "$b/bench/bench-memory" --conns 1000000 --payload http
     $SHELL "$m" "$b/bench/bench-memory" "$corpus"/pcap/*
+    # A PMD thread's stall after the main thread expired the default
+    # table's worth of its connections: with glibc's fast bins, as a
+    # program that does not change them, then without, as ovs-vswitchd
+    # runs once it has an engine (README).
+    echo "## 2. stall after an expiry: glibc.malloc.mxfast=128 (default)"
+    GLIBC_TUNABLES=glibc.malloc.mxfast=128 \
+        $SHELL "$m" "$b/bench/bench-memory" --conns 262144 --stall 4096
+    echo "## 2. stall after an expiry: glibc.malloc.mxfast=0"
+    GLIBC_TUNABLES=glibc.malloc.mxfast=0 \
+        $SHELL "$m" "$b/bench/bench-memory" --conns 262144 --stall 4096
     if test "${BENCH_BIG:-0}" = 1; then
         $SHELL "$m" "$b/bench/bench-memory" --conns 10000000 \
             --max-flows 10485760 --payload http
