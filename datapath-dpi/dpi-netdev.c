@@ -81,7 +81,25 @@ VLOG_DEFINE_THIS_MODULE(dpi_netdev);
  * ovsrcu_postpone(), so that no thread can still be about to take a new
  * reference on an engine that has already been freed.
  *
- * Lock order: 'dpi_netdev_mutex' is a leaf lock. */
+ * Lock order: 'dpi_netdev_mutex' is a leaf lock.
+ *
+ * The C library's fast bins
+ * =========================
+ *
+ * PMD threads allocate the engine's per-connection metadata, and the main
+ * thread frees most of it, when its connections expire.  glibc puts a
+ * small block freed by another thread than the one whose arena it came
+ * from into that arena's "fast bins", unsorted, and the arena's next
+ * request for a block of 1 kB or more (a connection's first stream buffer
+ * is 2 kB) first sorts every block there (malloc_consolidate()).  After
+ * the expiry of a full table of 262,144 connections, that one request
+ * took 20 ms in a PMD thread, while it held a stripe of the connection
+ * table (bench-memory --stall, docs/BENCHMARKS.md section 0l): a PMD that
+ * stops polling that long loses packets.  So when it creates the engine,
+ * the glue turns fast bins off for the process, mallopt(M_MXFAST, 0);
+ * freed small blocks then join the arena's other free blocks at once.
+ * The engine's throughput does not change measurably.  An operator who
+ * sets "glibc.malloc.mxfast" in GLIBC_TUNABLES keeps that setting. */
 
 /* A libdpi engine, shared by every thread. */
 struct dpi_netdev_engine {
@@ -167,6 +185,31 @@ dpi_netdev_sig_name(const char *signatures)
     return signatures ? signatures : "builtin";
 }
 
+/* Turns the C library's fast bins off for the whole process, unless the
+ * environment tunes them: see "The C library's fast bins" above.  Called
+ * before the first engine is created. */
+static void
+dpi_netdev_tune_malloc(void)
+    OVS_REQUIRES(dpi_netdev_mutex)
+{
+#ifdef M_MXFAST
+    static bool done OVS_GUARDED_BY(dpi_netdev_mutex);
+    const char *tunables = getenv("GLIBC_TUNABLES");
+
+    if (!done) {
+        done = true;
+        if (tunables && strstr(tunables, "glibc.malloc.mxfast")) {
+            VLOG_INFO("malloc fast bins left as GLIBC_TUNABLES sets them");
+        } else if (mallopt(M_MXFAST, 0)) {
+            VLOG_INFO("malloc fast bins turned off (M_MXFAST 0)");
+        } else {
+            /* AddressSanitizer's allocator, for one, has no fast bins. */
+            VLOG_INFO("malloc fast bins: M_MXFAST not supported");
+        }
+    }
+#endif
+}
+
 /* Creates an engine from the current configuration, with the signature
  * file 'signatures' (NULL for the built-in signatures).  On failure, returns
  * NULL and stores the reason, a one-line message, in '*errorp' (the caller
@@ -178,6 +221,8 @@ dpi_netdev_engine_create(const char *signatures, char **errorp)
     struct dpi_engine *engine;
     char *error = NULL;
     int retval;
+
+    dpi_netdev_tune_malloc();
 
     struct dpi_config cfg = dpi_netdev_cfg;
     cfg.signatures = signatures;
