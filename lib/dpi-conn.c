@@ -69,6 +69,11 @@ _Static_assert(offsetof(struct dpi_conn, key) + sizeof(struct dpi_key) <= 64,
  * holding its mutex once. */
 #define DPI_CONN_EXPIRE_BATCH 256
 
+/* Expired connections whose memory dpi_conn_table_lookup() frees, at
+ * most, besides the one that a new connection reuses (see "Expired
+ * connections' memory" in dpi-conn.h). */
+#define DPI_CONN_DRAIN 2
+
 /* About how many connections dpi_conn_table_dump() copies out of a stripe
  * while holding its mutex once, and how many times it starts a stripe over
  * after its buckets were resized before it stops releasing the mutex. */
@@ -338,26 +343,6 @@ dpi_conn_block_free(struct dpi_conn *block)
     free(block);
 }
 
-/* Takes a connection out of the free list of stripe 's' (whose mutex the
- * caller holds), adding a block if the list is empty, and stores its index
- * in '*idxp'.  The connection is uninitialised.  Returns NULL if memory is
- * short. */
-static struct dpi_conn *
-dpi_conn_alloc(struct dpi_conn_stripe *s, uint32_t *idxp)
-{
-    struct dpi_conn *conn;
-
-    if (!s->free && !dpi_conn_add_block(s)) {
-        return NULL;
-    }
-    *idxp = s->free;
-    conn = dpi_conn_at(s, s->free);
-    ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
-    s->free = conn->hnext;
-    s->n_free--;
-    return conn;
-}
-
 /* Frees what 'conn' owns: its inspection state and its metadata.  'conn'
  * must already be out of its stripe's table and lists. */
 static void
@@ -380,6 +365,53 @@ dpi_conn_put(struct dpi_conn_stripe *s, struct dpi_conn *conn, uint32_t idx)
     ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
 }
 
+/* Frees the memory of up to 'max' expired connections of stripe 's' of
+ * 't' (whose mutex the caller holds), the oldest first, and puts them on
+ * its free list (see "Expired connections' memory" in dpi-conn.h). */
+static void
+dpi_conn_stale_drain(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+                     uint32_t max)
+{
+    for (int i = 1; i >= 0 && max; i--) {
+        for (; s->stale[i] && max; max--) {
+            uint32_t idx = s->stale[i];
+            struct dpi_conn *conn = dpi_conn_at(s, idx);
+
+            s->stale[i] = conn->hnext;
+            s->n_stale[i]--;
+            dpi_conn_release(t, conn);
+            dpi_conn_put(s, conn, idx);
+        }
+    }
+}
+
+/* Takes a connection out of the free list of stripe 's' of 't' (whose
+ * mutex the caller holds), adding a block if the list is empty, and
+ * stores its index in '*idxp'; if the stripe has expired connections that
+ * still own memory, it first frees that of the oldest, which joins the
+ * free list.  The connection is uninitialised.  Returns NULL if memory is
+ * short. */
+static struct dpi_conn *
+dpi_conn_alloc(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
+               uint32_t *idxp)
+{
+    struct dpi_conn *conn;
+
+    if (s->n_stale[0] || s->n_stale[1]) {
+        /* Reuse an expired connection, freeing its memory here. */
+        dpi_conn_stale_drain(t, s, 1);
+    }
+    if (!s->free && !dpi_conn_add_block(s)) {
+        return NULL;
+    }
+    *idxp = s->free;
+    conn = dpi_conn_at(s, s->free);
+    ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
+    s->free = conn->hnext;
+    s->n_free--;
+    return conn;
+}
+
 /* Destroys 't' and every connection in it.  Nothing else may use 't'
  * concurrently. */
 void
@@ -397,6 +429,7 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
             idx = dpi_lru_next(s, conn);
             dpi_conn_release(t, conn);
         }
+        dpi_conn_stale_drain(t, s, UINT32_MAX);
         for (uint32_t j = 0; j < s->n_blocks; j++) {
             dpi_conn_block_free(s->blocks[j]);
         }
@@ -723,9 +756,11 @@ dpi_conn_trash_free(struct dpi_conn_trash *trash)
  * releasing the mutex (if memory is short for the array of blocks, the
  * blocks are freed at once instead).
  *
- * A slot that is neither free nor a connection of the stripe belongs to a
- * connection that dpi_conn_table_expire() took out and will put back on
- * the free list once the mutex is free again.  While there is one, the
+ * It first frees the memory of the stripe's expired connections and puts
+ * them on the free list.  A slot that is then neither free nor a
+ * connection of the stripe belongs to an expired connection that
+ * dpi_conn_table_expire() took out to free its memory and will put back
+ * on the free list once the mutex is free again.  While there is one, the
  * stripe keeps its blocks.  So it does if memory is short for the map of
  * its slots. */
 static void
@@ -739,6 +774,7 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
     uint64_t *used;
 
     memset(trash, 0, sizeof *trash);
+    dpi_conn_stale_drain(t, s, UINT32_MAX);
     if (keep < s->n_blocks && s->n + s->n_free == n_slots
         && (used = calloc(n_slots / 64 + 1, sizeof *used))) {
         uint32_t idx, next, to = 0, room = 1;
@@ -879,6 +915,9 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     uint32_t idx;
 
     pthread_mutex_lock(&s->mutex);
+    if (s->n_stale[0] || s->n_stale[1]) {
+        dpi_conn_stale_drain(t, s, DPI_CONN_DRAIN);
+    }
     conn = dpi_conn_find__(s, &pkt->key, hash, true);
     if (conn) {
         *created = false;
@@ -890,7 +929,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
         pthread_mutex_unlock(&s->mutex);
         return NULL;
     }
-    conn = dpi_conn_alloc(s, &idx);
+    conn = dpi_conn_alloc(t, s, &idx);
     if (!conn) {
         __atomic_sub_fetch(&t->n_flows, 1, __ATOMIC_RELAXED);
         pthread_mutex_unlock(&s->mutex);
@@ -1083,8 +1122,9 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
 
 /* Takes out of stripe 's' of 't' (whose mutex the caller holds) the
  * connections at the back of its LRU list 'list' that have been idle for
- * 'idle_ms' or more at 'now_ms', at most 'max' of them, and adds them to
- * the chain '*dead' (see dpi_conn_table_expire()).  The walk stops at the
+ * 'idle_ms' or more at 'now_ms', at most 'max' of them, and puts them on
+ * the stripe's newer list of expired connections, with their memory (see
+ * "Expired connections' memory" in dpi-conn.h).  The walk stops at the
  * first connection idle for less, or whose latest packet is later than
  * 'now_ms' (another thread's clock ran ahead): the list is in the order of
  * the connections' latest packets.  Returns the number of connections
@@ -1092,7 +1132,7 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
 static size_t
 dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
                        enum dpi_conn_lru_list list, uint64_t now_ms,
-                       uint64_t idle_ms, size_t max, struct dpi_conn **dead)
+                       uint64_t idle_ms, size_t max)
 {
     size_t n = 0;
 
@@ -1103,16 +1143,66 @@ dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         if (conn->last_ms > now_ms || now_ms - conn->last_ms < idle_ms) {
             break;
         }
-        /* Out of the lists, 'conn' is linked to the others by pointer, as
-         * the stripe's blocks array may move while its mutex is released,
-         * and keeps its own index in 'hnext'. */
         dpi_conn_unlink(t, s, conn, idx);
-        conn->hnext = idx;
-        conn->dead_next = *dead;
-        *dead = conn;
+        conn->hnext = s->stale[0];
+        s->stale[0] = idx;
+        s->n_stale[0]++;
         idx = prev;
     }
     return n;
+}
+
+/* Frees, in the calling thread, the memory of the connections on the older
+ * list of expired connections of stripe 's' of 't', which no thread
+ * processing packets of the stripe has freed since the previous expiry
+ * sweep, and puts them on its free list; then makes the newer list the
+ * older one.  It holds the stripe's mutex for at most
+ * DPI_CONN_EXPIRE_BATCH connections at a time and frees their memory
+ * after releasing it. */
+static void
+dpi_conn_stripe_age_stale(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
+{
+    bool more;
+
+    do {
+        struct dpi_conn *dead = NULL, *conn;
+
+        pthread_mutex_lock(&s->mutex);
+        for (size_t n = 0; s->stale[1] && n < DPI_CONN_EXPIRE_BATCH; n++) {
+            uint32_t idx = s->stale[1];
+
+            /* Out of the lists, 'conn' is linked to the others by pointer,
+             * as the stripe's blocks array may move while its mutex is
+             * released, and keeps its own index in 'hnext'. */
+            conn = dpi_conn_at(s, idx);
+            s->stale[1] = conn->hnext;
+            s->n_stale[1]--;
+            conn->hnext = idx;
+            conn->dead_next = dead;
+            dead = conn;
+        }
+        more = s->stale[1] != 0;
+        if (!more) {
+            s->stale[1] = s->stale[0];
+            s->n_stale[1] = s->n_stale[0];
+            s->stale[0] = 0;
+            s->n_stale[0] = 0;
+        }
+        pthread_mutex_unlock(&s->mutex);
+
+        if (dead) {
+            for (conn = dead; conn; conn = conn->dead_next) {
+                dpi_conn_release(t, conn);
+            }
+            pthread_mutex_lock(&s->mutex);
+            while (dead) {
+                conn = dead;
+                dead = dead->dead_next;
+                dpi_conn_put(s, conn, conn->hnext);
+            }
+            pthread_mutex_unlock(&s->mutex);
+        }
+    } while (more);
 }
 
 /* Removes from 't' every connection that has been idle for 'idle_ms' or
@@ -1124,11 +1214,12 @@ dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
  * "Closed connections" in dpi-conn.h): the sweep takes them out in
  * batches of at most DPI_CONN_EXPIRE_BATCH per stripe, each under one
  * hold of the stripe's mutex, in which it also looks at one more
- * connection per list, the first it keeps.  What the expired connections
- * own is freed after the stripe's mutex is released; then the mutex is
- * taken once more to return them to the stripe's free list, and only
- * after that do they leave the table-wide count, so that a new connection
- * of the stripe finds them there rather than a new block. */
+ * connection per list, the first it keeps.  It does not free their
+ * memory, but leaves it to the threads that process packets (see
+ * "Expired connections' memory" in dpi-conn.h), except for the
+ * connections that expired at the previous sweep and that no such thread
+ * has freed since: their memory it frees first, outside the stripe's
+ * mutex. */
 size_t
 dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
                       uint64_t idle_ms)
@@ -1141,31 +1232,16 @@ dpi_conn_table_expire(struct dpi_conn_table *t, uint64_t now_ms,
         struct dpi_conn_stripe *s = &t->stripes[i];
         size_t n;
 
+        dpi_conn_stripe_age_stale(t, s);
         do {
-            struct dpi_conn *dead = NULL;
-
             pthread_mutex_lock(&s->mutex);
             n = dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_OPEN, now_ms,
-                                       idle_ms, DPI_CONN_EXPIRE_BATCH, &dead);
+                                       idle_ms, DPI_CONN_EXPIRE_BATCH);
             n += dpi_conn_stripe_expire(t, s, DPI_CONN_LRU_CLOSED, now_ms,
-                                        closed_ms, DPI_CONN_EXPIRE_BATCH - n,
-                                        &dead);
+                                        closed_ms, DPI_CONN_EXPIRE_BATCH - n);
             pthread_mutex_unlock(&s->mutex);
 
-            if (dead) {
-                struct dpi_conn *conn;
-
-                for (conn = dead; conn; conn = conn->dead_next) {
-                    dpi_conn_release(t, conn);
-                }
-                pthread_mutex_lock(&s->mutex);
-                while (dead) {
-                    conn = dead;
-                    dead = dead->dead_next;
-                    dpi_conn_put(s, conn, conn->hnext);
-                }
-                pthread_mutex_unlock(&s->mutex);
-
+            if (n) {
                 __atomic_sub_fetch(&t->n_flows, n, __ATOMIC_RELAXED);
                 __atomic_add_fetch(&t->expired, n, __ATOMIC_RELAXED);
                 total += n;

@@ -140,14 +140,38 @@
  * left empty, down to as few as hold its connections, and shrinks its
  * buckets to fit; the blocks and old buckets are freed after its mutex
  * is released.  No pointer to a connection is kept outside its
- * stripe's mutex, except by dpi_conn_table_expire() for the connections
- * it took out of their stripe: a stripe in which it has some at that
- * moment keeps its blocks until the next lowering.
+ * stripe's mutex, except by dpi_conn_table_expire() for the expired
+ * connections whose memory it frees (see below): a stripe in which it
+ * has some at that moment keeps its blocks until the next lowering.
  *
  * While a connection is inspected it also owns a struct dpi_inspect (the
  * classifier's, freed at the final verdict); its metadata records
  * (dpi-md.h) are allocated when the first one is stored and kept, within
  * the engine's per-connection budget, until the connection goes away.
+ *
+ * Expired connections' memory
+ * ===========================
+ *
+ * The threads that process packets (PMD threads in ovs-vswitchd) allocate
+ * what connections own; the expiry sweep runs in another thread (the main
+ * thread).  If the sweep freed it, every free would go to another thread's
+ * malloc arena: with glibc, into that arena's fast bins, which its next
+ * request of 1 kB or more sorts all at once (20 ms after 262,144
+ * expiries), or, without fast bins, under that arena's lock, which the
+ * packet thread then waits for whenever the sweeping thread holds it or
+ * is preempted holding it.  So dpi_conn_table_expire() frees nothing: it
+ * moves each expired connection, with what it owns, to its stripe's newer
+ * list of expired connections ('stale[0]'), where it no longer counts in
+ * 'n_flows'.  dpi_conn_table_lookup() frees the memory of up to
+ * DPI_CONN_DRAIN of its stripe's expired connections, the oldest first,
+ * at each packet, and one more when it creates a connection, which takes
+ * that slot; each joins the free list.  Packets spread over the stripes
+ * by the hash, so under traffic this follows the expiries closely.  At
+ * each sweep, what is left on a stripe's older list ('stale[1]') saw no
+ * such packet for a whole sweep interval: the sweep frees it itself,
+ * outside the stripe's mutex, and the newer list becomes the older one.
+ * Lowering the capacity (which compacts the stripes) and destroying the
+ * table free it all at once.
  *
  * Thread-safety
  * =============
@@ -325,6 +349,12 @@ struct dpi_conn_stripe {
     struct dpi_conn_lru lru[DPI_CONN_N_LRU]; /* LRU lists. */
     uint32_t free;              /* Free connections, linked by 'hnext'. */
     uint32_t n_free;            /* Number of connections in 'free'. */
+    uint32_t stale[2];          /* Expired connections that still own
+                                 * their memory, linked by 'hnext': [0]
+                                 * since the latest expiry sweep, [1]
+                                 * since the one before (see "Expired
+                                 * connections' memory"). */
+    uint32_t n_stale[2];        /* Number of connections in each. */
     uint32_t n_blocks;          /* Number of blocks in 'blocks'. */
     struct dpi_conn **blocks;   /* Blocks of DPI_CONN_PER_BLOCK connections
                                  * each; indexes name their slots. */

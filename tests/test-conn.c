@@ -1469,9 +1469,9 @@ mark_slot(const struct dpi_conn_stripe *s, uint8_t *seen, uint32_t idx)
 
 /* Asserts that the lists and counts of every stripe of 't' agree: its LRU
  * lists hold its 'n' connections, each found again by its key (and each on
- * the closed list closed), and its free list the 'n_free' other slots of
- * its blocks, each slot in one list once.  Returns the number of
- * connections. */
+ * the closed list closed), and its free list and its two lists of expired
+ * connections the 'n_free' and 'n_stale' other slots of its blocks, each
+ * slot in one list once.  Returns the number of connections. */
 static size_t
 check_table_lists(struct dpi_conn_table *t)
 {
@@ -1518,6 +1518,16 @@ check_table_lists(struct dpi_conn_table *t)
             ASAN_POISON_MEMORY_REGION(c, sizeof *c);
         }
         assert_int_equal(n_free, s->n_free);
+        for (int l = 0; l < 2; l++) {
+            uint32_t n_stale = 0;
+
+            for (uint32_t idx = s->stale[l]; idx; n_stale++) {
+                mark_slot(s, seen, idx);
+                idx = dpi_conn_at(s, idx)->hnext;
+            }
+            assert_int_equal(n_stale, s->n_stale[l]);
+            n_free += n_stale;
+        }
         assert_int_equal(n + n_free, s->n_blocks * DPI_CONN_PER_BLOCK);
         free(seen);
         total += n;
@@ -1569,6 +1579,98 @@ test_expiry_between_survivors_keeps_links(void **state)
     check_table_lists(t);
     dpi_conn_table_dump(t, count_cb, &n_dumped);
     assert_int_equal(n_dumped, N);
+    dpi_conn_table_destroy(t);
+}
+
+/* Returns the number of expired connections on list 'l' (0 for the newer,
+ * 1 for the older) of every stripe of 't' whose metadata buffer is still
+ * there, asserting that each has one. */
+static size_t
+count_stale_with_md(struct dpi_conn_table *t, int l)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        struct dpi_conn_stripe *s = &t->stripes[i];
+
+        for (uint32_t idx = s->stale[l]; idx; n++) {
+            struct dpi_conn *c = dpi_conn_at(s, idx);
+
+            assert_non_null(c->md_buf);
+            idx = c->hnext;
+        }
+    }
+    return n;
+}
+
+/* The expiry sweep takes expired connections out of the table but leaves
+ * their memory (here a metadata buffer each) to the threads that look up
+ * packets: a lookup in a stripe frees that of up to three (one reused by
+ * a new connection), the oldest first.  What no lookup freed by the next
+ * sweep but one, that sweep frees.  The table frees the rest when it is
+ * destroyed (AddressSanitizer's leak check would tell otherwise). */
+static void
+test_expired_memory_freed_by_lookups_or_later_sweeps(void **state)
+{
+    enum { N = 3000 };
+    struct dpi_conn_table *t = dpi_conn_table_create(N);
+    struct dpi_conn_stripe *s;
+    struct dpi_pkt pkt;
+
+    (void) state;
+    assert_non_null(t);
+    for (int i = 0; i < N; i++) {
+        pkt = make_pkt(17, 1, (uint16_t) (1000 + i), 2, 53, 0, NULL, 0);
+        table_lookup(t, &pkt, 1000, true)->md_buf = malloc(40);
+    }
+    assert_int_equal(dpi_conn_table_expire(t, 100000, 1000), N);
+    assert_int_equal(dpi_conn_table_n_flows(t), 0);
+    assert_int_equal(count_stale_with_md(t, 0), N);
+    assert_int_equal(count_stale_with_md(t, 1), 0);
+    check_table_lists(t);
+
+    /* A new connection: its stripe, and no other, has three fewer
+     * (it had more than three, as stripes here have about 12). */
+    uint32_t stale_before[DPI_CONN_N_STRIPES];
+    bool created;
+
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        stale_before[i] = t->stripes[i].n_stale[0];
+    }
+    pkt = make_pkt(17, 3, 1000, 2, 53, 0, NULL, 0);
+    assert_non_null(dpi_conn_table_lookup(t, &pkt, 100000, &created, &s)
+                    ->md_buf = malloc(40));
+    dpi_conn_table_unlock(s);
+    assert_true(created);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        const struct dpi_conn_stripe *si = &t->stripes[i];
+
+        if (si == s) {
+            assert_true(stale_before[i] > 3);
+            assert_int_equal(si->n_stale[0], stale_before[i] - 3);
+        } else {
+            assert_int_equal(si->n_stale[0], stale_before[i]);
+        }
+    }
+    assert_int_equal(count_stale_with_md(t, 0), N - 3);
+    check_table_lists(t);
+
+    /* The next sweep frees nothing, the one after frees the rest. */
+    assert_int_equal(dpi_conn_table_expire(t, 100001, 1000), 0);
+    assert_int_equal(count_stale_with_md(t, 0), 0);
+    assert_int_equal(count_stale_with_md(t, 1), N - 3);
+    assert_int_equal(dpi_conn_table_expire(t, 100002, 1000), 0);
+    assert_int_equal(count_stale_with_md(t, 1), 0);
+    assert_int_equal(check_table_lists(t), 1);
+
+    /* Expired, then destroyed before any sweep or lookup frees them (the
+     * last of these evicts one: the table is full). */
+    for (int i = 0; i < N; i++) {
+        pkt = make_pkt(17, 4, (uint16_t) (1000 + i), 2, 53, 0, NULL, 0);
+        table_lookup(t, &pkt, 200000, true)->md_buf = malloc(40);
+    }
+    assert_int_equal(dpi_conn_table_expire(t, 300000, 1000), N);
+    assert_int_equal(count_stale_with_md(t, 0), N);
     dpi_conn_table_destroy(t);
 }
 
@@ -2210,6 +2312,7 @@ main(void)
         cmocka_unit_test(test_connection_struct_is_compact),
         cmocka_unit_test(test_expired_connections_are_reused),
         cmocka_unit_test(test_expiry_between_survivors_keeps_links),
+        cmocka_unit_test(test_expired_memory_freed_by_lookups_or_later_sweeps),
         cmocka_unit_test(test_closed_connections_have_their_own_list),
         cmocka_unit_test(test_closed_connections_expire_behind_future_ones),
         cmocka_unit_test(test_hash_spreads_connections_over_stripes),
