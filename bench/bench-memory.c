@@ -62,19 +62,25 @@
  * and instead of the expiry sweep comes:
  *
  *   5. "stall": the main thread expires every connection, as
- *      ovs-vswitchd's main thread does once they are idle, which frees
- *      their metadata, allocated by the other thread; then that thread
- *      feeds K new connections, each a SYN and a first segment of
- *      1,400 bytes of an HTTP request that goes on in the next one, which
- *      the engine keeps in a stream buffer of 2 kB.  The program prints
- *      how long each of these dpi_process() calls took: median, 99.9th
- *      percentile and maximum.  With glibc, frees of small blocks of
- *      another thread's arena go to that arena's fast bins, and the next
- *      request there for a block of 1 kB or more first sorts them all
- *      (malloc_consolidate()): that is the maximum.  Run it again with
- *      GLIBC_TUNABLES=glibc.malloc.mxfast=0 in the environment to see the
- *      same without fast bins, which is what ovs-vswitchd runs with once
- *      it has a DPI engine (datapath-dpi/dpi-netdev.c). */
+ *      ovs-vswitchd's main thread does once they are idle.  Meanwhile the
+ *      other thread feeds new connections, each a SYN and a first segment
+ *      of 1,400 bytes of an HTTP request that goes on in a next one, which
+ *      the engine keeps in a stream buffer of 2 kB.  Then it feeds N pure
+ *      ACKs of these new connections, which allocate nothing (the traffic
+ *      of connections that outlive an expiry), and K more new connections
+ *      like the first ones.  The program prints how long the main thread's
+ *      expiry took and how long the other thread's dpi_process() calls
+ *      took during the expiry and for the K connections: median, 99.9th
+ *      percentile and maximum, with the number of the slowest call.
+ *
+ * Phase 5 shows where the memory of expired connections is freed and what
+ * that costs the thread that processes packets (see "Expired connections'
+ * memory" in lib/dpi-conn.h).  With glibc's default fast bins, small
+ * freed blocks wait unsorted in their arena until its next request of
+ * 1 kB or more (the 2 kB stream buffer) sorts them all.  Run it with
+ * GLIBC_TUNABLES=glibc.malloc.mxfast=0 in the environment to see the same
+ * without fast bins, which is what ovs-vswitchd runs with once it has a
+ * DPI engine (datapath-dpi/dpi-netdev.c). */
 
 #include <config.h>
 
@@ -106,6 +112,12 @@
  * since a big allocation in its thread after the expiry would pay the very
  * cost that phase is there to measure. */
 static double bm_stall_ns[2 * BM_STALL_MAX];
+
+/* The same for the calls made during the expiry, up to 1 M of them. */
+static double bm_during_ns[1 << 20];
+
+/* Number of elements in array 'A'. */
+#define ARRAY_SIZE(A) (sizeof (A) / sizeof (A)[0])
 
 /* Counts of connection states, accumulated by bm_dump_cb(). */
 struct bm_census {
@@ -316,8 +328,10 @@ struct bm_run {
     uint64_t base, fixed;       /* For bm_report(). */
     uint64_t n_stall;           /* K of --stall, or 0. */
     uint64_t stall_ms;          /* Time of the stall phase's packets. */
+    int expired;                /* With --stall: set once the main thread
+                                 * has expired them all (atomic). */
     pthread_barrier_t barrier;  /* With --stall: phases 1-3 done, then
-                                 * the expiry done. */
+                                 * the expiry done and 'expired' set. */
 };
 
 /* Runs phases 1 to 3 (see the top of this file) of 'r'. */
@@ -371,51 +385,103 @@ bm_cmp_double(const void *a_, const void *b_)
     return a < b ? -1 : a > b;
 }
 
-/* Phase 5 (see the top of this file): feeds r->n_stall new connections
- * after the first r->n, timing each dpi_process() call, and prints the
- * times. */
+/* Feeds connection 'conn' of 'r', new, with a SYN and then the first
+ * 1,400 bytes of an HTTP request, timing each dpi_process() call into
+ * 'ns[0]' and 'ns[1]' (see phase 5 at the top of this file). */
 static void
-bm_stall(struct bm_run *r)
+bm_stall_conn(struct bm_run *r, uint64_t conn, double ns[2])
 {
-    uint64_t n_calls = 2 * r->n_stall;
-    uint8_t frame[BM_FRAME_MAX], segment[1400];
-    double *ns = bm_stall_ns;
+    static const uint8_t *segment;
+    static uint8_t segment_buf[1400];
+    uint8_t frame[BM_FRAME_MAX];
+
+    if (!segment) {
+        memcpy(segment_buf, "GET /", 5);
+        memset(segment_buf + 5, 'a', sizeof segment_buf - 5);
+        segment = segment_buf;
+    }
+    for (int j = 0; j < 2; j++) {
+        size_t len = (j
+                      ? bm_build(frame, conn, true, 0x18, 1001, 0,
+                                 segment, sizeof segment_buf)
+                      : bm_build(frame, conn, true, 0x02, 1000, 0, NULL, 0));
+        struct dpi_verdict v;
+        struct dpi_pkt pkt;
+        double t0;
+
+        if (dpi_parse_eth(frame, len, &pkt) != DPI_PARSE_OK) {
+            bm_fatal("synthetic frame does not parse");
+        }
+        t0 = bm_now_ns();
+        dpi_process(r->worker, &pkt, r->stall_ms, &v);
+        ns[j] = bm_now_ns() - t0;
+    }
+}
+
+/* Prints the times 'ns' of 'n' dpi_process() calls (which it sorts) under
+ * 'name', with the index of the slowest. */
+static void
+bm_print_times(const char *name, double *ns, uint64_t n)
+{
     uint64_t worst = 0;
     double worst_ns;
 
-    memcpy(segment, "GET /", 5);
-    memset(segment + 5, 'a', sizeof segment - 5);
-    for (uint64_t i = 0; i < r->n_stall; i++) {
-        uint64_t conn = r->n + i;
-
-        for (int j = 0; j < 2; j++) {
-            size_t len = (j
-                          ? bm_build(frame, conn, true, 0x18, 1001, 0,
-                                     segment, sizeof segment)
-                          : bm_build(frame, conn, true, 0x02, 1000, 0,
-                                     NULL, 0));
-            struct dpi_verdict v;
-            struct dpi_pkt pkt;
-            double t0;
-
-            if (dpi_parse_eth(frame, len, &pkt) != DPI_PARSE_OK) {
-                bm_fatal("synthetic frame does not parse");
-            }
-            t0 = bm_now_ns();
-            dpi_process(r->worker, &pkt, r->stall_ms, &v);
-            ns[2 * i + j] = bm_now_ns() - t0;
-            if (ns[2 * i + j] > ns[worst]) {
-                worst = 2 * i + j;
-            }
+    if (!n) {
+        printf("%s: no dpi_process() call\n", name);
+        return;
+    }
+    for (uint64_t i = 1; i < n; i++) {
+        if (ns[i] > ns[worst]) {
+            worst = i;
         }
     }
     worst_ns = ns[worst];
-    qsort(ns, n_calls, sizeof *ns, bm_cmp_double);
-    printf("stall: %"PRIu64" dpi_process() calls: median %.2f us, 99.9th "
+    qsort(ns, n, sizeof *ns, bm_cmp_double);
+    printf("%s: %"PRIu64" dpi_process() calls: median %.2f us, 99.9th "
            "percentile %.2f us, maximum %.3f ms (call %"PRIu64")\n",
-           n_calls, ns[n_calls / 2] / 1e3,
-           ns[n_calls - 1 - n_calls / 1000] / 1e3, worst_ns / 1e6,
-           worst + 1);
+           name, n, ns[n / 2] / 1e3, ns[n - 1 - n / 1000] / 1e3,
+           worst_ns / 1e6, worst + 1);
+}
+
+/* Phase 5 (see the top of this file): while the main thread expires the
+ * connections of phases 1 to 3, feeds new connections, timing them, as
+ * many as fit in 'bm_during_ns'; then r->n pure ACKs of those; then
+ * r->n_stall more new connections, timing them; and prints the times. */
+static void
+bm_stall(struct bm_run *r)
+{
+    uint64_t n_during = 0, conn = r->n;
+
+    pthread_barrier_wait(&r->barrier);
+    while (!__atomic_load_n(&r->expired, __ATOMIC_ACQUIRE)
+           && n_during < ARRAY_SIZE(bm_during_ns)) {
+        bm_stall_conn(r, conn++, &bm_during_ns[n_during]);
+        n_during += 2;
+    }
+    pthread_barrier_wait(&r->barrier);
+
+    /* Pure ACKs of the connections just created, which allocate nothing:
+     * the traffic of connections that outlive an expiry. */
+    uint64_t n_live = conn - r->n;
+    double t0 = bm_now_ns();
+
+    for (uint64_t i = 0; n_live && i < r->n; i++) {
+        uint8_t frame[BM_FRAME_MAX];
+        size_t len = bm_build(frame, r->n + i % n_live, true, 0x10, 2401, 0,
+                              NULL, 0);
+
+        bm_feed(r->worker, frame, len, r->stall_ms);
+    }
+    t0 = bm_now_ns() - t0;
+
+    for (uint64_t i = 0; i < r->n_stall; i++) {
+        bm_stall_conn(r, conn++, &bm_stall_ns[2 * i]);
+    }
+    bm_print_times("during the expiry", bm_during_ns, n_during);
+    printf("then: %"PRIu64" ACKs of these %"PRIu64" connections, %.2f us "
+           "each on average\n", n_live ? r->n : 0, n_live,
+           n_live ? t0 / r->n / 1e3 : 0.0);
+    bm_print_times("new ones after", bm_stall_ns, 2 * r->n_stall);
 }
 
 /* With --stall: the thread that feeds the packets, as a PMD thread would
@@ -426,8 +492,6 @@ bm_pmd_thread(void *r_)
     struct bm_run *r = r_;
 
     bm_phases(r);
-    pthread_barrier_wait(&r->barrier);
-    pthread_barrier_wait(&r->barrier);
     bm_stall(r);
     return NULL;
 }
@@ -445,7 +509,8 @@ bm_usage(int status)
            "lowering max_flows to M).  With capture files, feeds\ntheir "
            "frames instead and reports once, after the last.  With "
            "--stall, feeds\nthe connections from a thread of its own, "
-           "expires them all and times\nK new connections.\n");
+           "expires them all while it feeds new\nones, then times K more "
+           "(phase 5 in the source).\n");
     exit(status);
 }
 
@@ -583,20 +648,21 @@ main(int argc, char *argv[])
     if (n_stall) {
         pthread_t pmd;
 
-        pthread_barrier_init(&r.barrier, NULL, 2);
-        if (pthread_create(&pmd, NULL, bm_pmd_thread, &r)) {
-            bm_fatal("pthread_create failed");
+        /* Past the idle timeout of every connection of phases 1-3. */
+        r.stall_ms = (uint64_t) config.idle_timeout_ms + 10;
+        if (pthread_barrier_init(&r.barrier, NULL, 2)
+            || pthread_create(&pmd, NULL, bm_pmd_thread, &r)) {
+            bm_fatal("cannot start a thread");
         }
         pthread_barrier_wait(&r.barrier);
 
-        /* Past the idle timeout of every connection. */
-        r.stall_ms = (uint64_t) config.idle_timeout_ms + 10;
         t0 = bm_now_ns();
         n_expired = dpi_engine_expire(engine, r.stall_ms);
-        printf("expiry of every connection in the main thread: %.1f ms, "
-               "%zu connections expired\n", (bm_now_ns() - t0) / 1e6,
-               n_expired);
+        t0 = bm_now_ns() - t0;
+        __atomic_store_n(&r.expired, 1, __ATOMIC_RELEASE);
         pthread_barrier_wait(&r.barrier);
+        printf("expiry in the main thread: %.1f ms, %zu connections "
+               "expired\n", t0 / 1e6, n_expired);
         pthread_join(pmd, NULL);
         pthread_barrier_destroy(&r.barrier);
         goto lower;
