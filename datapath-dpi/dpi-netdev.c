@@ -86,20 +86,26 @@ VLOG_DEFINE_THIS_MODULE(dpi_netdev);
  * The C library's fast bins
  * =========================
  *
- * PMD threads allocate the engine's per-connection metadata, and the main
- * thread frees most of it, when its connections expire.  glibc puts a
- * small block freed by another thread than the one whose arena it came
- * from into that arena's "fast bins", unsorted, and the arena's next
- * request for a block of 1 kB or more (a connection's first stream buffer
- * is 2 kB) first sorts every block there (malloc_consolidate()).  After
- * the expiry of a full table of 262,144 connections, that one request
- * took 20 ms in a PMD thread, while it held a stripe of the connection
- * table (bench-memory --stall, docs/BENCHMARKS.md section 0l): a PMD that
- * stops polling that long loses packets.  So when it creates the engine,
- * the glue turns fast bins off for the process, mallopt(M_MXFAST, 0);
- * freed small blocks then join the arena's other free blocks at once.
- * The engine's throughput does not change measurably.  An operator who
- * sets "glibc.malloc.mxfast" in GLIBC_TUNABLES keeps that setting. */
+ * PMD threads allocate the engine's per-connection memory and, as a rule,
+ * free it too: libdpi leaves the memory of the connections that the main
+ * thread's expiry sweep removes to the threads that process packets of
+ * their stripes ("Expired connections' memory" in lib/dpi-conn.h).  With
+ * glibc, small blocks that a thread frees wait unsorted in its arena's
+ * "fast bins" until the arena's next request for 1 kB or more (a
+ * connection's first stream buffer is 2 kB), which sorts them all first
+ * (malloc_consolidate()), in a PMD thread holding a stripe of the
+ * connection table.  After the expiry of a full table of 262,144
+ * connections, whose memory the PMD thread then freed a little at each
+ * packet, that request took 25 ms (bench-memory --stall,
+ * docs/BENCHMARKS.md section 0l): a PMD that stops polling that long
+ * loses packets.  So when the glue first creates an engine, it turns
+ * fast bins off for the whole process (mallopt(M_MXFAST, 0)): freed small
+ * blocks then join their free neighbours at once.  Neither the engine's
+ * nor the OVS-DPDK pipelines' throughput changes measurably.  An operator
+ * who sets "glibc.malloc.mxfast" in GLIBC_TUNABLES keeps that setting.
+ * mallopt() runs in the thread that creates the engine (the main thread,
+ * or a PMD thread whose dpi action came first: see above) and changes a
+ * limit that the other threads' malloc() and free() read as they go. */
 
 /* A libdpi engine, shared by every thread. */
 struct dpi_netdev_engine {
@@ -192,21 +198,25 @@ static void
 dpi_netdev_tune_malloc(void)
     OVS_REQUIRES(dpi_netdev_mutex)
 {
-#ifdef M_MXFAST
     static bool done OVS_GUARDED_BY(dpi_netdev_mutex);
+
+    if (done) {
+        return;
+    }
+    done = true;
+#ifdef M_MXFAST
     const char *tunables = getenv("GLIBC_TUNABLES");
 
-    if (!done) {
-        done = true;
-        if (tunables && strstr(tunables, "glibc.malloc.mxfast")) {
-            VLOG_INFO("malloc fast bins left as GLIBC_TUNABLES sets them");
-        } else if (mallopt(M_MXFAST, 0)) {
-            VLOG_INFO("malloc fast bins turned off (M_MXFAST 0)");
-        } else {
-            /* AddressSanitizer's allocator, for one, has no fast bins. */
-            VLOG_INFO("malloc fast bins: M_MXFAST not supported");
-        }
+    if (tunables && strstr(tunables, "glibc.malloc.mxfast")) {
+        VLOG_INFO("malloc fast bins left as GLIBC_TUNABLES sets them");
+    } else if (mallopt(M_MXFAST, 0)) {
+        VLOG_INFO("malloc fast bins turned off (M_MXFAST 0)");
+    } else {
+        /* AddressSanitizer's allocator, for one, has no fast bins. */
+        VLOG_INFO("malloc fast bins: M_MXFAST not supported");
     }
+#else
+    VLOG_INFO("malloc fast bins: M_MXFAST not supported");
 #endif
 }
 
@@ -488,8 +498,11 @@ dpi_netdev_set_config(const struct smap *other_config)
         last_signatures = nullable_xstrdup(sig);
 
         /* Compile the new signatures now, in the main thread, and keep the
-         * current ones if that fails. */
-        char *error = dpi_netdev_load_signatures(sig);
+         * current ones if that fails.  The built-in ones need no check:
+         * without an engine yet, they wait for it to start, as before the
+         * knob was set (so that removing a refused file starts nothing). */
+        char *error = (sig || eng
+                       ? dpi_netdev_load_signatures(sig) : NULL);
         free(sig_refused);
         sig_refused = error;
         if (!error) {
