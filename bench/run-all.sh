@@ -89,10 +89,10 @@ if want memory; then
         --max-flows 1048576 --payload junk --lower-to 65536
     $SHELL "$m" "$b/bench/bench-memory" --conns 1000000 --payload http
     $SHELL "$m" "$b/bench/bench-memory" "$corpus"/pcap/*
-    # A PMD thread's stall after the main thread expired the default
-    # table's worth of its connections: with glibc's fast bins, as a
-    # program that does not change them, then without, as ovs-vswitchd
-    # runs once it has an engine (README).
+    # A PMD-like thread's packets while and after the main thread expires
+    # the default table's worth of connections: with glibc's fast bins,
+    # as a program that does not change them, then without, as
+    # ovs-vswitchd runs once it has an engine (README, BENCHMARKS 0l).
     echo "## 2. stall after an expiry: glibc.malloc.mxfast=128 (default)"
     GLIBC_TUNABLES=glibc.malloc.mxfast=128 \
         $SHELL "$m" "$b/bench/bench-memory" --conns 262144 --stall 4096
