@@ -86,10 +86,10 @@ VLOG_DEFINE_THIS_MODULE(dpi_netdev);
  * The C library's fast bins
  * =========================
  *
- * PMD threads allocate the engine's per-connection memory and, as a rule,
- * free it too: libdpi leaves the memory of the connections that the main
- * thread's expiry sweep removes to the threads that process packets of
- * their stripes ("Expired connections' memory" in lib/dpi-conn.h).  With
+ * PMD threads allocate the engine's per-connection memory and free it
+ * too: libdpi leaves the memory of the connections that the main thread's
+ * expiry sweep removes to the threads that process packets of their
+ * stripes ("Expired connections' memory" in lib/dpi-conn.h).  With
  * glibc, small blocks that a thread frees wait unsorted in its arena's
  * "fast bins" until the arena's next request for 1 kB or more (a
  * connection's first stream buffer is 2 kB), which sorts them all first

@@ -366,8 +366,9 @@ dpi_conn_put(struct dpi_conn_stripe *s, struct dpi_conn *conn, uint32_t idx)
 }
 
 /* Frees the memory of up to 'max' expired connections of stripe 's' of
- * 't' (whose mutex the caller holds), the oldest first, and puts them on
- * its free list (see "Expired connections' memory" in dpi-conn.h). */
+ * 't' (whose mutex the caller holds), those of the older list first, and
+ * puts them on its free list (see "Expired connections' memory" in
+ * dpi-conn.h). */
 static void
 dpi_conn_stale_drain(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
                      uint32_t max)
@@ -1071,6 +1072,9 @@ dpi_conn_inspect_end(struct dpi_conn_table *t, struct dpi_conn *conn)
     }
 }
 
+static void dpi_conn_stripe_age_stale(struct dpi_conn_table *,
+                                      struct dpi_conn_stripe *);
+
 /* Changes the capacity of 't' to 'max_flows'.  If the table holds more
  * connections than that, evicts least recently used ones, stripe by stripe
  * in turn, until it does not or until a whole round of the stripes finds
@@ -1079,6 +1083,7 @@ dpi_conn_inspect_end(struct dpi_conn_table *t, struct dpi_conn *conn)
  * between stripes and may escape the round; each creation then sheds one
  * connection more until the table is back within its limit
  * (dpi_conn_reserve_slot()).  Then, if the capacity went down, each stripe
+ * frees the memory of its expired connections (outside its mutex) and
  * gives back the blocks and buckets it no longer needs
  * (dpi_conn_stripe_trim()). */
 void
@@ -1112,6 +1117,11 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
     for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
         struct dpi_conn_stripe *s = &t->stripes[i];
         struct dpi_conn_trash trash;
+
+        /* Frees the memory of both lists of expired connections outside
+         * the mutex, so that the compaction finds little or none. */
+        dpi_conn_stripe_age_stale(t, s);
+        dpi_conn_stripe_age_stale(t, s);
 
         pthread_mutex_lock(&s->mutex);
         dpi_conn_stripe_trim(t, s, &trash);

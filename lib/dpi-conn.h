@@ -154,24 +154,37 @@
  *
  * The threads that process packets (PMD threads in ovs-vswitchd) allocate
  * what connections own; the expiry sweep runs in another thread (the main
- * thread).  If the sweep freed it, every free would go to another thread's
- * malloc arena: with glibc, into that arena's fast bins, which its next
- * request of 1 kB or more sorts all at once (20 ms after 262,144
- * expiries), or, without fast bins, under that arena's lock, which the
- * packet thread then waits for whenever the sweeping thread holds it or
- * is preempted holding it.  So dpi_conn_table_expire() frees nothing: it
- * moves each expired connection, with what it owns, to its stripe's newer
- * list of expired connections ('stale[0]'), where it no longer counts in
+ * thread).  If the sweep freed it, every free would go to a packet
+ * thread's malloc arena from a thread that may be preempted: with glibc,
+ * into that arena's fast bins, which its next request of 1 kB or more
+ * sorts all at once (20 ms after 262,144 expiries), or, without fast bins,
+ * under that arena's lock, which the packet thread then waits for
+ * whenever the sweeping thread holds it (the sweep took ten times longer
+ * for it).  So dpi_conn_table_expire() frees nothing: it moves each
+ * expired connection, with what it owns, to its stripe's newer list of
+ * expired connections ('stale[0]'), where it no longer counts in
  * 'n_flows'.  dpi_conn_table_lookup() frees the memory of up to
- * DPI_CONN_DRAIN of its stripe's expired connections, the oldest first,
- * at each packet, and one more when it creates a connection, which takes
- * that slot; each joins the free list.  Packets spread over the stripes
- * by the hash, so under traffic this follows the expiries closely.  At
- * each sweep, what is left on a stripe's older list ('stale[1]') saw no
- * such packet for a whole sweep interval: the sweep frees it itself,
- * outside the stripe's mutex, and the newer list becomes the older one.
- * Lowering the capacity (which compacts the stripes) and destroying the
- * table free it all at once.
+ * DPI_CONN_DRAIN of its stripe's expired connections at each packet, the
+ * older list's first, and one more when it creates a connection, which
+ * takes that slot; each joins the free list.  So the packet threads free
+ * it (with several, a stripe's packets come from any of them, so they may
+ * free one another's blocks).  Packets spread over the stripes by the
+ * hash, so under traffic this follows the expiries closely; packets that
+ * skip the engine (dpi_conn_table_find()) free nothing.  At each sweep,
+ * what is left on a stripe's older list ('stale[1]') saw no such packet
+ * for a whole sweep interval: the sweep frees it itself, outside the
+ * stripe's mutex, and the newer list becomes the older one.  Lowering the
+ * capacity frees it all first, the same way, before it compacts the
+ * stripes; destroying the table frees it too.
+ *
+ * Expired connections awaiting their free are not counted against
+ * 'max_flows': for up to two sweep intervals, the table may hold the
+ * memory of more connections than that.  New connections free three each
+ * in their stripes, and the keyed hash spreads them evenly, so a table
+ * that fills up again after a mass expiry stays at about 'max_flows'
+ * (bench-memory --stall); only connections aimed at a few stripes, which
+ * takes knowing the table's random hash keys, could pile up more, at most
+ * the two sweep intervals' expiries.
  *
  * Thread-safety
  * =============

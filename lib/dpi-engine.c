@@ -1191,8 +1191,8 @@ dpi_worker_give_up_all(struct dpi_worker *w)
  * 'now_ms' (and closed TCP connections idle for a shorter time; see
  * dpi_conn_table_expire()).  Returns the number removed.  Their memory is
  * freed by the next dpi_process() calls on their stripes, in the threads
- * that allocated it as a rule, or else by the next call but one (see
- * "Expired connections' memory" in dpi-conn.h). */
+ * that process packets, or else by the next call but one (see "Expired
+ * connections' memory" in dpi-conn.h). */
 size_t
 dpi_engine_expire(struct dpi_engine *e, uint64_t now_ms)
 {
