@@ -226,18 +226,26 @@ bm_build(uint8_t *frame, uint64_t i, bool from_client, uint8_t flags,
     return 14 + 20 + 20 + len;
 }
 
-/* Parses 'frame' of 'len' bytes and passes it to 'worker'. */
+/* Parses 'frame' of 'len' bytes and passes it to 'worker'.  If 'ns' is
+ * nonnull, stores there how long the dpi_process() call took. */
 static void
 bm_feed(struct dpi_worker *worker, const uint8_t *frame, size_t len,
-        uint64_t now_ms)
+        uint64_t now_ms, double *ns)
 {
     struct dpi_verdict v;
     struct dpi_pkt pkt;
+    double t0;
 
     if (dpi_parse_eth(frame, len, &pkt) != DPI_PARSE_OK) {
         bm_fatal("synthetic frame does not parse");
     }
-    dpi_process(worker, &pkt, now_ms, &v);
+    if (ns) {
+        t0 = bm_now_ns();
+        dpi_process(worker, &pkt, now_ms, &v);
+        *ns = bm_now_ns() - t0;
+    } else {
+        dpi_process(worker, &pkt, now_ms, &v);
+    }
 }
 
 /* Feeds every frame of the 'n_files' capture files 'files' to 'worker',
@@ -346,11 +354,11 @@ bm_phases(struct bm_run *r)
         size_t len;
 
         len = bm_build(frame, i, true, 0x02, 1000, 0, NULL, 0);
-        bm_feed(r->worker, frame, len, 1);
+        bm_feed(r->worker, frame, len, 1, NULL);
         len = bm_build(frame, i, false, 0x12, 5000, 1001, NULL, 0);
-        bm_feed(r->worker, frame, len, 1);
+        bm_feed(r->worker, frame, len, 1, NULL);
         len = bm_build(frame, i, true, 0x10, 1001, 5001, NULL, 0);
-        bm_feed(r->worker, frame, len, 1);
+        bm_feed(r->worker, frame, len, 1, NULL);
     }
     bm_report(r->engine, "handshake", r->base, r->fixed, bm_now_ns() - t0,
               3 * r->n);
@@ -360,7 +368,7 @@ bm_phases(struct bm_run *r)
         size_t len = bm_build(frame, i, true, 0x18, 1001, 5001, r->req,
                               r->req_len);
 
-        bm_feed(r->worker, frame, len, 2);
+        bm_feed(r->worker, frame, len, 2, NULL);
     }
     bm_report(r->engine, "request", r->base, r->fixed, bm_now_ns() - t0,
               r->n);
@@ -370,7 +378,7 @@ bm_phases(struct bm_run *r)
         size_t len = bm_build(frame, i, false, 0x18, 5001,
                               1001 + r->req_len, r->resp, r->resp_len);
 
-        bm_feed(r->worker, frame, len, 3);
+        bm_feed(r->worker, frame, len, 3, NULL);
     }
     bm_report(r->engine, "response", r->base, r->fixed, bm_now_ns() - t0,
               r->n);
@@ -385,37 +393,20 @@ bm_cmp_double(const void *a_, const void *b_)
     return a < b ? -1 : a > b;
 }
 
-/* Feeds connection 'conn' of 'r', new, with a SYN and then the first
- * 1,400 bytes of an HTTP request, timing each dpi_process() call into
- * 'ns[0]' and 'ns[1]' (see phase 5 at the top of this file). */
+/* Feeds connection 'conn' of 'r', new, with a SYN and then 'segment', the
+ * first 1,400 bytes of an HTTP request, timing each dpi_process() call
+ * into 'ns[0]' and 'ns[1]' (see phase 5 at the top of this file). */
 static void
-bm_stall_conn(struct bm_run *r, uint64_t conn, double ns[2])
+bm_stall_conn(struct bm_run *r, uint64_t conn, const uint8_t segment[1400],
+              double ns[2])
 {
-    static const uint8_t *segment;
-    static uint8_t segment_buf[1400];
     uint8_t frame[BM_FRAME_MAX];
+    size_t len;
 
-    if (!segment) {
-        memcpy(segment_buf, "GET /", 5);
-        memset(segment_buf + 5, 'a', sizeof segment_buf - 5);
-        segment = segment_buf;
-    }
-    for (int j = 0; j < 2; j++) {
-        size_t len = (j
-                      ? bm_build(frame, conn, true, 0x18, 1001, 0,
-                                 segment, sizeof segment_buf)
-                      : bm_build(frame, conn, true, 0x02, 1000, 0, NULL, 0));
-        struct dpi_verdict v;
-        struct dpi_pkt pkt;
-        double t0;
-
-        if (dpi_parse_eth(frame, len, &pkt) != DPI_PARSE_OK) {
-            bm_fatal("synthetic frame does not parse");
-        }
-        t0 = bm_now_ns();
-        dpi_process(r->worker, &pkt, r->stall_ms, &v);
-        ns[j] = bm_now_ns() - t0;
-    }
+    len = bm_build(frame, conn, true, 0x02, 1000, 0, NULL, 0);
+    bm_feed(r->worker, frame, len, r->stall_ms, &ns[0]);
+    len = bm_build(frame, conn, true, 0x18, 1001, 0, segment, 1400);
+    bm_feed(r->worker, frame, len, r->stall_ms, &ns[1]);
 }
 
 /* Prints the times 'ns' of 'n' dpi_process() calls (which it sorts) under
@@ -451,11 +442,14 @@ static void
 bm_stall(struct bm_run *r)
 {
     uint64_t n_during = 0, conn = r->n;
+    uint8_t segment[1400];
 
+    memcpy(segment, "GET /", 5);
+    memset(segment + 5, 'a', sizeof segment - 5);
     pthread_barrier_wait(&r->barrier);
     while (!__atomic_load_n(&r->expired, __ATOMIC_ACQUIRE)
            && n_during < ARRAY_SIZE(bm_during_ns)) {
-        bm_stall_conn(r, conn++, &bm_during_ns[n_during]);
+        bm_stall_conn(r, conn++, segment, &bm_during_ns[n_during]);
         n_during += 2;
     }
     pthread_barrier_wait(&r->barrier);
@@ -470,12 +464,12 @@ bm_stall(struct bm_run *r)
         size_t len = bm_build(frame, r->n + i % n_live, true, 0x10, 2401, 0,
                               NULL, 0);
 
-        bm_feed(r->worker, frame, len, r->stall_ms);
+        bm_feed(r->worker, frame, len, r->stall_ms, NULL);
     }
     t0 = bm_now_ns() - t0;
 
     for (uint64_t i = 0; i < r->n_stall; i++) {
-        bm_stall_conn(r, conn++, &bm_stall_ns[2 * i]);
+        bm_stall_conn(r, conn++, segment, &bm_stall_ns[2 * i]);
     }
     bm_print_times("during the expiry", bm_during_ns, n_during);
     printf("then: %"PRIu64" ACKs of these %"PRIu64" connections, %.2f us "

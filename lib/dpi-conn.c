@@ -398,10 +398,8 @@ dpi_conn_alloc(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
 {
     struct dpi_conn *conn;
 
-    if (s->n_stale[0] || s->n_stale[1]) {
-        /* Reuse an expired connection, freeing its memory here. */
-        dpi_conn_stale_drain(t, s, 1);
-    }
+    /* Reuse an expired connection, if any, freeing its memory here. */
+    dpi_conn_stale_drain(t, s, 1);
     if (!s->free && !dpi_conn_add_block(s)) {
         return NULL;
     }
