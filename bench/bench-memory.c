@@ -80,7 +80,11 @@
  * 1 kB or more (the 2 kB stream buffer) sorts them all.  Run it with
  * GLIBC_TUNABLES=glibc.malloc.mxfast=0 in the environment to see the same
  * without fast bins, which is what ovs-vswitchd runs with once it has a
- * DPI engine (datapath-dpi/dpi-netdev.c). */
+ * DPI engine (datapath-dpi/dpi-netdev.c).
+ *
+ * With --time-syns, phase 1 also times each SYN's dpi_process() call, which
+ * creates a connection (and may make its stripe grow its hash buckets),
+ * and prints the slowest and how many took 0.1 ms and 1 ms or more. */
 
 #include <config.h>
 
@@ -340,21 +344,57 @@ struct bm_run {
                                  * has expired them all (atomic). */
     pthread_barrier_t barrier;  /* With --stall: phases 1-3 done, then
                                  * the expiry done and 'expired' set. */
+    bool time_syns;             /* --time-syns: time phase 1's SYNs. */
 };
+
+/* What --time-syns gathers about the SYNs of phase 1, each of which
+ * creates a connection. */
+struct bm_syn_times {
+    uint64_t n;                 /* SYNs timed. */
+    uint64_t worst;             /* Number of the slowest (from 1). */
+    double worst_ns;            /* Its time. */
+    uint64_t n_slow;            /* SYNs that took 0.1 ms or more... */
+    double slow_ns;             /* ...and their time in all. */
+    uint64_t n_very_slow;       /* SYNs that took 1 ms or more. */
+};
+
+/* Adds 'ns', the time of SYN number 'i' (from 0), to 'st'. */
+static void
+bm_syn_times_add(struct bm_syn_times *st, uint64_t i, double ns)
+{
+    st->n++;
+    if (ns > st->worst_ns) {
+        st->worst_ns = ns;
+        st->worst = i + 1;
+    }
+    if (ns >= 1e5) {
+        st->n_slow++;
+        st->slow_ns += ns;
+    }
+    if (ns >= 1e6) {
+        st->n_very_slow++;
+    }
+}
 
 /* Runs phases 1 to 3 (see the top of this file) of 'r'. */
 static void
 bm_phases(struct bm_run *r)
 {
+    struct bm_syn_times st;
     uint8_t frame[BM_FRAME_MAX];
     double t0;
 
+    memset(&st, 0, sizeof st);
     t0 = bm_now_ns();
     for (uint64_t i = 0; i < r->n; i++) {
+        double ns;
         size_t len;
 
         len = bm_build(frame, i, true, 0x02, 1000, 0, NULL, 0);
-        bm_feed(r->worker, frame, len, 1, NULL);
+        bm_feed(r->worker, frame, len, 1, r->time_syns ? &ns : NULL);
+        if (r->time_syns) {
+            bm_syn_times_add(&st, i, ns);
+        }
         len = bm_build(frame, i, false, 0x12, 5000, 1001, NULL, 0);
         bm_feed(r->worker, frame, len, 1, NULL);
         len = bm_build(frame, i, true, 0x10, 1001, 5001, NULL, 0);
@@ -362,6 +402,13 @@ bm_phases(struct bm_run *r)
     }
     bm_report(r->engine, "handshake", r->base, r->fixed, bm_now_ns() - t0,
               3 * r->n);
+    if (r->time_syns) {
+        printf("handshake SYNs: %"PRIu64" dpi_process() calls, slowest "
+               "%.3f ms (call %"PRIu64"); %"PRIu64" took 0.1 ms or more, "
+               "%.1f ms in all; %"PRIu64" took 1 ms or more\n",
+               st.n, st.worst_ns / 1e6, st.worst, st.n_slow,
+               st.slow_ns / 1e6, st.n_very_slow);
+    }
 
     t0 = bm_now_ns();
     for (uint64_t i = 0; i < r->n; i++) {
@@ -496,7 +543,7 @@ bm_usage(int status)
 {
     printf("usage: bench-memory [--conns N] [--max-flows N] "
            "[--payload http|junk] [--lower-to M]\n"
-           "                    [--stall K] [FILE.pcap...]\n"
+           "                    [--stall K] [--time-syns] [FILE.pcap...]\n"
            "Feeds N distinct synthetic TCP connections to one engine and "
            "reports\nallocator bytes per connection after each phase "
            "(handshake, request, response,\nand with --lower-to, after "
@@ -504,7 +551,9 @@ bm_usage(int status)
            "frames instead and reports once, after the last.  With "
            "--stall, feeds\nthe connections from a thread of its own, "
            "expires them all while it feeds new\nones, then times K more "
-           "(phase 5 in the source).\n");
+           "(phase 5 in the source).  With --time-syns, times the SYNs of "
+           "the handshake\nphase, each of which creates a connection, and "
+           "reports the slowest.\n");
     exit(status);
 }
 
@@ -518,6 +567,7 @@ main(int argc, char *argv[])
         {"payload", required_argument, NULL, 'p'},
         {"lower-to", required_argument, NULL, 'l'},
         {"stall", required_argument, NULL, 's'},
+        {"time-syns", no_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -535,7 +585,7 @@ main(int argc, char *argv[])
     uint64_t n = 1000000, base, fixed, lower_to = UINT64_MAX;
     uint64_t n_stall = 0;
     struct bm_run r;
-    bool junk = false;
+    bool junk = false, time_syns = false;
     char *error = NULL;
     uint32_t state = 12345;
     double t0;
@@ -543,7 +593,7 @@ main(int argc, char *argv[])
 
     dpi_config_init(&config);
     config.idle_timeout_ms = UINT32_MAX;
-    while ((c = getopt_long(argc, argv, "n:m:p:l:s:h", long_options, NULL))
+    while ((c = getopt_long(argc, argv, "n:m:p:l:s:th", long_options, NULL))
            != -1) {
         switch (c) {
         case 'n':
@@ -580,6 +630,9 @@ main(int argc, char *argv[])
             }
             break;
         }
+        case 't':
+            time_syns = true;
+            break;
         case 'h':
             bm_usage(0);
             break;
@@ -604,6 +657,7 @@ main(int argc, char *argv[])
     r.resp = junk ? (const void *) junk_resp : (const void *) http_resp;
     r.resp_len = junk ? sizeof junk_resp : sizeof http_resp - 1;
     r.n_stall = n_stall;
+    r.time_syns = time_syns;
 
     base = bm_heap_bytes();
     if (dpi_engine_create(&config, &engine, &error)) {
