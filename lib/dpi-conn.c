@@ -39,8 +39,16 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct dpi_conn) == 128,
 _Static_assert(offsetof(struct dpi_conn, key) + sizeof(struct dpi_key) <= 64,
                "a connection's hash link and key share its first line");
 
-/* Initial number of hash buckets of a stripe. */
+/* Initial number of hash buckets of a stripe (a power of 2). */
 #define DPI_CONN_MIN_BUCKETS 16
+
+/* Hash buckets that a stripe adds at a time, once it holds three quarters
+ * as many connections as buckets (see dpi_conn_stripe_split()): a power
+ * of 2, at most DPI_CONN_MIN_BUCKETS. */
+#define DPI_CONN_SPLIT_BATCH 16
+_Static_assert(DPI_CONN_SPLIT_BATCH <= DPI_CONN_MIN_BUCKETS
+               && !(DPI_CONN_SPLIT_BATCH & (DPI_CONN_SPLIT_BATCH - 1)),
+               "DPI_CONN_SPLIT_BATCH must divide every round's buckets");
 
 /* A TCP connection that saw a RST, or a FIN from both sides, expires after
  * this long without packets (or 'idle_ms', if shorter): late
@@ -76,7 +84,7 @@ _Static_assert(offsetof(struct dpi_conn, key) + sizeof(struct dpi_key) <= 64,
 
 /* About how many connections dpi_conn_table_dump() copies out of a stripe
  * while holding its mutex once, and how many times it starts a stripe over
- * after its buckets were resized before it stops releasing the mutex. */
+ * after its buckets shrank before it stops releasing the mutex. */
 #define DPI_CONN_DUMP_BATCH 256
 #define DPI_CONN_DUMP_RESTARTS 2
 
@@ -439,6 +447,27 @@ dpi_conn_table_destroy(struct dpi_conn_table *t)
     free(t);
 }
 
+/* Returns the number of hash buckets of stripe 's', whose mutex the
+ * caller holds. */
+static inline uint32_t
+dpi_conn_n_buckets(const struct dpi_conn_stripe *s)
+{
+    return s->mask + 1 + s->split;
+}
+
+/* Returns the hash bucket of stripe 's' (whose mutex the caller holds) for
+ * a connection whose hash is 'hash': the bucket that 'hash' masked by
+ * 's->mask' names, or, if that bucket was split already in this round, the
+ * one of the two halves that the next bit of 'hash' names.  (Without a
+ * branch, which random hashes would mispredict.) */
+static inline uint32_t
+dpi_conn_bucket(const struct dpi_conn_stripe *s, uint32_t hash)
+{
+    uint32_t b = hash & s->mask;
+
+    return b | (hash & (s->mask + 1) & -(uint32_t) (b < s->split));
+}
+
 /* Returns the link (bucket or 'hnext') that names 'conn', whose index is
  * 'idx', in the hash chain of stripe 's' of 't' (whose mutex the caller
  * holds). */
@@ -447,7 +476,7 @@ dpi_conn_hash_link(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
                    const struct dpi_conn *conn, uint32_t idx)
 {
     uint32_t hash = dpi_key_hash(&conn->key, t->hash_keys);
-    uint32_t *p = &s->buckets[hash & s->mask];
+    uint32_t *p = &s->buckets[dpi_conn_bucket(s, hash)];
 
     while (*p != idx) {
         p = &dpi_conn_at(s, *p)->hnext;
@@ -638,10 +667,10 @@ dpi_conn_reserve_slot(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
     return true;
 }
 
-/* Rehashes the connections of stripe 's' of 't', whose mutex the caller
- * holds, into 'n_buckets' buckets (a power of 2).  Returns the old
- * buckets, for the caller to free.  On allocation failure, keeps the old
- * buckets and returns NULL. */
+/* Rehashes all the connections of stripe 's' of 't', whose mutex the
+ * caller holds, into 'n_buckets' buckets (a power of 2), a new round with
+ * none split.  Returns the old buckets, for the caller to free.  On
+ * allocation failure, keeps the old buckets and returns NULL. */
 static uint32_t *
 dpi_conn_stripe_rehash(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
                        uint32_t n_buckets)
@@ -652,7 +681,7 @@ dpi_conn_stripe_rehash(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
     if (!buckets) {
         return NULL;
     }
-    for (uint32_t i = 0; i <= s->mask; i++) {
+    for (uint32_t i = 0; i < dpi_conn_n_buckets(s); i++) {
         uint32_t idx, next;
 
         for (idx = s->buckets[i]; idx; idx = next) {
@@ -667,19 +696,77 @@ dpi_conn_stripe_rehash(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
     }
     s->buckets = buckets;
     s->mask = n_buckets - 1;
+    s->split = 0;
     return old;
 }
 
-/* Doubles the number of buckets of stripe 's' of 't', whose mutex the
- * caller holds.  On allocation failure, keeps the old buckets (chains just
- * get longer). */
+/* Adds DPI_CONN_SPLIT_BATCH hash buckets to stripe 's' of 't', whose
+ * mutex the caller holds, by splitting as many buckets of the current
+ * round, the first ones not split yet: the connections of each whose hash
+ * has the bit above 's->mask' set move to its new half, 's->mask' + 1
+ * buckets after it.  Once every bucket of the round is split, the next
+ * round starts with twice as many.  So a stripe's buckets grow with its
+ * connections, a few chains rehashed at a time, never all at once.  The
+ * chains split together have their first connections prefetched, so that
+ * their cache misses overlap.  On allocation failure, or at 2^30 buckets,
+ * adds none (chains just get longer). */
 static void
-dpi_conn_stripe_grow(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
+dpi_conn_stripe_split(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 {
-    uint32_t n_buckets = (s->mask + 1) * 2;
+    uint32_t low = s->mask + 1;
+    uint32_t step = (low / 4 > DPI_CONN_SPLIT_BATCH
+                     ? low / 4 : DPI_CONN_SPLIT_BATCH);
+    uint32_t heads[DPI_CONN_SPLIT_BATCH];
 
-    if (n_buckets <= (UINT32_C(1) << 30)) {
-        free(dpi_conn_stripe_rehash(t, s, n_buckets));
+    /* 'low' is a power of 2 and at least DPI_CONN_SPLIT_BATCH, so 'split'
+     * goes by whole batches and meets each multiple of 'step'.  There the
+     * array grows by 'step' buckets (realloc() of a big array remaps its
+     * pages rather than copying them). */
+    if (!(s->split % step)) {
+        uint32_t *buckets;
+
+        if (low >= UINT32_C(1) << 30) {
+            return;
+        }
+        buckets = realloc(s->buckets, ((size_t) low + s->split + step)
+                                      * sizeof *buckets);
+        if (!buckets) {
+            return;
+        }
+        s->buckets = buckets;
+    }
+
+    for (uint32_t i = 0; i < DPI_CONN_SPLIT_BATCH; i++) {
+        heads[i] = s->buckets[s->split + i];
+        if (heads[i]) {
+            __builtin_prefetch(dpi_conn_at(s, heads[i]));
+        }
+    }
+    for (uint32_t i = 0; i < DPI_CONN_SPLIT_BATCH; i++) {
+        uint32_t *keep = &s->buckets[s->split + i];
+        uint32_t *move = &s->buckets[s->split + i + low];
+        uint32_t idx, next;
+
+        *keep = *move = 0;
+        for (idx = heads[i]; idx; idx = next) {
+            struct dpi_conn *conn = dpi_conn_at(s, idx);
+            uint32_t hash = dpi_key_hash(&conn->key, t->hash_keys);
+
+            next = conn->hnext;
+            conn->hnext = 0;
+            if (hash & low) {
+                *move = idx;
+                move = &conn->hnext;
+            } else {
+                *keep = idx;
+                keep = &conn->hnext;
+            }
+        }
+    }
+    s->split += DPI_CONN_SPLIT_BATCH;
+    if (s->split == low) {
+        s->mask = 2 * low - 1;
+        s->split = 0;
     }
 }
 
@@ -840,7 +927,7 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
     while (n_buckets < s->n) {
         n_buckets *= 2;
     }
-    if (n_buckets < s->mask + 1) {
+    if (n_buckets < dpi_conn_n_buckets(s)) {
         trash->buckets = dpi_conn_stripe_rehash(t, s, n_buckets);
     }
 }
@@ -880,7 +967,8 @@ dpi_conn_find__(struct dpi_conn_stripe *s, const struct dpi_key *key,
     struct dpi_conn *conn;
     uint32_t idx;
 
-    for (idx = s->buckets[hash & s->mask]; idx; idx = conn->hnext) {
+    for (idx = s->buckets[dpi_conn_bucket(s, hash)]; idx;
+         idx = conn->hnext) {
         conn = dpi_conn_at(s, idx);
         if (dpi_key_match(&conn->key, key) != DPI_KEY_NO_MATCH) {
             /* A connection already at the front stays there, sparing
@@ -911,7 +999,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     struct dpi_conn_stripe *s
         = &t->stripes[hash >> (32 - DPI_CONN_STRIPE_BITS)];
     struct dpi_conn *conn;
-    uint32_t idx;
+    uint32_t idx, bucket;
 
     pthread_mutex_lock(&s->mutex);
     if (s->n_stale[0] || s->n_stale[1]) {
@@ -936,11 +1024,12 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     }
     dpi_conn_init(conn, pkt, now_ms);
 
-    if (s->n >= s->mask + 1) {
-        dpi_conn_stripe_grow(t, s);
+    if (s->n >= dpi_conn_n_buckets(s) - dpi_conn_n_buckets(s) / 4) {
+        dpi_conn_stripe_split(t, s);
     }
-    conn->hnext = s->buckets[hash & s->mask];
-    s->buckets[hash & s->mask] = idx;
+    bucket = dpi_conn_bucket(s, hash);
+    conn->hnext = s->buckets[bucket];
+    s->buckets[bucket] = idx;
     dpi_lru_push_front(s, conn, idx);
     __atomic_store_n(&s->n, s->n + 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&t->created, 1, __ATOMIC_RELAXED);
@@ -1306,18 +1395,21 @@ dpi_conn_snaps_clear(struct dpi_conn_snap *snaps, size_t n)
  *
  * Each stripe is copied whole before its callbacks run, after its mutex is
  * released, so 'cb' may take as long as it likes (and may not use 't').
- * The copy goes hash bucket by hash bucket, and the mutex is released
- * after about 't->dump_batch' connections (whole hash chains) and
- * taken again, so that a big stripe does not hold up the threads that
- * need it for long.  A connection created in between in a bucket already
- * copied is left out, one removed in between after its copy is kept, as
- * in any dump of a table that changes.  A connection's bucket is its hash
- * masked by the stripe's 'mask', so only a change of 'mask' moves
- * connections between buckets (dpi_conn_stripe_trim() moving them to
- * other slots keeps them in theirs): if 'mask' changed in between, the
- * stripe is copied again from its first bucket, and after
- * 't->dump_restarts' such restarts the stripe is copied whole in one
- * hold. */
+ * The copy goes by classes of connections whose hashes agree in the bits
+ * of the stripe's 'mask' when the copy starts, class after class, and the
+ * mutex is released after about 't->dump_batch' connections (whole
+ * classes) and taken again, so that a big stripe does not hold up the
+ * threads that need it for long.  A connection created in between in a
+ * class already copied is left out, one removed in between after its copy
+ * is kept, as in any dump of a table that changes.  While 'mask' does not
+ * go below its value at the start, the connections of class j are those
+ * of the buckets j, j + mask + 1, j + 2 * (mask + 1) and so on, whatever
+ * buckets the stripe added in between (dpi_conn_stripe_split()), and
+ * dpi_conn_stripe_trim() moving connections to other slots keeps them in
+ * their buckets.  If 'mask' went below (dpi_conn_stripe_trim() shrinking
+ * the buckets), the stripe is copied again from its first class, and
+ * after 't->dump_restarts' such restarts the stripe is copied whole in
+ * one hold. */
 void
 dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
 {
@@ -1332,12 +1424,14 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
         pthread_mutex_lock(&s->mutex);
         mask = s->mask;
         while (bucket <= mask) {
-            uint32_t len = 0, idx;
+            uint32_t len = 0, idx, b;
             bool yield = restarts < t->dump_restarts;
 
-            for (idx = s->buckets[bucket]; idx;
-                 idx = dpi_conn_at(s, idx)->hnext) {
-                len++;
+            for (b = bucket; b < dpi_conn_n_buckets(s); b += mask + 1) {
+                for (idx = s->buckets[b]; idx;
+                     idx = dpi_conn_at(s, idx)->hnext) {
+                    len++;
+                }
             }
             if (n + len > allocated) {
                 size_t want = n + len + DPI_CONN_DUMP_BATCH;
@@ -1366,18 +1460,21 @@ dpi_conn_table_dump(struct dpi_conn_table *t, dpi_dump_cb *cb, void *aux)
                 batch = 0;
                 pthread_mutex_lock(&s->mutex);
             } else {
-                for (idx = s->buckets[bucket]; idx;
-                     idx = dpi_conn_at(s, idx)->hnext) {
-                    dpi_conn_snap_take(&snaps[n++], dpi_conn_at(s, idx));
+                for (b = bucket; b < dpi_conn_n_buckets(s); b += mask + 1) {
+                    for (idx = s->buckets[b]; idx;
+                         idx = dpi_conn_at(s, idx)->hnext) {
+                        dpi_conn_snap_take(&snaps[n++],
+                                           dpi_conn_at(s, idx));
+                    }
                 }
                 batch += len;
                 bucket++;
                 continue;
             }
 
-            /* The mutex was released: start over if the buckets were
-             * resized meanwhile. */
-            if (s->mask != mask) {
+            /* The mutex was released: start over if the buckets shrank
+             * meanwhile. */
+            if (s->mask < mask) {
                 dpi_conn_snaps_clear(snaps, n);
                 n = 0;
                 bucket = 0;

@@ -35,8 +35,14 @@
  * directions hash alike.  Each stripe has:
  *
  *   - a mutex,
- *   - a chained hash table that grows (doubles) when it holds more
- *     connections than buckets,
+ *   - a chained hash table that grows by linear hashing: a new connection
+ *     that finds the stripe holding three quarters as many connections as
+ *     buckets first splits the next 16 buckets of the current round in
+ *     two each, and once all are split the next round starts with twice
+ *     as many.  So the buckets grow with the connections, a few chains
+ *     rehashed at a time, and no packet waits while a stripe rehashes all
+ *     its connections (only lowering the capacity shrinks the buckets, in
+ *     one go),
  *   - two LRU lists, one of open connections and one of closed TCP
  *     connections (see "Closed connections" below): a connection moves
  *     to the front of its list whenever it sees a packet, so the back of
@@ -109,8 +115,8 @@
  *
  * A struct dpi_conn is 128 bytes on LP64 (checked by a build assertion in
  * dpi-conn.c).  It does not keep its hash: removing or moving a
- * connection and resizing a stripe's buckets compute it again from the
- * key.
+ * connection, splitting its bucket and shrinking a stripe's buckets
+ * compute it again from the key.
  *
  * Each stripe carves its connections out of blocks of DPI_CONN_PER_BLOCK,
  * allocated as it needs them and aligned to a cache line, so that a
@@ -124,10 +130,11 @@
  * bytes and 4 bytes per hash bucket, without malloc's header and
  * rounding, and creating or removing one calls neither malloc() nor
  * free().  Until dpi_conn_table_set_max() lowers the capacity, blocks are
- * freed only with the table, and a stripe's buckets only when it rehashes
- * them into more: the memory for connections is, summed over the stripes,
- * the most connections each stripe ever held at once, rounded up to
- * blocks.  Eviction can take a connection from another
+ * freed only with the table, and a stripe's buckets only when its splits
+ * move them to a bigger array (by a quarter of a round at a time): the
+ * memory for connections
+ * is, summed over the stripes, the most connections each stripe ever held
+ * at once, rounded up to blocks.  Eviction can take a connection from another
  * stripe, so that sum may exceed 'max_flows': by little, as the keyed hash
  * spreads connections evenly (and as a stripe of 8 or more evicts its
  * own), but a small table may still come to hold one block in each of the
@@ -354,8 +361,13 @@ struct dpi_conn_lru {
  * sharing between stripes. */
 struct dpi_conn_stripe {
     pthread_mutex_t mutex;      /* Protects everything below. */
-    uint32_t *buckets;          /* Hash buckets, 'mask' + 1 of them. */
-    uint32_t mask;              /* Number of buckets minus 1. */
+    uint32_t *buckets;          /* Hash buckets, 'mask' + 1 + 'split' of
+                                 * them (see dpi_conn_stripe_split() for
+                                 * the room after them). */
+    uint32_t mask;              /* Number of buckets at the start of the
+                                 * current round, minus 1 (a power of 2
+                                 * minus 1). */
+    uint32_t split;             /* Buckets split in the current round. */
     uint32_t n;                 /* Number of connections in the stripe
                                  * (written under 'mutex' with atomic
                                  * stores; eviction reads it without). */

@@ -1529,10 +1529,51 @@ check_table_lists(struct dpi_conn_table *t)
             n_free += n_stale;
         }
         assert_int_equal(n + n_free, s->n_blocks * DPI_CONN_PER_BLOCK);
+
+        /* The hash chains hold the stripe's connections (each of which
+         * dpi_conn_table_find() found above) and nothing else. */
+        assert_true(s->split <= s->mask);
+        n = 0;
+        for (uint32_t b = 0; b < s->mask + 1 + s->split; b++) {
+            for (uint32_t idx = s->buckets[b]; idx;
+                 idx = dpi_conn_at(s, idx)->hnext) {
+                n++;
+            }
+        }
+        assert_int_equal(n, s->n);
         free(seen);
         total += n;
     }
     return total;
+}
+
+/* A stripe's hash buckets grow a few at a time, with its connections:
+ * each new connection that finds the stripe with three quarters as many
+ * connections as buckets first splits 16 buckets (linear hashing), so
+ * that the stripe never rehashes all its connections at once.  With
+ * 60,000 connections (about 234 per stripe, so that every stripe crosses
+ * a round's end at 128 or 256 buckets), every stripe has the fewest
+ * buckets, a multiple of 16, that held three quarters of its connections
+ * but the last, and every connection is found in its bucket. */
+static void
+test_buckets_grow_a_few_at_a_time(void **state)
+{
+    struct dpi_conn_table *t = dpi_conn_table_create(1 << 17);
+
+    (void) state;
+    assert_non_null(t);
+    add_conns(t, 1, 60000, 0);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        const struct dpi_conn_stripe *s = &t->stripes[i];
+        uint32_t buckets = 16;
+
+        while (s->n && s->n - 1 >= buckets - buckets / 4) {
+            buckets += 16;
+        }
+        assert_int_equal(s->mask + 1 + s->split, buckets);
+    }
+    assert_int_equal(check_table_lists(t), 60000);
+    dpi_conn_table_destroy(t);
 }
 
 /* Expiry among survivors: of 20,000 connections (several blocks per
@@ -1794,6 +1835,7 @@ check_trimmed_table(struct dpi_conn_table *t)
             buckets *= 2;
         }
         assert_int_equal(s->mask + 1, buckets);
+        assert_int_equal(s->split, 0);
     }
 }
 
@@ -2316,6 +2358,7 @@ main(void)
         cmocka_unit_test(test_closed_connections_have_their_own_list),
         cmocka_unit_test(test_closed_connections_expire_behind_future_ones),
         cmocka_unit_test(test_hash_spreads_connections_over_stripes),
+        cmocka_unit_test(test_buckets_grow_a_few_at_a_time),
         cmocka_unit_test(test_set_max_gives_memory_back),
         cmocka_unit_test(test_set_limits_keeps_moved_connections_state),
         cmocka_unit_test(test_set_max_concurrent_with_traffic_and_expiry),
