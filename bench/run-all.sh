@@ -99,6 +99,11 @@ if want memory; then
     echo "## 2. stall after an expiry: glibc.malloc.mxfast=0"
     GLIBC_TUNABLES=glibc.malloc.mxfast=0 \
         $SHELL "$m" "$b/bench/bench-memory" --conns 262144 --stall 4096
+    # The slowest of 4 M connection-creating SYNs, as the stripes' hash
+    # buckets grow (BENCHMARKS 0m).
+    echo "## 2. slowest new connections while the table grows"
+    $SHELL "$m" "$b/bench/bench-memory" --conns 4194304 \
+        --max-flows 16777216 --time-syns
     if test "${BENCH_BIG:-0}" = 1; then
         $SHELL "$m" "$b/bench/bench-memory" --conns 10000000 \
             --max-flows 10485760 --payload http
