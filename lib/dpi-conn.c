@@ -386,6 +386,7 @@ dpi_conn_stale_drain(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
             uint32_t idx = s->stale[i];
             struct dpi_conn *conn = dpi_conn_at(s, idx);
 
+            ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
             s->stale[i] = conn->hnext;
             s->n_stale[i]--;
             dpi_conn_release(t, conn);
@@ -1244,6 +1245,7 @@ dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         conn->hnext = s->stale[0];
         s->stale[0] = idx;
         s->n_stale[0]++;
+        ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
         idx = prev;
     }
     return n;
@@ -1272,6 +1274,7 @@ dpi_conn_stripe_age_stale(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
              * as the stripe's blocks array may move while its mutex is
              * released, and keeps its own index in 'hnext'. */
             conn = dpi_conn_at(s, idx);
+            ASAN_UNPOISON_MEMORY_REGION(conn, sizeof *conn);
             s->stale[1] = conn->hnext;
             s->n_stale[1]--;
             conn->hnext = idx;

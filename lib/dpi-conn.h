@@ -231,9 +231,11 @@
 #include "dpi.h"
 #include "dpi-md.h"
 
-/* The free connections of a stripe are poisoned under AddressSanitizer:
- * code that reads one (the table, and tests that walk its free list)
- * unpoisons it first. */
+/* The free connections of a stripe, and its expired ones that still own
+ * their memory (see "Expired connections' memory" below), are poisoned
+ * under AddressSanitizer, so that a use of one is reported at once: code
+ * that reads one (the table, and tests that walk these lists) unpoisons it
+ * first. */
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define DPI_CONN_ASAN 1

@@ -1522,8 +1522,12 @@ check_table_lists(struct dpi_conn_table *t)
             uint32_t n_stale = 0;
 
             for (uint32_t idx = s->stale[l]; idx; n_stale++) {
+                struct dpi_conn *c = dpi_conn_at(s, idx);
+
                 mark_slot(s, seen, idx);
-                idx = dpi_conn_at(s, idx)->hnext;
+                ASAN_UNPOISON_MEMORY_REGION(c, sizeof *c);
+                idx = c->hnext;
+                ASAN_POISON_MEMORY_REGION(c, sizeof *c);
             }
             assert_int_equal(n_stale, s->n_stale[l]);
             n_free += n_stale;
@@ -1637,8 +1641,10 @@ count_stale_with_md(struct dpi_conn_table *t, int l)
         for (uint32_t idx = s->stale[l]; idx; n++) {
             struct dpi_conn *c = dpi_conn_at(s, idx);
 
+            ASAN_UNPOISON_MEMORY_REGION(c, sizeof *c);
             assert_non_null(c->md_buf);
             idx = c->hnext;
+            ASAN_POISON_MEMORY_REGION(c, sizeof *c);
         }
     }
     return n;
