@@ -721,8 +721,8 @@ dpi_conn_stripe_split(struct dpi_conn_table *t, struct dpi_conn_stripe *s)
 
     /* 'low' is a power of 2 and at least DPI_CONN_SPLIT_BATCH, so 'split'
      * goes by whole batches and meets each multiple of 'step'.  There the
-     * array grows by 'step' buckets (realloc() of a big array remaps its
-     * pages rather than copying them). */
+     * array grows by 'step' buckets (a copy of at most 4 bytes per bucket,
+     * which glibc spares big arrays that it maps by themselves). */
     if (!(s->split % step)) {
         uint32_t *buckets;
 
@@ -836,12 +836,13 @@ dpi_conn_trash_free(struct dpi_conn_trash *trash)
 /* Gives back the memory that stripe 's' of 't' (whose mutex the caller
  * holds) no longer needs for its connections: it moves the connections of
  * its last blocks into free slots of the first ones, takes out the blocks
- * left empty, down to as few as hold its connections, and shrinks its hash
- * buckets to fit.  It touches the stripe's connections and the slots of
- * the blocks it keeps, not those of the blocks it gives back.  Stores in
- * '*trash' the blocks and the old buckets, for the caller to free after
- * releasing the mutex (if memory is short for the array of blocks, the
- * blocks are freed at once instead).
+ * left empty, down to as few as hold its connections, and, if they hold
+ * few enough for an earlier round, rehashes them into fewer buckets.  It
+ * touches the stripe's connections and the slots of the blocks it keeps,
+ * not those of the blocks it gives back.  Stores in '*trash' the blocks
+ * and the old buckets, for the caller to free after releasing the mutex
+ * (if memory is short for the array of blocks, the blocks are freed at
+ * once instead).
  *
  * It first frees the memory of the stripe's expired connections and puts
  * them on the free list.  A slot that is then neither free nor a
@@ -925,10 +926,14 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         }
     }
 
-    while (n_buckets < s->n) {
+    /* The fewest buckets, a power of 2, that hold the connections within
+     * the load at which the stripe splits buckets: rehashing into them is
+     * worth it only if that starts an earlier round, not to undo part of
+     * this one's splits. */
+    while (s->n > n_buckets - n_buckets / 4) {
         n_buckets *= 2;
     }
-    if (n_buckets < dpi_conn_n_buckets(s)) {
+    if (n_buckets < s->mask + 1) {
         trash->buckets = dpi_conn_stripe_rehash(t, s, n_buckets);
     }
 }

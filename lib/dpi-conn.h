@@ -145,7 +145,9 @@
  * blocks into free slots of its first ones (a connection's index changes,
  * so its hash chain and LRU neighbours are relinked), frees the blocks
  * left empty, down to as few as hold its connections, and shrinks its
- * buckets to fit; the blocks and old buckets are freed after its mutex
+ * buckets to the first round (a power of 2) in which its connections stay
+ * below the load that splits buckets, if that round is earlier than the
+ * current one; the blocks and old buckets are freed after its mutex
  * is released.  No pointer to a connection is kept outside its
  * stripe's mutex, except by dpi_conn_table_expire() for the expired
  * connections whose memory it frees (see below): a stripe in which it

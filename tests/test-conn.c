@@ -1826,7 +1826,9 @@ test_closed_connections_expire_behind_future_ones(void **state)
 }
 
 /* Asserts what check_table_lists() does, and that no stripe of 't' holds
- * more blocks and buckets than its connections need. */
+ * more blocks than its connections need, nor buckets of a later round than
+ * the first (a power of 2) in which they stay below the load that splits
+ * buckets, or the one before. */
 static void
 check_trimmed_table(struct dpi_conn_table *t)
 {
@@ -1837,12 +1839,41 @@ check_trimmed_table(struct dpi_conn_table *t)
 
         assert_int_equal(s->n_blocks,
                          (s->n + DPI_CONN_PER_BLOCK - 1) / DPI_CONN_PER_BLOCK);
-        while (buckets < s->n) {
+        while (s->n > buckets - buckets / 4) {
             buckets *= 2;
         }
-        assert_int_equal(s->mask + 1, buckets);
-        assert_int_equal(s->split, 0);
+        assert_true(s->mask + 1 == buckets || 2 * (s->mask + 1) == buckets);
     }
+}
+
+/* Lowering 'max_flows' a little, so that no connection is evicted, leaves
+ * the stripes' buckets as they were: a stripe rehashes its connections
+ * into fewer buckets only if they fit in an earlier round, not to undo
+ * part of the current round's splits, which the next connections would
+ * only make again. */
+static void
+test_small_lowering_keeps_buckets(void **state)
+{
+    struct dpi_conn_table *t = dpi_conn_table_create(1 << 17);
+    uint32_t masks[DPI_CONN_N_STRIPES], splits[DPI_CONN_N_STRIPES];
+    size_t n_split = 0;
+
+    (void) state;
+    assert_non_null(t);
+    add_conns(t, 1, 60000, 0);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        masks[i] = t->stripes[i].mask;
+        splits[i] = t->stripes[i].split;
+        n_split += splits[i] != 0;
+    }
+    assert_true(n_split > DPI_CONN_N_STRIPES / 2);
+    dpi_conn_table_set_max(t, (1 << 17) - 1);
+    for (size_t i = 0; i < DPI_CONN_N_STRIPES; i++) {
+        assert_int_equal(t->stripes[i].mask, masks[i]);
+        assert_int_equal(t->stripes[i].split, splits[i]);
+    }
+    assert_int_equal(check_table_lists(t), 60000);
+    dpi_conn_table_destroy(t);
 }
 
 /* Returns a UDP packet of connection number 'i' (below 65536) of
@@ -2366,6 +2397,7 @@ main(void)
         cmocka_unit_test(test_hash_spreads_connections_over_stripes),
         cmocka_unit_test(test_buckets_grow_a_few_at_a_time),
         cmocka_unit_test(test_set_max_gives_memory_back),
+        cmocka_unit_test(test_small_lowering_keeps_buckets),
         cmocka_unit_test(test_set_limits_keeps_moved_connections_state),
         cmocka_unit_test(test_set_max_concurrent_with_traffic_and_expiry),
         cmocka_unit_test(test_set_max_tiny_during_flood),
