@@ -1223,6 +1223,18 @@ dpi_conn_table_set_max(struct dpi_conn_table *t, uint32_t max_flows)
     }
 }
 
+/* Poisons expired connection 'conn' under AddressSanitizer, which then
+ * reports any use of it until its memory is freed, except for its
+ * pointers to that memory, which LeakSanitizer would otherwise not see (it
+ * skips poisoned memory) and so report the memory as leaked. */
+static void
+dpi_conn_poison_stale(struct dpi_conn *conn)
+{
+    ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
+    ASAN_UNPOISON_MEMORY_REGION(&conn->md_buf, sizeof conn->md_buf);
+    ASAN_UNPOISON_MEMORY_REGION(&conn->inspect, sizeof conn->inspect);
+}
+
 /* Takes out of stripe 's' of 't' (whose mutex the caller holds) the
  * connections at the back of its LRU list 'list' that have been idle for
  * 'idle_ms' or more at 'now_ms', at most 'max' of them, and puts them on
@@ -1250,7 +1262,7 @@ dpi_conn_stripe_expire(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
         conn->hnext = s->stale[0];
         s->stale[0] = idx;
         s->n_stale[0]++;
-        ASAN_POISON_MEMORY_REGION(conn, sizeof *conn);
+        dpi_conn_poison_stale(conn);
         idx = prev;
     }
     return n;

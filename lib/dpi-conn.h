@@ -234,9 +234,10 @@
 #include "dpi-md.h"
 
 /* The free connections of a stripe, and its expired ones that still own
- * their memory (see "Expired connections' memory" below), are poisoned
- * under AddressSanitizer, so that a use of one is reported at once: code
- * that reads one (the table, and tests that walk these lists) unpoisons it
+ * their memory (see "Expired connections' memory" below; all but their
+ * pointers to it, for LeakSanitizer), are poisoned under
+ * AddressSanitizer, so that a use of one is reported at once: code that
+ * reads one (the table, and tests that walk these lists) unpoisons it
  * first. */
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
