@@ -456,6 +456,15 @@ dpi_conn_n_buckets(const struct dpi_conn_stripe *s)
     return s->mask + 1 + s->split;
 }
 
+/* Returns the number of connections at which a stripe with 'n_buckets'
+ * hash buckets splits some before it takes a new connection (see
+ * dpi_conn_stripe_split()): three quarters of them. */
+static inline uint32_t
+dpi_conn_split_load(uint32_t n_buckets)
+{
+    return n_buckets - n_buckets / 4;
+}
+
 /* Returns the hash bucket of stripe 's' (whose mutex the caller holds) for
  * a connection whose hash is 'hash': the bucket that 'hash' masked by
  * 's->mask' names, or, if that bucket was split already in this round, the
@@ -930,7 +939,7 @@ dpi_conn_stripe_trim(struct dpi_conn_table *t, struct dpi_conn_stripe *s,
      * the load at which the stripe splits buckets: rehashing into them is
      * worth it only if that starts an earlier round, not to undo part of
      * this one's splits. */
-    while (s->n > n_buckets - n_buckets / 4) {
+    while (s->n > dpi_conn_split_load(n_buckets)) {
         n_buckets *= 2;
     }
     if (n_buckets < s->mask + 1) {
@@ -1030,7 +1039,7 @@ dpi_conn_table_lookup(struct dpi_conn_table *t, const struct dpi_pkt *pkt,
     }
     dpi_conn_init(conn, pkt, now_ms);
 
-    if (s->n >= dpi_conn_n_buckets(s) - dpi_conn_n_buckets(s) / 4) {
+    if (s->n >= dpi_conn_split_load(dpi_conn_n_buckets(s))) {
         dpi_conn_stripe_split(t, s);
     }
     bucket = dpi_conn_bucket(s, hash);

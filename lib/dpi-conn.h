@@ -132,13 +132,12 @@
  * free().  Until dpi_conn_table_set_max() lowers the capacity, blocks are
  * freed only with the table, and a stripe's buckets only when its splits
  * move them to a bigger array (by a quarter of a round at a time): the
- * memory for connections
- * is, summed over the stripes, the most connections each stripe ever held
- * at once, rounded up to blocks.  Eviction can take a connection from another
- * stripe, so that sum may exceed 'max_flows': by little, as the keyed hash
- * spreads connections evenly (and as a stripe of 8 or more evicts its
- * own), but a small table may still come to hold one block in each of the
- * 256 stripes (1 MB).
+ * memory for connections is, summed over the stripes, the most
+ * connections each stripe ever held at once, rounded up to blocks.
+ * Eviction can take a connection from another stripe, so that sum may
+ * exceed 'max_flows': by little, as the keyed hash spreads connections
+ * evenly (and as a stripe of 8 or more evicts its own), but a small table
+ * may still come to hold one block in each of the 256 stripes (1 MB).
  *
  * dpi_conn_table_set_max() with a lower capacity gives memory back: after
  * evicting down to it, each stripe moves the connections of its last
